@@ -1,0 +1,1 @@
+"""Rasa-side code: settings, custom NLU components, channels and tracker store."""

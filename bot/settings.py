@@ -1,0 +1,48 @@
+"""All configuration in one place, read from the environment with safe defaults.
+
+Imported by the action server and the knowledge-base CLI as well as by Rasa-side
+code, so it must not import Rasa.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_ROOT / "var"
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.strip() else default
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{VAR_DIR / 'assistant.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime settings; see the configuration table in README.md."""
+
+    database_url: str = field(default_factory=lambda: os.environ.get("DATABASE_URL") or _default_database_url())
+    rasa_port: int = field(default_factory=lambda: _env_int("RASA_PORT", 5005))
+    actions_port: int = field(default_factory=lambda: _env_int("ACTIONS_PORT", 5055))
+    rasa_api_token: Optional[str] = field(default_factory=lambda: os.environ.get("RASA_API_TOKEN") or None)
+    portal_url: str = field(default_factory=lambda: os.environ.get("PORTAL_URL", "https://dichvucong.gov.vn"))
+    portal_search_url: str = field(
+        default_factory=lambda: os.environ.get(
+            "PORTAL_SEARCH_URL", "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh.html"
+        )
+    )
+    hotline: str = field(default_factory=lambda: os.environ.get("SERVICE_HOTLINE", "18001096"))
+    feedback_url: str = field(
+        default_factory=lambda: os.environ.get("FEEDBACK_URL", "https://dichvucong.gov.vn")
+    )
+
+
+def get_settings() -> Settings:
+    """Settings as the environment says now (cheap; call where needed)."""
+    return Settings()

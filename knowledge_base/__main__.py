@@ -1,0 +1,117 @@
+"""Knowledge-base CLI: ``python -m knowledge_base validate|load|export|search|import``."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+from typing import List, Optional
+
+from tqdm import tqdm
+
+from knowledge_base.db import session_factory
+from knowledge_base.national_import import NationalRecordError, read_national_file
+from knowledge_base.repository import ProcedureRepository
+from knowledge_base.schema import ContentError, iter_errors, load_directory
+from knowledge_base.search import ProcedureIndex
+
+PROCEDURES_DIR = Path(__file__).with_name("procedures")
+logger = logging.getLogger("knowledge_base.cli")
+
+
+def _repository(database_url: Optional[str]) -> ProcedureRepository:
+    return ProcedureRepository(session_factory(database_url))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    paths = sorted(Path(args.directory).glob("*.yml"))
+    problems = iter_errors(paths)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if not paths:
+        print(f"no procedure files in {args.directory}", file=sys.stderr)
+        return 1
+    if not problems:
+        print(f"{len(paths)} procedure files valid")
+    return 1 if problems else 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    try:
+        records = load_directory(Path(args.directory))
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    written = _repository(args.database_url).upsert(records, origin="curated")
+    print(f"loaded {written} procedures")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    records = _repository(args.database_url).all_records()
+    json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    index = ProcedureIndex(_repository(args.database_url).all_records())
+    hits = index.search(args.text, limit=args.limit)
+    for hit in hits:
+        print(f"{hit.id}\t{hit.score:.3f}\t{hit.name}")
+    if not hits:
+        print("no matching procedure", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    paths: List[Path] = []
+    for given in args.paths:
+        path = Path(given)
+        paths.extend(sorted(path.glob("*.json")) if path.is_dir() else [path])
+    records, failed = [], 0
+    for path in tqdm(paths, desc="import", unit="file", file=sys.stderr, disable=not paths):
+        try:
+            records.append(read_national_file(path, date.today()))
+        except (NationalRecordError, ContentError) as exc:
+            failed += 1
+            tqdm.write(f"skipped {path}: {exc}", file=sys.stderr)
+    written = _repository(args.database_url).upsert(records, origin="national") if records else 0
+    print(f"imported {written} procedures, skipped {failed}")
+    return 0 if written or not failed else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m knowledge_base", description=__doc__)
+    parser.add_argument("--database-url", default=None, help="SQLAlchemy URL (default: DATABASE_URL)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, func, help_text in [
+        ("validate", cmd_validate, "check every procedure YAML file against the schema"),
+        ("load", cmd_load, "load the procedure YAML files into the database (idempotent)"),
+    ]:
+        command = sub.add_parser(name, help=help_text)
+        command.add_argument("directory", nargs="?", default=str(PROCEDURES_DIR))
+        command.set_defaults(func=func)
+    sub.add_parser("export", help="print every procedure in the database as a JSON array").set_defaults(
+        func=cmd_export
+    )
+    search = sub.add_parser("search", help="ranked procedures for a question: id, score, name")
+    search.add_argument("text")
+    search.add_argument("--limit", type=int, default=5)
+    search.set_defaults(func=cmd_search)
+    imp = sub.add_parser("import", help="import national-database JSON records (files or folders)")
+    imp.add_argument("paths", nargs="+")
+    imp.set_defaults(func=cmd_import)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""Tables owned by the assistant (Rasa's tracker store keeps its own `events` table)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, String, Text
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, stored as UTC."""
+    return datetime.now(timezone.utc)
+
+
+class Procedure(Base):
+    """One administrative procedure; `data` holds the whole validated record."""
+
+    __tablename__ = "procedures"
+
+    id = Column(String(64), primary_key=True)
+    code = Column(String(32), index=True)
+    name = Column(Text, nullable=False)
+    field = Column(Text)
+    level = Column(String(32))
+    source_url = Column(Text, nullable=False)
+    last_reviewed = Column(Date, nullable=False)
+    origin = Column(String(16), nullable=False, default="curated")
+    data = Column(JSON, nullable=False)
+    updated_at = Column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Rating(Base):
+    """A citizen's rating: a 1-5 score or a helpful/not-helpful flag on one answer."""
+
+    __tablename__ = "ratings"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    procedure_id = Column(String(64), index=True)
+    intent = Column(String(64))
+    score = Column(Integer)
+    helpful = Column(Boolean)
+    comment = Column(Text)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+
+
+class Application(Base):
+    """Status of a submitted application, synced in by the agency."""
+
+    __tablename__ = "applications"
+
+    code = Column(String(64), primary_key=True)
+    procedure_id = Column(String(64))
+    status = Column(Text, nullable=False)
+    note = Column(Text)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class HandoffRequest(Base):
+    """A citizen asked for a person or filed a complaint through the assistant."""
+
+    __tablename__ = "handoff_requests"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    kind = Column(String(32), nullable=False)
+    procedure_id = Column(String(64))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

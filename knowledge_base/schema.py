@@ -1,0 +1,132 @@
+"""The procedure record schema and its validation, with errors naming file and field."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any, Dict, Iterable, List
+
+import jsonschema
+import yaml
+
+LEVELS = ["cấp xã", "cấp tỉnh", "trung ương"]
+CHANNELS = ["trực tiếp", "trực tuyến toàn trình", "trực tuyến một phần", "bưu chính"]
+
+_TEXT = {"type": "string", "minLength": 1}
+_TEXT_LIST = {"type": "array", "items": _TEXT, "minItems": 1}
+
+PROCEDURE_SCHEMA: Dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "id", "name", "aliases", "field", "agency", "level", "channels", "documents", "fees",
+        "processing_time", "steps", "eligibility", "result", "legal_basis", "source_url", "last_reviewed",
+    ],
+    "properties": {
+        "id": {"type": "string", "pattern": r"^([a-z0-9]+(-[a-z0-9]+)*|\d+\.\d{6})$"},
+        "code": {"type": ["string", "null"], "pattern": r"^\d+\.\d{6}$"},
+        "name": _TEXT,
+        "aliases": {"type": "array", "items": _TEXT},
+        "field": _TEXT,
+        "agency": _TEXT,
+        "level": {"enum": LEVELS},
+        "channels": {"type": "array", "items": {"enum": CHANNELS}, "minItems": 1, "uniqueItems": True},
+        "online_url": {"type": ["string", "null"], "pattern": r"^https://"},
+        "documents": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name"],
+                "properties": {
+                    "name": _TEXT,
+                    "copy": {"enum": ["bản chính", "bản sao", "bản chính hoặc bản sao", "xuất trình"]},
+                    "count": {"type": "integer", "minimum": 1},
+                    "form": _TEXT,
+                },
+            },
+        },
+        "fees": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["description"],
+                "properties": {
+                    "description": _TEXT,
+                    "amount": {"type": ["integer", "null"], "minimum": 0},
+                    "exempt": _TEXT,
+                    "online_discount": _TEXT,
+                    "note": _TEXT,
+                },
+            },
+        },
+        "processing_time": _TEXT,
+        "steps": _TEXT_LIST,
+        "eligibility": _TEXT,
+        "result": _TEXT,
+        "legal_basis": _TEXT_LIST,
+        "source_url": {"type": "string", "pattern": r"^https://"},
+        "last_reviewed": {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+    },
+}
+
+
+class ContentError(ValueError):
+    """A procedure file that does not satisfy the schema."""
+
+    def __init__(self, source: str, field: str, message: str) -> None:
+        super().__init__(f"{source}: field '{field}': {message}")
+        self.source = source
+        self.field = field
+
+
+def validate_record(record: Any, source: str) -> Dict[str, Any]:
+    """Validate one record; return it with `last_reviewed` as an ISO string."""
+    if not isinstance(record, dict):
+        raise ContentError(source, "(root)", "expected a mapping of fields")
+    record = dict(record)
+    if isinstance(record.get("last_reviewed"), date):
+        record["last_reviewed"] = record["last_reviewed"].isoformat()
+    validator = jsonschema.Draft7Validator(PROCEDURE_SCHEMA)
+    errors = sorted(validator.iter_errors(record), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        field = ".".join(str(part) for part in first.absolute_path) or "(root)"
+        if first.validator == "required":
+            field = first.message.split("'")[1]
+        raise ContentError(source, field, first.message)
+    try:
+        date.fromisoformat(record["last_reviewed"])
+    except ValueError as exc:
+        raise ContentError(source, "last_reviewed", str(exc)) from exc
+    return record
+
+
+def load_file(path: Path) -> Dict[str, Any]:
+    """Read and validate one YAML procedure file; its id must match the file name."""
+    try:
+        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ContentError(str(path), "(file)", f"not valid YAML: {exc}") from exc
+    record = validate_record(record, str(path))
+    if record["id"] != path.stem:
+        raise ContentError(str(path), "id", f"'{record['id']}' does not match the file name '{path.stem}'")
+    return record
+
+
+def load_directory(directory: Path) -> List[Dict[str, Any]]:
+    """Every procedure file in ``directory``, validated, sorted by id."""
+    return [load_file(path) for path in sorted(directory.glob("*.yml"))]
+
+
+def iter_errors(paths: Iterable[Path]) -> List[ContentError]:
+    """Validate files and collect every error instead of stopping at the first."""
+    problems: List[ContentError] = []
+    for path in paths:
+        try:
+            load_file(path)
+        except ContentError as exc:
+            problems.append(exc)
+    return problems

@@ -1,0 +1,196 @@
+"""Finding the procedure a citizen means, diacritic-insensitive and alias-aware.
+
+The score of a procedure is how much of the query's *content* it explains
+(question words such as "bao nhiêu tiền" or "cần giấy tờ gì" are removed first),
+weighted by how rare each syllable is, with a smaller share for how much of the
+matching name or alias the query covers. Below ``min_score`` nothing is returned:
+an honest "not found" is better than a wrong procedure.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Dict, FrozenSet, Iterable, List, Sequence, Set, Tuple
+
+from knowledge_base.text import fold, normalize_text, strip_diacritics
+
+# Phrases that say what the citizen wants to know, not which procedure. Written with
+# diacritics: an accented word must match exactly ("cần" is a question word, "căn" in
+# "căn cước" is not), a word typed without diacritics matches the folded form.
+QUESTION_PHRASES = frozenset(
+    {
+        "cho em hỏi", "cho mình hỏi", "cho tôi hỏi", "cho cháu hỏi", "xin hỏi", "hỏi", "hỏi thử",
+        "em", "mình", "tôi", "cháu", "anh chị", "anh", "chị", "bạn", "ơi", "ạ", "nhé", "nha", "vậy", "thế ạ",
+        "xin chào", "chào", "cảm ơn", "giúp", "hỗ trợ", "hướng dẫn", "tư vấn", "được không", "có được không",
+        "làm thế nào", "làm sao", "như thế nào", "thế nào", "ra sao", "như nào", "sao", "gì", "nào", "không",
+        "cần", "những", "giấy tờ", "hồ sơ", "mẫu", "tờ khai", "chuẩn bị", "mang theo",
+        "lệ phí", "phí", "bao nhiêu", "tiền", "hết", "tốn", "chi phí", "miễn phí",
+        "bao lâu", "thời gian", "mấy ngày", "mất bao lâu", "bao giờ", "khi nào", "lâu không", "ngày",
+        "nộp", "ở đâu", "đâu", "cơ quan", "nơi", "chỗ nào", "đến",
+        "trực tuyến", "online", "qua mạng", "trên mạng", "dịch vụ công", "cổng dịch vụ công",
+        "bước", "các bước", "quy trình", "trình tự", "làm gì", "điều kiện", "ai", "đối tượng",
+        "thủ tục", "làm", "muốn", "định", "đi", "được", "có", "có thể", "thì", "còn", "cho", "với", "và",
+        "là", "của", "về", "ở", "tại", "để", "phải", "mới", "này", "thủ", "giùm", "dùm",
+        "bây giờ", "hiện nay", "hiện tại", "năm nay", "trước", "sau", "khi", "như", "rồi", "nữa", "luôn",
+    }
+)
+
+
+def _build_question_index() -> Dict[str, List[Tuple[str, ...]]]:
+    """Question phrases by their first word, longest first."""
+    index: Dict[str, List[Tuple[str, ...]]] = defaultdict(list)
+    for phrase in QUESTION_PHRASES:
+        words = tuple(normalize_text(phrase).split())
+        index[words[0]].append(words)
+        index[fold(words[0])].append(words)
+    for phrases in index.values():
+        phrases.sort(key=len, reverse=True)
+    return index
+
+
+def _same_word(typed: str, listed: str) -> bool:
+    """Exact match, or a word typed without diacritics against the folded listed word."""
+    return typed == listed or (typed == strip_diacritics(typed) and typed == strip_diacritics(listed))
+
+
+_QUESTION_INDEX = _build_question_index()
+_CODE = re.compile(r"\b\d\.\d{6}\b")
+_WORD_CHARS = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked search result."""
+
+    id: str
+    name: str
+    score: float
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    terms: Tuple[str, ...]
+    bigrams: frozenset
+
+
+def content_words(text: str, protected: FrozenSet[Tuple[str, str]] = frozenset()) -> List[str]:
+    """Folded words of ``text`` without question and politeness words (longest phrase first).
+
+    ``protected`` holds folded bigrams of procedure names: a word typed without
+    diacritics that starts one is kept ("lam can cuoc": "can" is "căn", not "cần").
+    """
+    words = normalize_text(text).split()
+    words = ["".join(_WORD_CHARS.findall(word)) for word in words]
+    words = [word for word in words if word]
+    kept: List[str] = []
+    i = 0
+    while i < len(words):
+        following = strip_diacritics(words[i + 1]) if i + 1 < len(words) else ""
+        ambiguous = words[i] == strip_diacritics(words[i])
+        if ambiguous and (words[i], following) in protected:
+            kept.append(words[i])
+            i += 1
+            continue
+        for phrase in _QUESTION_INDEX.get(words[i], ()):
+            window = words[i:i + len(phrase)]
+            if len(window) == len(phrase) and all(map(_same_word, window, phrase)):
+                i += len(phrase)
+                break
+        else:
+            kept.append(strip_diacritics(words[i]))
+            i += 1
+    return kept
+
+
+def _bigrams(terms: Sequence[str]) -> frozenset:
+    return frozenset(zip(terms, terms[1:]))
+
+
+class ProcedureIndex:
+    """An in-memory inverted index over procedure names, aliases and codes."""
+
+    def __init__(self, records: Iterable[Dict[str, Any]], min_score: float = 0.6) -> None:
+        records = list(records)
+        self.min_score = min_score
+        self._names: Dict[str, str] = {}
+        self._codes: Dict[str, str] = {}
+        self._phrases: Dict[str, List[_Phrase]] = {}
+        self._postings: Dict[str, Set[str]] = defaultdict(set)
+        protected: Set[Tuple[str, str]] = set()
+        for record in records:
+            for text in [record["name"], *record.get("aliases", [])]:
+                protected |= _bigrams(fold(text).split())
+        self._protected = frozenset(protected)
+        for record in records:
+            self._add(record)
+        total = max(len(self._names), 1)
+        self._idf = {
+            term: math.log(1 + total / len(ids)) for term, ids in self._postings.items()
+        }
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def _add(self, record: Dict[str, Any]) -> None:
+        pid = record["id"]
+        self._names[pid] = record["name"]
+        if record.get("code"):
+            self._codes[record["code"]] = pid
+        texts = [record["name"], *record.get("aliases", [])]
+        phrases = []
+        for text in texts:
+            terms = tuple(content_words(text, self._protected)) or tuple(fold(text).split())
+            if terms:
+                phrases.append(_Phrase(terms, _bigrams(terms)))
+                for term in terms:
+                    self._postings[term].add(pid)
+        self._phrases[pid] = phrases
+
+    def content_words(self, text: str) -> List[str]:
+        """Content words of ``text`` as this index sees them (see :func:`content_words`)."""
+        return content_words(text, self._protected)
+
+    def idf(self, term: str) -> float:
+        """Rarity of a folded syllable; unknown syllables weigh the most."""
+        return self._idf.get(term, math.log(1 + max(len(self._names), 1)))
+
+    def search(self, query: str, limit: int = 5) -> List[Hit]:
+        """Ranked procedures for ``query``; empty when nothing matches well."""
+        code_match = _CODE.search(query)
+        if code_match and code_match.group() in self._codes:
+            pid = self._codes[code_match.group()]
+            return [Hit(pid, self._names[pid], 1.0)]
+        if query.strip() in self._names:
+            return [Hit(query.strip(), self._names[query.strip()], 1.0)]
+        terms = self.content_words(query)
+        if not terms:
+            return []
+        query_terms = set(terms)
+        query_weight = sum(self.idf(t) for t in query_terms)
+        query_bigrams = _bigrams(terms)
+        candidates: Set[str] = set()
+        for term in query_terms:
+            candidates |= self._postings.get(term, set())
+        hits = []
+        for pid in candidates:
+            score = max(
+                (self._score(phrase, query_terms, query_weight, query_bigrams) for phrase in self._phrases[pid]),
+                default=0.0,
+            )
+            if score >= self.min_score:
+                hits.append(Hit(pid, self._names[pid], round(score, 4)))
+        hits.sort(key=lambda hit: (-hit.score, hit.id))
+        return hits[:limit]
+
+    def _score(self, phrase: _Phrase, query_terms: Set[str], query_weight: float, query_bigrams: frozenset) -> float:
+        phrase_terms = set(phrase.terms)
+        matched = phrase_terms & query_terms
+        if not matched:
+            return 0.0
+        matched_weight = sum(self.idf(t) for t in matched)
+        query_cover = matched_weight / query_weight
+        phrase_cover = matched_weight / sum(self.idf(t) for t in phrase_terms)
+        order = len(phrase.bigrams & query_bigrams) / len(phrase.bigrams) if phrase.bigrams else phrase_cover
+        return 0.6 * query_cover + 0.25 * phrase_cover + 0.15 * order
