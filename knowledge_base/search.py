@@ -34,6 +34,7 @@ QUESTION_PHRASES = frozenset(
         "thủ tục", "làm", "muốn", "định", "đi", "được", "có", "có thể", "thì", "còn", "cho", "với", "và",
         "là", "của", "về", "ở", "tại", "để", "phải", "mới", "này", "thủ", "giùm", "dùm",
         "bây giờ", "hiện nay", "hiện tại", "năm nay", "trước", "sau", "khi", "như", "rồi", "nữa", "luôn",
+        "việc", "bị", "cái", "đó", "kia", "gồm", "nhỉ", "hả", "thế", "vậy thì", "mỗi", "thêm", "hỏi thêm",
     }
 )
 
@@ -147,6 +148,10 @@ class ProcedureIndex:
                 for term in terms:
                     self._postings[term].add(pid)
         self._phrases[pid] = phrases
+
+    def has(self, procedure_id: str) -> bool:
+        """Whether ``procedure_id`` is in the index."""
+        return procedure_id in self._names
 
     def content_words(self, text: str) -> List[str]:
         """Content words of ``text`` as this index sees them (see :func:`content_words`)."""

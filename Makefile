@@ -1,0 +1,86 @@
+# Vietnamese citizen assistant. Two commands: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV        := .venv
+PY          := $(VENV)/bin/python
+RASA        := $(VENV)/bin/rasa
+INSTALLED   := $(VENV)/.installed
+SPACY_MODEL := var/spacy_vi/config.cfg
+
+export RASA_PORT       ?= 5005
+export ACTIONS_PORT    ?= 5055
+export DATABASE_URL    ?= sqlite:///$(CURDIR)/var/assistant.db
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL   := 2
+export PYTHONPATH := $(CURDIR)
+
+RASA_PATHS  := --config config.yml --domain bot/domain.yml
+
+.PHONY: run test train eval shell setup kb data validate-data unit stories clean
+
+$(INSTALLED): pyproject.toml scripts/find-python310
+	@PY310="$$(scripts/find-python310)" || exit 1; \
+	  if [ ! -x $(PY) ]; then "$$PY310" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade "pip<25"
+	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip check
+	@touch $@
+
+$(SPACY_MODEL): $(INSTALLED) bot/spacy_vi.py
+	$(PY) -m bot.spacy_vi var/spacy_vi
+
+setup: $(INSTALLED) $(SPACY_MODEL)
+
+## Load the curated procedures into DATABASE_URL (idempotent).
+kb: setup
+	$(PY) -m knowledge_base validate
+	$(PY) -m knowledge_base load
+
+## Generated training variants (deterministic).
+data: setup
+	$(PY) nlu_data/generate.py
+
+## Train only when config, domain or data changed (Rasa's fingerprint against models/).
+train: data
+	$(RASA) train $(RASA_PATHS) --data nlu_data --out models
+
+## Rasa server and action server in the foreground; Ctrl-C stops both.
+run: kb train
+	@set -m; \
+	$(RASA) run actions --actions actions --port $(ACTIONS_PORT) & ACTIONS=$$!; \
+	trap 'kill $$ACTIONS 2>/dev/null; wait' INT TERM EXIT; \
+	$(RASA) run --enable-api --cors "*" --port $(RASA_PORT) --model models \
+	  --endpoints bot/endpoints.yml --credentials bot/credentials.yml \
+	  $${RASA_API_TOKEN:+--auth-token "$$RASA_API_TOKEN"}
+
+## Chat in the terminal (starts an action server if none answers).
+shell: kb train
+	@set -m; \
+	if ! curl -sf http://127.0.0.1:$(ACTIONS_PORT)/health >/dev/null; then \
+	  $(RASA) run actions --actions actions --port $(ACTIONS_PORT) & ACTIONS=$$!; \
+	  trap 'kill $$ACTIONS 2>/dev/null' INT TERM EXIT; sleep 8; fi; \
+	$(RASA) shell --model models --endpoints bot/endpoints.yml
+
+validate-data: data
+	$(RASA) data validate $(RASA_PATHS) --data nlu_data --fail-on-warnings
+
+## Intent accuracy / macro-F1, entity F1, procedure resolution per style (held-out set).
+eval: train
+	$(PY) -m bot.evaluate --model models --data tests/nlu --report var/eval.json
+
+unit: setup
+	$(PY) -m pytest -q
+
+## Rasa end-to-end test stories: NLU and dialogue predictions for the main flows.
+stories: train
+	$(RASA) test core --model models --stories tests/test_stories.yml \
+	  --out var/story-results --fail-on-prediction-errors
+
+test: validate-data train
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory stories
+	$(PY) -m bot.evaluate --model models --data tests/nlu --report var/eval.json --gate tests/nlu/thresholds.yml
+
+clean:
+	rm -rf models var nlu_data/generated

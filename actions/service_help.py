@@ -1,0 +1,109 @@
+"""Application status, requests for a person, complaints and not-understood messages."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import ServiceAction, channel_of, entity_values, latest_intent, latest_text
+from knowledge_base.answers import intent_payload
+from knowledge_base.applications import find_application_code
+from knowledge_base.resolver import FOUND, resolve_procedure
+
+logger = logging.getLogger(__name__)
+
+
+class ActionTrackApplication(ServiceAction):
+    """Looks up an application by the code on the citizen's receipt."""
+
+    def name(self) -> Text:
+        return "action_track_application"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        candidates = entity_values(tracker, "application_code") + [latest_text(tracker)]
+        code = next((found for found in map(find_application_code, candidates) if found), None)
+        if code is None:
+            dispatcher.utter_message(response="utter_ask_application_code")
+            return []
+        status = self.services.applications.status(code)
+        settings = self.services.settings
+        if status is None:
+            logger.info("application.unknown conversation=%s", tracker.sender_id)
+            dispatcher.utter_message(
+                text=(
+                    f"Không tìm thấy hồ sơ có mã {code}. Bạn vui lòng kiểm tra lại mã trên giấy tiếp nhận, "
+                    f"tra cứu tại {settings.portal_url} hoặc gọi tổng đài {settings.hotline}."
+                )
+            )
+            return [SlotSet("application_code", None)]
+        name = ""
+        if status.procedure_id:
+            record = self.services.procedures.get(status.procedure_id)
+            name = f" ({record['name']})" if record else ""
+        text = f"Hồ sơ {status.code}{name}: {status.status}. Cập nhật lúc {status.updated_at:%H:%M %d/%m/%Y}."
+        if status.note:
+            text += f"\n{status.note}"
+        dispatcher.utter_message(text=text)
+        return [SlotSet("application_code", status.code)]
+
+
+class ActionHandoff(ServiceAction):
+    """Gives the hotline and the official feedback channel, and records the request."""
+
+    def name(self) -> Text:
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        kind = "complain" if latest_intent(tracker) == "complain" else "request_human"
+        self.services.handoffs.record(tracker.sender_id, channel_of(tracker), kind, tracker.get_slot("procedure_id"))
+        settings = self.services.settings
+        if kind == "complain":
+            text = (
+                "Tôi đã ghi nhận phản ánh của bạn để chuyển bộ phận phụ trách xem xét. Để gửi phản ánh, kiến nghị "
+                f"chính thức, bạn dùng mục \"Phản ánh, kiến nghị\" trên Cổng Dịch vụ công quốc gia: "
+                f"{settings.feedback_url} hoặc gọi tổng đài {settings.hotline}."
+            )
+        else:
+            text = (
+                f"Bạn có thể gọi tổng đài hỗ trợ dịch vụ công {settings.hotline} hoặc liên hệ Bộ phận một cửa nơi "
+                "nộp hồ sơ. Tôi đã ghi nhận yêu cầu để cán bộ xem lại cuộc trò chuyện này."
+            )
+        dispatcher.utter_message(text=text)
+        return []
+
+
+class ActionFallback(ServiceAction):
+    """A polite "I did not understand", with a suggestion when a procedure name is recognisable."""
+
+    def name(self) -> Text:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        text = latest_text(tracker)
+        logger.info("fallback conversation=%s length=%d", tracker.sender_id, len(text))
+        buttons = [
+            {"title": "Tôi có thể hỏi gì?", "payload": "/help"},
+            {"title": "Gặp cán bộ", "payload": "/request_human"},
+        ]
+        resolution = resolve_procedure(self.services.index(), text[:500], entity_values(tracker, "procedure"))
+        if resolution.status == FOUND:
+            record = self.services.procedures.get(resolution.procedure_id)
+            buttons.insert(0, {"title": f"Ý bạn là: {record['name']}?",
+                               "payload": intent_payload("ask_procedure", record["id"])})
+        dispatcher.utter_message(
+            text=(
+                "Xin lỗi, tôi chưa hiểu ý bạn. Bạn có thể hỏi về một thủ tục cụ thể, ví dụ: "
+                "\"làm hộ chiếu cần giấy tờ gì?\" hoặc \"đăng ký khai sinh ở đâu?\"."
+            ),
+            buttons=buttons,
+        )
+        return []

@@ -1,0 +1,77 @@
+"""The services actions call, built once per action-server process from settings."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
+
+from bot.settings import Settings, get_settings
+from knowledge_base.applications import DatabaseStatusProvider, StatusProvider
+from knowledge_base.db import session_factory
+from knowledge_base.handoff import HandoffLog
+from knowledge_base.models import Procedure
+from knowledge_base.ratings import RatingStore
+from knowledge_base.repository import ProcedureRepository
+from knowledge_base.search import ProcedureIndex
+
+logger = logging.getLogger(__name__)
+
+INDEX_CHECK_SECONDS = 30.0
+
+
+@dataclass
+class Services:
+    """Knowledge base, ratings, application status and hand-off log for one database."""
+
+    settings: Settings
+    sessions: sessionmaker
+    procedures: ProcedureRepository
+    ratings: RatingStore
+    applications: StatusProvider
+    handoffs: HandoffLog
+    _index: Optional[ProcedureIndex] = None
+    _index_version: tuple = ()
+    _checked_at: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Services":
+        sessions = session_factory(settings.database_url)
+        return cls(
+            settings=settings,
+            sessions=sessions,
+            procedures=ProcedureRepository(sessions),
+            ratings=RatingStore(sessions),
+            applications=DatabaseStatusProvider(sessions),
+            handoffs=HandoffLog(sessions),
+        )
+
+    def index(self) -> ProcedureIndex:
+        """The search index, rebuilt when procedures were loaded or imported since."""
+        now = time.monotonic()
+        if self._index is not None and now - self._checked_at < INDEX_CHECK_SECONDS:
+            return self._index
+        with self._lock:
+            version = self._database_version()
+            if self._index is None or version != self._index_version:
+                self._index = ProcedureIndex(self.procedures.all_records())
+                self._index_version = version
+                logger.info("knowledge_base.index.built procedures=%d", len(self._index))
+            self._checked_at = now
+        return self._index
+
+    def _database_version(self) -> tuple:
+        with self.sessions() as session:
+            return tuple(session.execute(select(func.count(Procedure.id), func.max(Procedure.updated_at))).one())
+
+
+@lru_cache(maxsize=1)
+def get_services() -> Services:
+    """Process-wide services for the configured database."""
+    return Services.from_settings(get_settings())

@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components for Vietnamese (registered with the default recipe)."""

@@ -1,0 +1,141 @@
+"""Chat-sized Vietnamese answers composed from a procedure record.
+
+The field the citizen asked about comes first; every answer ends with the
+official source and the date the record was last reviewed.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable, Dict, List
+
+MAX_LIST_ITEMS = 8
+
+# intent -> (button title, what the answer is about)
+FIELD_BUTTONS: List[tuple] = [
+    ("ask_documents", "Hồ sơ"),
+    ("ask_fee", "Lệ phí"),
+    ("ask_processing_time", "Thời gian"),
+    ("ask_agency", "Nơi nộp"),
+    ("ask_online", "Làm trực tuyến"),
+]
+PROCEDURE_INTENTS = (
+    "ask_procedure", "ask_documents", "ask_fee", "ask_processing_time",
+    "ask_agency", "ask_steps", "ask_online", "ask_eligibility",
+)
+
+
+@dataclass(frozen=True)
+class Button:
+    """A quick reply: what the citizen sees and what Rasa receives."""
+
+    title: str
+    payload: str
+
+    def as_dict(self) -> Dict[str, str]:
+        return {"title": self.title, "payload": self.payload}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The text of one answer and the quick replies that follow it."""
+
+    text: str
+    buttons: List[Button] = field(default_factory=list)
+
+
+def intent_payload(intent: str, procedure_id: str) -> str:
+    """A button payload that asks ``intent`` about one procedure, resolved by id."""
+    return f"/{intent}{json.dumps({'procedure': procedure_id})}"
+
+
+def format_vnd(amount: int) -> str:
+    """200000 -> '200.000 đồng'."""
+    return f"{amount:,}".replace(",", ".") + " đồng"
+
+
+def _fee_line(fee: Dict[str, Any]) -> str:
+    amount = fee.get("amount")
+    if amount == 0:
+        value = "miễn phí"
+    elif isinstance(amount, int):
+        value = format_vnd(amount)
+    else:
+        value = None
+    parts = [f"{fee['description']}: {value}" if value else fee["description"]]
+    parts.extend(fee[key] for key in ("exempt", "note", "online_discount") if fee.get(key))
+    return ". ".join(part.rstrip(".") for part in parts) + "."
+
+
+def _bullets(items: List[str], numbered: bool = False) -> str:
+    shown = items[:MAX_LIST_ITEMS]
+    lines = [f"{i}. {item}" if numbered else f"• {item}" for i, item in enumerate(shown, 1)]
+    if len(items) > len(shown):
+        lines.append(f"… và {len(items) - len(shown)} mục khác, xem đầy đủ tại nguồn.")
+    return "\n".join(lines)
+
+
+def _document_line(document: Dict[str, Any]) -> str:
+    details = [document[key] for key in ("copy",) if document.get(key)]
+    if document.get("count"):
+        details.append(f"{document['count']} bản")
+    line = document["name"]
+    if details:
+        line += f" ({', '.join(details)})"
+    if document.get("form"):
+        line += f"; mẫu: {document['form']}"
+    return line
+
+
+def _online_text(record: Dict[str, Any]) -> str:
+    channels = record["channels"]
+    online = [c for c in channels if c.startswith("trực tuyến")]
+    url = record.get("online_url") or record["source_url"]
+    if not online:
+        return (
+            f"Thủ tục này hiện chưa nộp trực tuyến được; bạn nộp {', '.join(channels)} tại: {record['agency']}."
+        )
+    kind = "toàn trình (không phải đến cơ quan)" if "trực tuyến toàn trình" in online else "một phần (vẫn cần đến cơ quan để hoàn tất)"
+    return f"Có, thủ tục này làm trực tuyến {kind}. Nộp tại: {url}\nCác cách nộp: {', '.join(channels)}."
+
+
+def _overview(record: Dict[str, Any]) -> str:
+    fees = "; ".join(_fee_line(fee).rstrip(".") for fee in record["fees"][:2])
+    online = "có" if any(c.startswith("trực tuyến") for c in record["channels"]) else "chưa"
+    return (
+        f"Nơi thực hiện: {record['agency']}.\n"
+        f"Thời gian: {record['processing_time']}\n"
+        f"Lệ phí: {fees}.\n"
+        f"Làm trực tuyến: {online}.\n"
+        "Bạn muốn xem chi tiết phần nào?"
+    )
+
+
+_BODIES: Dict[str, tuple] = {
+    "ask_documents": ("Hồ sơ cần chuẩn bị", lambda r: _bullets([_document_line(d) for d in r["documents"]])),
+    "ask_fee": ("Lệ phí", lambda r: _bullets([_fee_line(f) for f in r["fees"]])),
+    "ask_processing_time": ("Thời gian giải quyết", lambda r: r["processing_time"]),
+    "ask_agency": ("Nơi nộp hồ sơ", lambda r: f"{r['agency']} ({r['level']})."),
+    "ask_steps": ("Các bước thực hiện", lambda r: _bullets(r["steps"], numbered=True)),
+    "ask_online": ("Làm trực tuyến", _online_text),
+    "ask_eligibility": ("Đối tượng, điều kiện", lambda r: r["eligibility"]),
+    "ask_procedure": ("Tóm tắt", _overview),
+}
+
+
+def source_line(record: Dict[str, Any]) -> str:
+    """The official source and last-reviewed date that close every answer."""
+    reviewed = date.fromisoformat(record["last_reviewed"]).strftime("%d/%m/%Y")
+    return f"Nguồn chính thức: {record['source_url']} (cập nhật {reviewed})"
+
+
+def compose_answer(record: Dict[str, Any], intent: str) -> Answer:
+    """The answer to ``intent`` about ``record``, with buttons for the other fields."""
+    title, body = _BODIES.get(intent, _BODIES["ask_procedure"])
+    render: Callable[[Dict[str, Any]], str] = body
+    text = f"{title} – {record['name']}:\n{render(record)}\n\n{source_line(record)}"
+    buttons = [
+        Button(label, intent_payload(other, record["id"])) for other, label in FIELD_BUTTONS if other != intent
+    ]
+    return Answer(text, buttons)

@@ -1,0 +1,60 @@
+"""Application status look-up behind a small interface an agency can replace."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional, Protocol
+
+from sqlalchemy.orm import sessionmaker
+
+from knowledge_base.models import Application
+
+# Codes printed on receipts: "G22.39-250101-0001", optionally "000.00.12.H12-250101-0001".
+APPLICATION_CODE = re.compile(r"(?:\d{3}\.\d{2}\.\d{2}\.[A-Za-z]\d{2}|[A-Za-z]\d{2}\.\d{2})-\d{6}-\d{4}")
+
+
+@dataclass(frozen=True)
+class ApplicationStatus:
+    """What the citizen is told about a submitted application."""
+
+    code: str
+    status: str
+    procedure_id: Optional[str]
+    note: Optional[str]
+    updated_at: datetime
+
+
+class StatusProvider(Protocol):
+    """Anything that can tell the status of an application by its code."""
+
+    def status(self, code: str) -> Optional[ApplicationStatus]:
+        """The status, or None for an unknown code."""
+
+
+def find_application_code(text: str) -> Optional[str]:
+    """The first application code in ``text``, upper-cased."""
+    match = APPLICATION_CODE.search(text or "")
+    return match.group().upper() if match else None
+
+
+class DatabaseStatusProvider:
+    """Default provider: the `applications` table, which an agency syncs into."""
+
+    def __init__(self, sessions: sessionmaker) -> None:
+        self._sessions = sessions
+
+    def status(self, code: str) -> Optional[ApplicationStatus]:
+        with self._sessions() as session:
+            row = session.get(Application, code.upper())
+            if row is None:
+                return None
+            return ApplicationStatus(row.code, row.status, row.procedure_id, row.note, row.updated_at)
+
+    def upsert(self, code: str, status: str, procedure_id: Optional[str] = None, note: Optional[str] = None) -> None:
+        """Record or update an application (used by agency sync jobs and tests)."""
+        with self._sessions() as session, session.begin():
+            row = session.get(Application, code.upper()) or Application(code=code.upper())
+            row.status, row.procedure_id, row.note = status, procedure_id, note
+            row.updated_at = datetime.utcnow()
+            session.add(row)

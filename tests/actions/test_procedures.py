@@ -1,0 +1,66 @@
+from actions.procedures import ActionAnswerProcedure
+from tests.actions.conftest import make_tracker, run_action, slot_events
+
+
+def test_fee_question_answers_passport_fee_with_source(services):
+    tracker = make_tracker("làm hộ chiếu hết bao nhiêu tiền", "ask_fee",
+                           [{"entity": "procedure", "value": "hộ chiếu"}])
+    messages, events = run_action(ActionAnswerProcedure(services), tracker)
+    assert "200.000 đồng" in messages[0]["text"]
+    assert messages[0]["text"].splitlines()[0].startswith("Lệ phí")
+    assert "Nguồn chính thức: https://" in messages[0]["text"]
+    assert [b["title"] for b in messages[0]["buttons"]] == ["Hồ sơ", "Thời gian", "Nơi nộp", "Làm trực tuyến"]
+    assert messages[1]["text"] == "Câu trả lời có hữu ích không?"
+    assert slot_events(events) == {"procedure_id": "ho-chieu", "answered_intent": "ask_fee"}
+
+
+def test_follow_up_without_procedure_uses_slot(services):
+    tracker = make_tracker("cần giấy tờ gì", "ask_documents", slots={"procedure_id": "ho-chieu"})
+    messages, events = run_action(ActionAnswerProcedure(services), tracker)
+    assert messages[0]["text"].startswith("Hồ sơ cần chuẩn bị – Cấp hộ chiếu")
+    assert slot_events(events)["procedure_id"] == "ho-chieu"
+
+
+def test_naming_another_procedure_switches(services):
+    tracker = make_tracker("còn đăng ký kết hôn thì nộp ở đâu", "ask_agency", slots={"procedure_id": "ho-chieu"})
+    messages, events = run_action(ActionAnswerProcedure(services), tracker)
+    assert "Ủy ban nhân dân cấp xã" in messages[0]["text"]
+    assert slot_events(events)["procedure_id"] == "ket-hon"
+
+
+def test_ambiguous_question_offers_buttons_keeping_the_intent(services):
+    messages, events = run_action(ActionAnswerProcedure(services), make_tracker("làm căn cước hết bao nhiêu", "ask_fee"))
+    buttons = messages[0]["buttons"]
+    assert 2 <= len(buttons) <= 3
+    assert all(b["payload"].startswith("/ask_fee{") for b in buttons)
+    assert slot_events(events) == {"procedure_id": None}
+
+
+def test_unknown_procedure_is_said_plainly_and_slot_cleared(services):
+    tracker = make_tracker("cấp phép bắn pháo hoa bao nhiêu tiền", "ask_fee",
+                           [{"entity": "procedure", "value": "cấp phép bắn pháo hoa"}],
+                           slots={"procedure_id": "ho-chieu"})
+    messages, events = run_action(ActionAnswerProcedure(services), tracker)
+    assert "chưa có thông tin" in messages[0]["text"]
+    assert "dichvucong.gov.vn" in messages[0]["text"] and "18001096" in messages[0]["text"]
+    assert "200.000" not in messages[0]["text"]
+    assert slot_events(events)["procedure_id"] is None
+
+
+def test_no_procedure_and_no_context_asks_which(services):
+    messages, events = run_action(ActionAnswerProcedure(services), make_tracker("lệ phí bao nhiêu", "ask_fee"))
+    assert messages[0]["text"].startswith("Bạn muốn hỏi về thủ tục nào")
+    assert events == []
+
+
+def test_button_payload_entity_is_a_procedure_id(services):
+    tracker = make_tracker('/ask_online{"procedure": "tam-tru"}', "ask_online",
+                           [{"entity": "procedure", "value": "tam-tru"}])
+    messages, _ = run_action(ActionAnswerProcedure(services), tracker)
+    assert messages[0]["text"].startswith("Làm trực tuyến – Đăng ký tạm trú")
+
+
+def test_bad_input_gets_a_polite_answer(services):
+    for text in ["", "😀😀😀", "<script>alert(1)</script>", "a" * 5000]:
+        messages, _ = run_action(ActionAnswerProcedure(services), make_tracker(text, "ask_procedure"))
+        assert messages and messages[0]["text"]

@@ -1,0 +1,144 @@
+"""End to end over HTTP: the trained model, the Rasa server and the action server, on a test database."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, Iterator, List
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from knowledge_base.db import session_factory
+from knowledge_base.models import Rating
+from knowledge_base.repository import ProcedureRepository
+from tests.conftest import ROOT
+
+TOKEN = "test-token-123"
+RASA = str(Path(sys.executable).with_name("rasa"))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(url: str, process: subprocess.Popen, seconds: float = 240) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before answering {url}")
+        try:
+            if requests.get(url, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(1)
+    raise TimeoutError(url)
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory, curated_records) -> Iterator[Dict[str, str]]:
+    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    assert models, "no trained model: run `make train` first"
+    tmp = tmp_path_factory.mktemp("e2e")
+    database_url = f"sqlite:///{tmp / 'e2e.db'}"
+    ProcedureRepository(session_factory(database_url)).upsert(curated_records)
+    rasa_port, actions_port = _free_port(), _free_port()
+    env = dict(os.environ, DATABASE_URL=database_url, ACTIONS_PORT=str(actions_port), RASA_PORT=str(rasa_port),
+               RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT))
+    logs = [open(tmp / "actions.log", "w"), open(tmp / "rasa.log", "w")]
+    actions = subprocess.Popen([RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+                               cwd=ROOT, env=env, stdout=logs[0], stderr=subprocess.STDOUT)
+    rasa = subprocess.Popen(
+        [RASA, "run", "--enable-api", "--port", str(rasa_port), "--model", str(models[-1]),
+         "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml", "--auth-token", TOKEN],
+        cwd=ROOT, env=env, stdout=logs[1], stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{actions_port}/health", actions)
+        _wait_for(f"http://127.0.0.1:{rasa_port}/status?token={TOKEN}", rasa)
+        yield {"rasa": f"http://127.0.0.1:{rasa_port}", "actions": f"http://127.0.0.1:{actions_port}",
+               "database_url": database_url}
+    finally:
+        for process in (rasa, actions):
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for log in logs:
+            log.close()
+
+
+def say(servers, sender: str, message: str) -> List[Dict]:
+    response = requests.post(f"{servers['rasa']}/webhooks/rest/webhook",
+                             json={"sender": sender, "message": message}, timeout=60)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def tracker(servers, sender: str) -> Dict:
+    response = requests.get(f"{servers['rasa']}/conversations/{sender}/tracker", params={"token": TOKEN}, timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_action_server_health(servers):
+    assert requests.get(f"{servers['actions']}/health", timeout=5).json() == {"status": "ok"}
+
+
+def test_passport_fee_then_documents_follow_up(servers):
+    replies = say(servers, "a", "làm hộ chiếu hết bao nhiêu tiền")
+    text = replies[0]["text"]
+    assert "200.000 đồng" in text and "Nguồn chính thức: https://" in text
+    state = tracker(servers, "a")
+    assert state["latest_message"]["intent"]["name"] == "ask_fee"
+    assert state["slots"]["procedure_id"] == "ho-chieu"
+    replies = say(servers, "a", "cần giấy tờ gì")
+    assert replies[0]["text"].startswith("Hồ sơ cần chuẩn bị – Cấp hộ chiếu")
+    assert "Tờ khai đề nghị cấp hộ chiếu" in replies[0]["text"]
+
+
+def test_api_requires_token_but_rest_channel_does_not(servers):
+    assert requests.get(f"{servers['rasa']}/conversations/a/tracker", timeout=10).status_code == 401
+    assert say(servers, "no-token", "xin chào")
+
+
+def test_unknown_procedure_is_not_answered_with_another(servers):
+    say(servers, "b", "làm hộ chiếu hết bao nhiêu tiền")
+    replies = say(servers, "b", "cấp phép bắn pháo hoa hết bao nhiêu tiền")
+    assert "chưa có thông tin" in replies[0]["text"]
+    assert tracker(servers, "b")["slots"]["procedure_id"] is None
+
+
+def test_rating_is_stored_with_channel(servers):
+    say(servers, "c", "lệ phí đăng ký tạm trú")
+    replies = say(servers, "c", '/rate_service{"rating": "5"}')
+    assert any("góp ý" in r.get("text", "") for r in replies)
+    replies = say(servers, "c", "rất nhanh gọn, cảm ơn")
+    assert any("Cảm ơn bạn đã đánh giá" in r.get("text", "") for r in replies)
+    with session_factory(servers["database_url"])() as session:
+        rows = list(session.execute(select(Rating).where(Rating.conversation_id == "c")).scalars())
+    assert [(r.score, r.channel, r.procedure_id, r.comment) for r in rows] == [
+        (5, "rest", "tam-tru", "rất nhanh gọn, cảm ơn")
+    ]
+
+
+def test_out_of_range_rating_is_asked_again(servers):
+    replies = say(servers, "d", '/rate_service{"rating": "9"}')
+    texts = " ".join(r.get("text", "") for r in replies)
+    assert "từ 1 đến 5" in texts
+    with session_factory(servers["database_url"])() as session:
+        assert list(session.execute(select(Rating).where(Rating.conversation_id == "d")).scalars()) == []
+
+
+@pytest.mark.parametrize("message", ["", "   ", "😀😀😀", "<b>xin chào</b><script>alert(1)</script>", "hộ chiếu " * 600])
+def test_bad_input_gets_a_polite_answer(servers, message):
+    replies = say(servers, "bad-input", message)
+    assert replies and all(r.get("text") for r in replies)

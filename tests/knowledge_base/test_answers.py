@@ -1,0 +1,48 @@
+from knowledge_base.answers import FIELD_BUTTONS, compose_answer, format_vnd
+
+
+def _record(curated_records, pid):
+    return next(r for r in curated_records if r["id"] == pid)
+
+
+def test_fee_answer_puts_the_fee_first_and_ends_with_the_source(curated_records):
+    passport = _record(curated_records, "ho-chieu")
+    answer = compose_answer(passport, "ask_fee")
+    lines = answer.text.splitlines()
+    assert lines[0].startswith("Lệ phí – Cấp hộ chiếu phổ thông")
+    assert "200.000 đồng" in lines[1]
+    assert lines[-1] == f"Nguồn chính thức: {passport['source_url']} (cập nhật 27/11/2026)"
+    assert "Lệ phí" not in [b.title for b in answer.buttons]
+    assert {b.title for b in answer.buttons} == {t for _, t in FIELD_BUTTONS} - {"Lệ phí"}
+    assert all('"procedure": "ho-chieu"' in b.payload for b in answer.buttons)
+
+
+def test_documents_answer_lists_documents(curated_records):
+    answer = compose_answer(_record(curated_records, "ho-chieu"), "ask_documents")
+    assert "Tờ khai đề nghị cấp hộ chiếu" in answer.text
+    assert "mẫu: TK01" in answer.text
+
+
+def test_free_procedure_says_free(curated_records):
+    assert "miễn phí" in compose_answer(_record(curated_records, "khai-sinh"), "ask_fee").text
+
+
+def test_online_answer_distinguishes_full_and_partial(curated_records):
+    assert "toàn trình" in compose_answer(_record(curated_records, "ho-chieu"), "ask_online").text
+    signature = compose_answer(_record(curated_records, "chung-thuc-chu-ky"), "ask_online").text
+    assert "chưa nộp trực tuyến" in signature
+
+
+def test_every_curated_answer_is_chat_sized(curated_records):
+    intents = ["ask_procedure", "ask_documents", "ask_fee", "ask_processing_time", "ask_agency",
+               "ask_steps", "ask_online", "ask_eligibility"]
+    for record in curated_records:
+        for intent in intents:
+            text = compose_answer(record, intent).text
+            assert len(text) < 1500, (record["id"], intent, len(text))
+            assert record["source_url"] in text
+
+
+def test_format_vnd():
+    assert format_vnd(200000) == "200.000 đồng"
+    assert format_vnd(8000) == "8.000 đồng"
