@@ -50,7 +50,7 @@ run: kb train
 	@set -m; \
 	$(RASA) run actions --actions actions --port $(ACTIONS_PORT) & ACTIONS=$$!; \
 	trap 'kill $$ACTIONS 2>/dev/null; wait' INT TERM EXIT; \
-	$(RASA) run --enable-api --cors "*" --port $(RASA_PORT) --model models \
+	$(RASA) run --enable-api --port $(RASA_PORT) --model models \
 	  --endpoints bot/endpoints.yml --credentials bot/credentials.yml \
 	  $${RASA_API_TOKEN:+--auth-token "$$RASA_API_TOKEN"}
 

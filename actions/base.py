@@ -1,6 +1,7 @@
 """Shared plumbing for our actions: services injection and conversation facts."""
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import List, Optional
 
 from rasa_sdk import Action, Tracker
@@ -22,11 +23,12 @@ class UsesServices:
         return self._services
 
 
-class ServiceAction(UsesServices, Action):
-    """A Rasa SDK action that talks to our services."""
+class ServiceAction(UsesServices, Action, ABC):
+    """A Rasa SDK action that talks to our services (abstract: not registered itself)."""
 
-    def name(self) -> str:  # pragma: no cover - overridden by every action
-        raise NotImplementedError
+    @abstractmethod
+    def name(self) -> str:
+        """The action's name in the domain."""
 
 
 def channel_of(tracker: Tracker) -> str:

@@ -55,14 +55,15 @@ def format_vnd(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + " đồng"
 
 
-def _fee_line(fee: Dict[str, Any]) -> str:
+def _fee_value(fee: Dict[str, Any]) -> str | None:
     amount = fee.get("amount")
     if amount == 0:
-        value = "miễn phí"
-    elif isinstance(amount, int):
-        value = format_vnd(amount)
-    else:
-        value = None
+        return "miễn phí"
+    return format_vnd(amount) if isinstance(amount, int) else None
+
+
+def _fee_line(fee: Dict[str, Any]) -> str:
+    value = _fee_value(fee)
     parts = [f"{fee['description']}: {value}" if value else fee["description"]]
     parts.extend(fee[key] for key in ("exempt", "note", "online_discount") if fee.get(key))
     return ". ".join(part.rstrip(".") for part in parts) + "."
@@ -101,7 +102,9 @@ def _online_text(record: Dict[str, Any]) -> str:
 
 
 def _overview(record: Dict[str, Any]) -> str:
-    fees = "; ".join(_fee_line(fee).rstrip(".") for fee in record["fees"][:2])
+    fees = "; ".join(
+        f"{fee['description']}: {_fee_value(fee) or 'xem mục Lệ phí'}" for fee in record["fees"][:2]
+    )
     online = "có" if any(c.startswith("trực tuyến") for c in record["channels"]) else "chưa"
     return (
         f"Nơi thực hiện: {record['agency']}.\n"

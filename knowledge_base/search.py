@@ -57,6 +57,7 @@ def _same_word(typed: str, listed: str) -> bool:
 
 
 _QUESTION_INDEX = _build_question_index()
+MIN_PHRASE_COVER = 0.55
 _CODE = re.compile(r"\b\d\.\d{6}\b")
 _WORD_CHARS = re.compile(r"\w+")
 
@@ -197,5 +198,8 @@ class ProcedureIndex:
         matched_weight = sum(self.idf(t) for t in matched)
         query_cover = matched_weight / query_weight
         phrase_cover = matched_weight / sum(self.idf(t) for t in phrase_terms)
+        if phrase_cover < MIN_PHRASE_COVER:
+            # "cấp lại", "thẻ", "đăng ký" alone name no procedure: most of the name is missing.
+            return 0.0
         order = len(phrase.bigrams & query_bigrams) / len(phrase.bigrams) if phrase.bigrams else phrase_cover
         return 0.6 * query_cover + 0.25 * phrase_cover + 0.15 * order
