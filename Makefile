@@ -41,9 +41,18 @@ kb: setup
 data: setup
 	$(PY) nlu_data/generate.py
 
-## Train only when config, domain or data changed (Rasa's fingerprint against models/).
+## Train only when config, domain, training data or our NLU components changed: the
+## inputs' hash is kept beside the model; when they differ, `rasa train` retrains only the
+## components whose fingerprint changed (Rasa's training cache). The newest two models are kept.
+TRAIN_INPUTS = config.yml bot/domain.yml bot/components/*.py knowledge_base/text.py knowledge_base/abbreviations.yml
 train: data
-	$(RASA) train $(RASA_PATHS) --data nlu_data --out models
+	@hash=$$(cat $(TRAIN_INPUTS) $$(find nlu_data -name '*.yml' | sort) | sha256sum | cut -d' ' -f1); \
+	if ls models/*.tar.gz >/dev/null 2>&1 && [ "$$hash" = "$$(cat models/.inputs.sha256 2>/dev/null)" ]; then \
+	  echo "Model is up to date: $$(ls -t models/*.tar.gz | head -1)"; \
+	else \
+	  $(RASA) train $(RASA_PATHS) --data nlu_data --out models && echo "$$hash" > models/.inputs.sha256 && \
+	  ls -t models/*.tar.gz | tail -n +3 | xargs -r rm --; \
+	fi
 
 ## Rasa server and action server in the foreground; Ctrl-C stops both.
 run: kb train

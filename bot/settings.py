@@ -24,6 +24,22 @@ def _default_database_url() -> str:
 
 
 @dataclass(frozen=True)
+class TelegramSettings:
+    """Telegram channel; on when ``TELEGRAM_BOT_TOKEN`` is set."""
+
+    token: Optional[str] = field(default_factory=lambda: os.environ.get("TELEGRAM_BOT_TOKEN") or None)
+    webhook_secret: Optional[str] = field(default_factory=lambda: os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None)
+    api_base_url: str = field(
+        default_factory=lambda: os.environ.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot")
+    )
+    webhook_url: Optional[str] = field(default_factory=lambda: os.environ.get("TELEGRAM_WEBHOOK_URL") or None)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.token)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Runtime settings; see the configuration table in README.md."""
 
@@ -38,6 +54,7 @@ class Settings:
         )
     )
     hotline: str = field(default_factory=lambda: os.environ.get("SERVICE_HOTLINE", "18001096"))
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
     feedback_url: str = field(
         default_factory=lambda: os.environ.get("FEEDBACK_URL", "https://dichvucong.gov.vn")
     )

@@ -70,3 +70,13 @@ class HandoffRequest(Base):
     kind = Column(String(32), nullable=False)
     procedure_id = Column(String(64))
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class CallbackPayload(Base):
+    """A button payload too long for a messenger's callback field, stored under a short key."""
+
+    __tablename__ = "callback_payloads"
+
+    key = Column(String(64), primary_key=True)
+    payload = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -1,12 +1,6 @@
 """End to end over HTTP: the trained model, the Rasa server and the action server, on a test database."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 from typing import Dict, Iterator, List
 
 import pytest
@@ -15,65 +9,13 @@ from sqlalchemy import select
 
 from knowledge_base.db import session_factory
 from knowledge_base.models import Rating
-from knowledge_base.repository import ProcedureRepository
-from tests.conftest import ROOT
-
-TOKEN = "test-token-123"
-RASA = str(Path(sys.executable).with_name("rasa"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(url: str, process: subprocess.Popen, seconds: float = 240) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode} before answering {url}")
-        try:
-            if requests.get(url, timeout=2).status_code < 500:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(1)
-    raise TimeoutError(url)
+from tests.servers import TOKEN, running_servers
 
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory, curated_records) -> Iterator[Dict[str, str]]:
-    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    assert models, "no trained model: run `make train` first"
-    tmp = tmp_path_factory.mktemp("e2e")
-    database_url = f"sqlite:///{tmp / 'e2e.db'}"
-    ProcedureRepository(session_factory(database_url)).upsert(curated_records)
-    rasa_port, actions_port = _free_port(), _free_port()
-    env = dict(os.environ, DATABASE_URL=database_url, ACTIONS_PORT=str(actions_port), RASA_PORT=str(rasa_port),
-               RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT))
-    logs = [open(tmp / "actions.log", "w"), open(tmp / "rasa.log", "w")]
-    actions = subprocess.Popen([RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-                               cwd=ROOT, env=env, stdout=logs[0], stderr=subprocess.STDOUT)
-    rasa = subprocess.Popen(
-        [RASA, "run", "--enable-api", "--port", str(rasa_port), "--model", str(models[-1]),
-         "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml", "--auth-token", TOKEN],
-        cwd=ROOT, env=env, stdout=logs[1], stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_for(f"http://127.0.0.1:{actions_port}/health", actions)
-        _wait_for(f"http://127.0.0.1:{rasa_port}/status?token={TOKEN}", rasa)
-        yield {"rasa": f"http://127.0.0.1:{rasa_port}", "actions": f"http://127.0.0.1:{actions_port}",
-               "database_url": database_url}
-    finally:
-        for process in (rasa, actions):
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        for log in logs:
-            log.close()
+    with running_servers(tmp_path_factory.mktemp("e2e"), curated_records) as running:
+        yield {"rasa": running.rasa, "actions": running.actions, "database_url": running.database_url}
 
 
 def say(servers, sender: str, message: str) -> List[Dict]:

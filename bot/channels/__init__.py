@@ -1,0 +1,1 @@
+"""Custom Rasa input channels: Telegram (python-telegram-bot) and Zalo Official Account."""

@@ -1,0 +1,240 @@
+"""Telegram channel for Rasa, built on python-telegram-bot (replaces Rasa's aiogram connector).
+
+Webhook: ``POST /webhooks/telegram/webhook``. Every request must carry the secret set with
+``setWebhook`` in ``X-Telegram-Bot-Api-Secret-Token``; otherwise 403 and nothing is processed.
+Updates are parsed with ``telegram.Update.de_json`` and replies sent with ``telegram.Bot``,
+whose ``base_url`` comes from ``TELEGRAM_API_BASE_URL`` (tests point it at a fake Bot API).
+
+Replies are sent as plain text (no parse mode), so nothing needs escaping and a citizen's
+or a record's "*" or "<" can never break formatting. Buttons become inline keyboards;
+Telegram limits ``callback_data`` to 64 bytes, so longer payloads travel as a short key
+stored in the database (it survives restarts).
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from collections import OrderedDict
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatAction, MessageLimit
+from telegram.error import RetryAfter, TelegramError
+
+from bot.channels.callback_store import CallbackStore
+from bot.settings import TelegramSettings, get_settings
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+CALLBACK_DATA_LIMIT = 64
+MAX_SEND_ATTEMPTS = 5
+NON_TEXT_REPLY = "Xin lỗi, hiện tôi chỉ đọc được tin nhắn chữ. Bạn vui lòng gõ câu hỏi nhé."
+EXPIRED_BUTTON_REPLY = "Nút này đã hết hạn. Bạn vui lòng gõ lại câu hỏi nhé."
+
+
+def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> List[str]:
+    """Split text into Telegram-sized parts, preferring line then word boundaries."""
+    parts: List[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = rest.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest or not parts:
+        parts.append(rest)
+    return parts
+
+
+async def with_retry(call: Callable[[], Awaitable[Any]]) -> Any:
+    """Run a Bot API call, waiting ``retry_after`` seconds on 429 so nothing is dropped."""
+    for attempt in range(1, MAX_SEND_ATTEMPTS + 1):
+        try:
+            return await call()
+        except RetryAfter as exc:
+            delay = exc.retry_after
+            seconds = delay.total_seconds() if hasattr(delay, "total_seconds") else float(delay)
+            logger.warning("telegram.rate_limited retry_after=%s attempt=%d", seconds, attempt)
+            if attempt == MAX_SEND_ATTEMPTS:
+                raise
+            await asyncio.sleep(seconds)
+    return None
+
+
+def chat_id_of(recipient_id: Text) -> str:
+    """Rasa's sender id is "telegram:<chat id>" so ids never collide across channels."""
+    return str(recipient_id).split(":", 1)[-1]
+
+
+class TelegramOutput(OutputChannel):
+    """Sends Rasa's responses to one Telegram chat."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL
+
+    def __init__(self, bot: Bot, callbacks: CallbackStore) -> None:
+        self.bot = bot
+        self.callbacks = callbacks
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        chat_id = chat_id_of(recipient_id)
+        for part in split_message(text):
+            await with_retry(lambda part=part: self.bot.send_message(chat_id=chat_id, text=part))
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        chat_id = chat_id_of(recipient_id)
+        parts = split_message(text)
+        for part in parts[:-1]:
+            await with_retry(lambda part=part: self.bot.send_message(chat_id=chat_id, text=part))
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(button["title"], callback_data=self.callback_data(button["payload"]))]
+             for button in buttons]
+        )
+        await with_retry(
+            lambda: self.bot.send_message(chat_id=chat_id, text=parts[-1], reply_markup=keyboard)
+        )
+
+    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+        await with_retry(lambda: self.bot.send_photo(chat_id=chat_id_of(recipient_id), photo=image))
+
+    def callback_data(self, payload: str) -> str:
+        """The payload itself when it fits in 64 bytes, else a stored short key."""
+        if len(payload.encode("utf-8")) <= CALLBACK_DATA_LIMIT:
+            return payload
+        return self.callbacks.key_for(payload)
+
+
+class RecentUpdates:
+    """Remembers recent ``update_id``s so an update Telegram delivers twice is processed once."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._seen: "OrderedDict[int, None]" = OrderedDict()
+        self._size = size
+
+    def first_time(self, update_id: int) -> bool:
+        if update_id in self._seen:
+            return False
+        self._seen[update_id] = None
+        if len(self._seen) > self._size:
+            self._seen.popitem(last=False)
+        return True
+
+
+class TelegramInput(InputChannel):
+    """Rasa input channel ``telegram``; on when ``TELEGRAM_BOT_TOKEN`` is set."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TelegramInput":
+        return cls(get_settings().telegram)
+
+    def __init__(self, settings: TelegramSettings, callbacks: Optional[CallbackStore] = None) -> None:
+        self.settings = settings
+        self.callbacks = callbacks or CallbackStore.from_settings()
+        self.recent = RecentUpdates()
+        self._bot: Optional[Bot] = None
+        self._lock = asyncio.Lock()
+
+    async def bot(self) -> Bot:
+        """The initialised Bot (``getMe`` once), created lazily inside the server's loop."""
+        async with self._lock:
+            if self._bot is None:
+                bot = Bot(token=self.settings.token, base_url=self.settings.api_base_url)
+                await with_retry(bot.initialize)
+                self._bot = bot
+                if self.settings.webhook_url:
+                    await with_retry(lambda: bot.set_webhook(
+                        url=self.settings.webhook_url, secret_token=self.settings.webhook_secret,
+                        allowed_updates=["message", "callback_query"],
+                    ))
+                    logger.info("telegram.webhook.set url=%s", self.settings.webhook_url)
+        return self._bot
+
+    def secret_ok(self, request: Request) -> bool:
+        expected = self.settings.webhook_secret or ""
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("telegram_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.settings.enabled else "off"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.settings.enabled:
+                return response.json({"error": "Telegram channel is off: TELEGRAM_BOT_TOKEN is not set"}, status=404)
+            if not self.secret_ok(request):
+                logger.warning("telegram.refused reason=secret")
+                return response.json({"error": "missing or wrong secret token"}, status=403)
+            payload = request.json
+            if not isinstance(payload, dict) or "update_id" not in payload:
+                return response.json({"error": "body must be a Telegram Update object"}, status=400)
+            bot = await self.bot()
+            update = Update.de_json(payload, bot)
+            if not self.recent.first_time(update.update_id):
+                logger.info("telegram.duplicate update_id=%s", update.update_id)
+                return response.json({"status": "duplicate"})
+            await self.handle(update, bot, on_new_message)
+            return response.json({"status": "ok"})
+
+        return webhook
+
+    async def handle(self, update: Update, bot: Bot, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """Turn one update into a Rasa message (or a polite reply, or nothing)."""
+        output = TelegramOutput(bot, self.callbacks)
+        if update.callback_query is not None:
+            query = update.callback_query
+            await with_retry(query.answer)
+            chat_id = query.message.chat.id if query.message else query.from_user.id
+            payload = self.callbacks.payload_for(query.data or "")
+            if payload is None:
+                await output.send_text_message(str(chat_id), EXPIRED_BUTTON_REPLY)
+                return
+            await self._forward(on_new_message, output, bot, chat_id, payload, update)
+            return
+        message = update.message
+        if message is None:
+            # edited messages, channel posts, membership changes: nothing a citizen asked
+            logger.info("telegram.ignored update_id=%s", update.update_id)
+            return
+        if not message.text:
+            await output.send_text_message(str(message.chat.id), NON_TEXT_REPLY)
+            return
+        text = message.text.strip()
+        command = text.split()[0].split("@")[0].lower() if text.startswith("/") else ""
+        if command == "/start":
+            text = "/greet"
+        elif command == "/help":
+            text = "/help"
+        await self._forward(on_new_message, output, bot, message.chat.id, text, update)
+
+    async def _forward(self, on_new_message, output: TelegramOutput, bot: Bot, chat_id: int, text: str,
+                       update: Update) -> None:
+        try:
+            await bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING)
+        except TelegramError as exc:  # typing is a courtesy; never lose the message over it
+            logger.info("telegram.typing_failed error=%s", exc)
+        await on_new_message(UserMessage(
+            text, output, sender_id=f"{CHANNEL}:{chat_id}", input_channel=CHANNEL,
+            metadata={"telegram_update_id": update.update_id},
+        ))
+
+
