@@ -17,7 +17,7 @@ export PYTHONPATH := $(CURDIR)
 
 RASA_PATHS  := --config config.yml --domain bot/domain.yml
 
-.PHONY: run test train eval shell setup kb data validate-data unit stories clean
+.PHONY: run test train eval shell setup kb data validate-data unit stories clean telegram-polling
 
 $(INSTALLED): pyproject.toml scripts/find-python310
 	@PY310="$$(scripts/find-python310)" || exit 1; \
@@ -70,6 +70,10 @@ shell: kb train
 	  $(RASA) run actions --actions actions --port $(ACTIONS_PORT) & ACTIONS=$$!; \
 	  trap 'kill $$ACTIONS 2>/dev/null' INT TERM EXIT; sleep 8; fi; \
 	$(RASA) shell --model models --endpoints bot/endpoints.yml
+
+## Telegram long polling for offices without a public HTTPS address (needs `make run` too).
+telegram-polling: setup
+	$(PY) -m bot.channels.telegram_polling
 
 validate-data: data
 	$(RASA) data validate $(RASA_PATHS) --data nlu_data --fail-on-warnings

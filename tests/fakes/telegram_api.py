@@ -20,6 +20,7 @@ class FakeTelegramApi(FakeServer):
         super().__init__(self._handle)
         self.token = token
         self.rate_limit_next = 0
+        self.pending_updates: List[Dict[str, Any]] = []
         self._ids = itertools.count(1)
 
     def calls(self, method: str) -> List[Dict[str, Any]]:
@@ -41,6 +42,12 @@ class FakeTelegramApi(FakeServer):
             return 200, {"ok": True, "result": {
                 "message_id": next(self._ids), "date": int(time.time()),
                 "chat": {"id": chat_id, "type": "private"}, "from": BOT_USER, "text": request.params["text"]}}
+        if method == "getUpdates":
+            offset = int(request.params.get("offset") or 0)
+            ready = [u for u in self.pending_updates if u["update_id"] >= offset]
+            if not ready:
+                time.sleep(0.2)
+            return 200, {"ok": True, "result": ready}
         if method in {"sendChatAction", "answerCallbackQuery", "setWebhook", "deleteWebhook"}:
             return 200, {"ok": True, "result": True}
         return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: method {method} not faked"}

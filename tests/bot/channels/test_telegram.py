@@ -1,0 +1,152 @@
+"""Telegram channel end to end: real Rasa + action server, the real channel code, a fake Bot API."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from typing import Dict, Iterator
+
+import pytest
+import requests
+
+from bot.channels.callback_store import CallbackStore
+from bot.channels.telegram import TelegramOutput, split_message
+from knowledge_base.db import session_factory
+from tests.conftest import ROOT
+from tests.fakes.telegram_api import FakeTelegramApi, callback_update, sticker_update, text_update
+from tests.servers import running_servers
+
+BOT_TOKEN = "123456:TEST-token"
+SECRET = "s3cret-webhook-token"
+
+
+@pytest.fixture(scope="module")
+def telegram(tmp_path_factory, curated_records) -> Iterator[Dict]:
+    fake = FakeTelegramApi(BOT_TOKEN).start()
+    env = {"TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET,
+           "TELEGRAM_API_BASE_URL": f"{fake.url}/bot"}
+    try:
+        with running_servers(tmp_path_factory.mktemp("telegram"), curated_records, env) as servers:
+            yield {"fake": fake, "servers": servers, "env": env,
+                   "webhook": f"{servers.rasa}/webhooks/telegram/webhook"}
+    finally:
+        fake.stop()
+
+
+def post(telegram, update, secret=SECRET):
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+    return requests.post(telegram["webhook"], json=update, headers=headers, timeout=60)
+
+
+def sent_to(fake, chat_id):
+    return [call for call in fake.calls("sendMessage") if int(call["chat_id"]) == chat_id]
+
+
+def test_question_answered_with_inline_keyboard(telegram):
+    fake = telegram["fake"]
+    assert post(telegram, text_update(1001, 501, "làm hộ chiếu hết bao nhiêu tiền")).status_code == 200
+    messages = sent_to(fake, 501)
+    assert "200.000 đồng" in messages[0]["text"]
+    keyboard = messages[0]["reply_markup"]["inline_keyboard"]
+    assert [row[0]["text"] for row in keyboard] == ["Hồ sơ", "Thời gian", "Nơi nộp", "Làm trực tuyến"]
+    assert any(int(c["chat_id"]) == 501 and c["action"] == "typing" for c in fake.calls("sendChatAction"))
+
+
+def test_button_press_is_answered_and_passed_to_rasa(telegram):
+    fake = telegram["fake"]
+    post(telegram, text_update(1002, 502, "lệ phí xác nhận tình trạng hôn nhân"))
+    keyboard = sent_to(fake, 502)[0]["reply_markup"]["inline_keyboard"]
+    data = next(row[0]["callback_data"] for row in keyboard if row[0]["text"] == "Thời gian")
+    assert data.startswith("k:") and len(data.encode()) <= 64, "long payloads must be mapped"
+    before = len(sent_to(fake, 502))
+    assert post(telegram, callback_update(1003, 502, data)).status_code == 200
+    assert any(c["callback_query_id"] == "cb1003" for c in fake.calls("answerCallbackQuery"))
+    reply = sent_to(fake, 502)[before]["text"]
+    assert reply.startswith("Thời gian giải quyết – Cấp Giấy xác nhận tình trạng hôn nhân")
+
+
+@pytest.mark.parametrize("secret", [None, "wrong"])
+def test_missing_or_wrong_secret_is_refused_and_nothing_sent(telegram, secret):
+    fake = telegram["fake"]
+    before = len(fake.calls("sendMessage"))
+    response = post(telegram, text_update(1004, 503, "xin chào"), secret=secret)
+    assert response.status_code == 403
+    assert len(fake.calls("sendMessage")) == before
+
+
+def test_rate_limited_send_is_retried(telegram):
+    fake = telegram["fake"]
+    fake.rate_limit_next = 1
+    assert post(telegram, text_update(1005, 504, "xin chào")).status_code == 200
+    assert sent_to(fake, 504), "the reply must arrive after retry_after"
+    assert fake.rate_limit_next == 0
+
+
+def test_duplicate_update_processed_once(telegram):
+    fake = telegram["fake"]
+    update = text_update(1006, 505, "cảm ơn")
+    post(telegram, update)
+    post(telegram, update)
+    assert len(sent_to(fake, 505)) == 1
+
+
+def test_non_text_update_gets_polite_reply_and_edits_are_ignored(telegram):
+    fake = telegram["fake"]
+    assert post(telegram, sticker_update(1007, 506)).status_code == 200
+    assert sent_to(fake, 506)[0]["text"].startswith("Xin lỗi, hiện tôi chỉ đọc được tin nhắn chữ")
+    edited = {"update_id": 1008, "edited_message": text_update(1008, 507, "sửa")["message"]}
+    assert post(telegram, edited).status_code == 200
+    assert sent_to(fake, 507) == []
+
+
+def test_start_command_greets(telegram):
+    post(telegram, text_update(1009, 508, "/start"))
+    assert sent_to(telegram["fake"], 508)[0]["text"].startswith("Xin chào!")
+
+
+def test_rating_from_telegram_records_channel(telegram):
+    from sqlalchemy import select
+    from knowledge_base.models import Rating
+
+    post(telegram, text_update(1010, 509, "lệ phí đăng ký tạm trú"))
+    post(telegram, callback_update(1011, 509, '/rate_service{"rating": "up"}'))
+    with session_factory(telegram["servers"].database_url)() as session:
+        rows = list(session.execute(select(Rating).where(Rating.conversation_id == "telegram:509")).scalars())
+    assert [(r.helpful, r.channel, r.procedure_id) for r in rows] == [(True, "telegram", "tam-tru")]
+
+
+def test_polling_feeds_the_same_bot(telegram):
+    fake = telegram["fake"]
+    fake.pending_updates.append(text_update(2001, 510, "làm hộ chiếu hết bao nhiêu tiền"))
+    port = telegram["servers"].rasa.rsplit(":", 1)[1]
+    env = dict(os.environ, **telegram["env"], RASA_PORT=port, PYTHONPATH=str(ROOT))
+    poller = subprocess.Popen([sys.executable, "-m", "bot.channels.telegram_polling"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not sent_to(fake, 510):
+            time.sleep(0.5)
+    finally:
+        poller.terminate()
+        poller.wait(timeout=20)
+    assert "200.000 đồng" in sent_to(fake, 510)[0]["text"]
+
+
+def test_split_message_respects_the_limit():
+    text = ("dòng rất dài " * 500 + "\n") * 3
+    parts = split_message(text)
+    assert all(len(part) <= 4096 for part in parts) and len(parts) > 1
+    assert "".join(parts).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")
+
+
+def test_callback_store_maps_long_payloads(database_url):
+    store = CallbackStore(session_factory(database_url))
+    output = TelegramOutput(bot=None, callbacks=store)
+    short = '/rate_service{"rating": "up"}'
+    long = '/ask_processing_time{"procedure": "xac-nhan-tinh-trang-hon-nhan"}'
+    assert output.callback_data(short) == short
+    key = output.callback_data(long)
+    assert len(key.encode()) <= 64 and key == output.callback_data(long)
+    assert CallbackStore(session_factory(database_url)).payload_for(key) == long
+    assert store.payload_for("k:unknown") is None
