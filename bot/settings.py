@@ -40,6 +40,26 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True)
+class ZaloSettings:
+    """Zalo Official Account channel; on when the app id and OA secret key are set."""
+
+    app_id: Optional[str] = field(default_factory=lambda: os.environ.get("ZALO_APP_ID") or None)
+    oa_secret_key: Optional[str] = field(default_factory=lambda: os.environ.get("ZALO_OA_SECRET_KEY") or None)
+    app_secret: Optional[str] = field(default_factory=lambda: os.environ.get("ZALO_APP_SECRET") or None)
+    access_token: Optional[str] = field(default_factory=lambda: os.environ.get("ZALO_ACCESS_TOKEN") or None)
+    refresh_token: Optional[str] = field(default_factory=lambda: os.environ.get("ZALO_REFRESH_TOKEN") or None)
+    api_base_url: str = field(default_factory=lambda: os.environ.get("ZALO_API_BASE_URL", "https://openapi.zalo.me"))
+    oauth_base_url: str = field(
+        default_factory=lambda: os.environ.get("ZALO_OAUTH_BASE_URL", "https://oauth.zaloapp.com")
+    )
+    max_event_age_seconds: int = field(default_factory=lambda: _env_int("ZALO_MAX_EVENT_AGE_SECONDS", 300))
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.app_id and self.oa_secret_key)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Runtime settings; see the configuration table in README.md."""
 
@@ -55,6 +75,7 @@ class Settings:
     )
     hotline: str = field(default_factory=lambda: os.environ.get("SERVICE_HOTLINE", "18001096"))
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    zalo: ZaloSettings = field(default_factory=ZaloSettings)
     feedback_url: str = field(
         default_factory=lambda: os.environ.get("FEEDBACK_URL", "https://dichvucong.gov.vn")
     )

@@ -80,3 +80,15 @@ class CallbackPayload(Base):
     key = Column(String(64), primary_key=True)
     payload = Column(Text, nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class OAuthToken(Base):
+    """A messenger's current access/refresh token pair (refresh tokens are single-use)."""
+
+    __tablename__ = "oauth_tokens"
+
+    provider = Column(String(32), primary_key=True)
+    access_token = Column(Text, nullable=False)
+    refresh_token = Column(Text, nullable=False)
+    expires_at = Column(DateTime(timezone=True))
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

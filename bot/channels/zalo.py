@@ -1,0 +1,261 @@
+"""Zalo Official Account channel for Rasa: ``POST /webhooks/zalo/webhook``.
+
+Protocol, as documented for Zalo OA API v3 (developers.zalo.me, "Official Account API":
+webhook events, "Gửi tin Tư vấn" consultation messages, and "Official Account Access Token"
+v4 OAuth; cross-checked with the public SDK docs of @warriorteam/redai-zalo-sdk, files
+docs/CONSULTATION_SERVICE.md, docs/BUTTON_TYPES_GUIDE.md and dist/types/webhook.d.ts):
+
+- Every event carries ``X-ZEvent-Signature: mac=<hex>`` where hex is
+  SHA-256(app_id + raw body + the body's ``timestamp`` + OA secret key). Missing → 401,
+  wrong → 403, a timestamp outside ``ZALO_MAX_EVENT_AGE_SECONDS`` (replay) → 403; nothing
+  is processed then. Valid events are acknowledged with 200 at once and handled in the
+  background (Zalo expects a quick answer).
+- ``user_send_text`` is a citizen's message; ``follow`` greets; other ``user_send_*``
+  events (images, stickers, files, ...) get a polite "text only" reply.
+- Replies are consultation messages: ``POST {ZALO_API_BASE_URL}/v3.0/oa/message/cs`` with
+  header ``access_token`` and body ``{"recipient": {"user_id": ...}, "message": {...}}``.
+  Buttons are ``oa.query.hide`` buttons in a template attachment: a tap comes back as a
+  ``user_send_text`` whose text is the button payload (payload ≤ 1000 chars, title ≤ 100).
+- Access tokens last about 25 hours and refresh tokens are single-use: on an
+  invalid/expired-token error, or shortly before expiry, ``POST {ZALO_OAUTH_BASE_URL}
+  /v4/oa/access_token`` (header ``secret_key``; form ``refresh_token``, ``app_id``,
+  ``grant_type=refresh_token``), store the new pair in the database, retry the send once.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import time
+from collections import OrderedDict
+from datetime import datetime, timedelta, timezone
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.zalo_tokens import StaleRefreshToken, TokenPair, ZaloTokenStore
+from bot.settings import ZaloSettings, get_settings
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "zalo"
+TEXT_LIMIT = 2000
+BUTTON_TITLE_LIMIT = 100
+BUTTON_PAYLOAD_LIMIT = 1000
+MAX_BUTTONS = 5
+TOKEN_ERRORS = {-216, -124, -220}
+REFRESH_MARGIN = timedelta(minutes=10)
+NON_TEXT_REPLY = "Xin lỗi, hiện tôi chỉ đọc được tin nhắn chữ. Bạn vui lòng gõ câu hỏi nhé."
+
+
+def signature(app_id: str, raw_body: bytes, timestamp: str, oa_secret_key: str) -> str:
+    """The hex SHA-256 Zalo puts in ``X-ZEvent-Signature: mac=<hex>``."""
+    data = app_id.encode() + raw_body + str(timestamp).encode() + oa_secret_key.encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> List[str]:
+    """Split text into Zalo-sized parts at line or word boundaries."""
+    parts, rest = [], text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit)
+        cut = cut if cut > 0 else rest.rfind(" ", 0, limit)
+        cut = cut if cut > 0 else limit
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return parts + [rest] if rest or not parts else parts
+
+
+class ZaloApiError(RuntimeError):
+    """An error answer from the Zalo OpenAPI."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(f"Zalo API error {code}: {message}")
+        self.code = code
+
+
+class ZaloClient:
+    """Sends consultation messages and keeps the access token fresh."""
+
+    def __init__(self, settings: ZaloSettings, tokens: ZaloTokenStore) -> None:
+        self.settings = settings
+        self.tokens = tokens
+        self._refresh_lock = asyncio.Lock()
+
+    async def send(self, user_id: str, message: Dict[str, Any]) -> Dict[str, Any]:
+        """Send one message; refresh the token and retry once if it expired."""
+        pair = self.tokens.current()
+        if pair.expires_at and pair.expires_at - REFRESH_MARGIN <= datetime.now(timezone.utc):
+            pair = await self.refresh(pair.access_token)
+        try:
+            return await self._post_message(pair.access_token, user_id, message)
+        except ZaloApiError as exc:
+            if exc.code not in TOKEN_ERRORS:
+                raise
+            logger.info("zalo.token.rejected code=%s", exc.code)
+            pair = await self.refresh(pair.access_token)
+            return await self._post_message(pair.access_token, user_id, message)
+
+    async def _post_message(self, access_token: str, user_id: str, message: Dict[str, Any]) -> Dict[str, Any]:
+        url = f"{self.settings.api_base_url}/v3.0/oa/message/cs"
+        body = {"recipient": {"user_id": user_id}, "message": message}
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+            async with session.post(url, json=body, headers={"access_token": access_token}) as answer:
+                data = await answer.json(content_type=None)
+        code = int(data.get("error", 0) or 0)
+        if code != 0:
+            raise ZaloApiError(code, str(data.get("message")))
+        return data
+
+    async def refresh(self, rejected_access_token: str) -> TokenPair:
+        """Exchange the single-use refresh token once, however many sends need it at the same time."""
+        async with self._refresh_lock:
+            pair = self.tokens.current()
+            if pair.access_token != rejected_access_token:
+                return pair  # another send refreshed while we waited
+            url = f"{self.settings.oauth_base_url}/v4/oa/access_token"
+            form = {"refresh_token": pair.refresh_token, "app_id": self.settings.app_id,
+                    "grant_type": "refresh_token"}
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+                async with session.post(url, data=form, headers={"secret_key": self.settings.app_secret}) as answer:
+                    data = await answer.json(content_type=None)
+            if "access_token" not in data:
+                raise ZaloApiError(int(data.get("error", -1) or -1), str(data.get("message") or data))
+            expires_in = int(data.get("expires_in") or 90000)
+            try:
+                new = self.tokens.replace(pair.refresh_token, data["access_token"], data["refresh_token"],
+                                          datetime.now(timezone.utc) + timedelta(seconds=expires_in))
+            except StaleRefreshToken:
+                logger.warning("zalo.token.refresh_raced: another replica stored a newer pair")
+                return self.tokens.current()
+            logger.info("zalo.token.refreshed expires_in=%s", expires_in)
+            return new
+
+
+class ZaloOutput(OutputChannel):
+    """Sends Rasa's responses to one Zalo user as consultation messages."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL
+
+    def __init__(self, client: ZaloClient) -> None:
+        self.client = client
+
+    @staticmethod
+    def user_id_of(recipient_id: Text) -> str:
+        """Rasa's sender id is "zalo:<user id>" so ids never collide across channels."""
+        return str(recipient_id).split(":", 1)[-1]
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        for part in split_text(text):
+            await self.client.send(self.user_id_of(recipient_id), {"text": part})
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        parts = split_text(text)
+        for part in parts[:-1]:
+            await self.client.send(self.user_id_of(recipient_id), {"text": part})
+        zalo_buttons = [
+            {"title": b["title"][:BUTTON_TITLE_LIMIT], "type": "oa.query.hide", "payload": b["payload"]}
+            for b in buttons if len(b["payload"]) <= BUTTON_PAYLOAD_LIMIT
+        ][:MAX_BUTTONS]
+        message: Dict[str, Any] = {"text": parts[-1]}
+        if zalo_buttons:
+            message["attachment"] = {"type": "template", "payload": {"buttons": zalo_buttons}}
+        await self.client.send(self.user_id_of(recipient_id), message)
+
+
+class ZaloInput(InputChannel):
+    """Rasa input channel ``zalo``; on when the Zalo app id and OA secret key are set."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "ZaloInput":
+        return cls(get_settings().zalo)
+
+    def __init__(self, settings: ZaloSettings, tokens: Optional[ZaloTokenStore] = None) -> None:
+        self.settings = settings
+        self.client = ZaloClient(settings, tokens or ZaloTokenStore.from_settings(settings))
+        self._recent: "OrderedDict[str, None]" = OrderedDict()
+        self._tasks: Set[asyncio.Task] = set()
+
+    def verify(self, request: Request) -> Optional[HTTPResponse]:
+        """None when the event is authentic and fresh, else the refusal to send."""
+        header = request.headers.get("X-ZEvent-Signature", "")
+        if not header.startswith("mac="):
+            return response.json({"error": "missing X-ZEvent-Signature"}, status=401)
+        try:
+            event = json.loads(request.body)
+            timestamp = str(event["timestamp"])
+            sent_at = int(timestamp) / 1000
+        except (ValueError, KeyError, TypeError):
+            return response.json({"error": "body must be a Zalo event with a timestamp"}, status=400)
+        expected = signature(self.settings.app_id or "", request.body, timestamp, self.settings.oa_secret_key or "")
+        if not hmac.compare_digest(header[4:], expected):
+            return response.json({"error": "wrong signature"}, status=403)
+        if abs(time.time() - sent_at) > self.settings.max_event_age_seconds:
+            return response.json({"error": "stale event timestamp"}, status=403)
+        return None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("zalo_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.settings.enabled else "off"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.settings.enabled:
+                return response.json({"error": "Zalo channel is off: ZALO_APP_ID/ZALO_OA_SECRET_KEY not set"},
+                                     status=404)
+            refusal = self.verify(request)
+            if refusal is not None:
+                logger.warning("zalo.refused status=%s", refusal.status)
+                return refusal
+            event = json.loads(request.body)
+            key = hashlib.sha256(request.body).hexdigest()
+            if key in self._recent:
+                return response.json({"status": "duplicate"})
+            self._recent[key] = None
+            if len(self._recent) > 10_000:
+                self._recent.popitem(last=False)
+            task = asyncio.create_task(self.handle(event, on_new_message))
+            self._tasks.add(task)
+            task.add_done_callback(self._finished)
+            return response.json({"status": "ok"})
+
+        return webhook
+
+    def _finished(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("zalo.event.failed error=%r", task.exception())
+
+    async def handle(self, event: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """Turn one verified event into a Rasa message or a polite reply."""
+        name = event.get("event_name", "")
+        output = ZaloOutput(self.client)
+        if name == "user_send_text":
+            user_id = str(event["sender"]["id"])
+            text = (event.get("message") or {}).get("text") or ""
+            await on_new_message(UserMessage(text, output, sender_id=f"{CHANNEL}:{user_id}", input_channel=CHANNEL,
+                                             metadata={"zalo_msg_id": (event.get("message") or {}).get("msg_id")}))
+        elif name == "follow":
+            user_id = str((event.get("follower") or event.get("sender") or {})["id"])
+            await on_new_message(UserMessage("/greet", output, sender_id=f"{CHANNEL}:{user_id}", input_channel=CHANNEL))
+        elif name.startswith("user_send_"):
+            await output.send_text_message(str(event["sender"]["id"]), NON_TEXT_REPLY)
+        else:
+            logger.info("zalo.ignored event=%s", name)

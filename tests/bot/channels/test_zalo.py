@@ -1,0 +1,111 @@
+"""Zalo OA channel end to end: real Rasa + action server, the real channel code, a fake OpenAPI."""
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, Iterator
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from bot.channels.zalo import signature, split_text
+from knowledge_base.db import session_factory
+from knowledge_base.models import OAuthToken
+from tests.fakes.zalo_api import FakeZaloApi, signed_event, text_event
+from tests.servers import running_servers
+
+APP_ID, OA_SECRET, APP_SECRET = "app-123", "oa-secret-key", "app-secret"
+
+
+@pytest.fixture(scope="module")
+def zalo(tmp_path_factory, curated_records) -> Iterator[Dict]:
+    fake = FakeZaloApi(APP_ID, APP_SECRET, access_token="access-1", refresh_token="refresh-1").start()
+    env = {"ZALO_APP_ID": APP_ID, "ZALO_OA_SECRET_KEY": OA_SECRET, "ZALO_APP_SECRET": APP_SECRET,
+           "ZALO_ACCESS_TOKEN": "expired-access", "ZALO_REFRESH_TOKEN": "refresh-1",
+           "ZALO_API_BASE_URL": fake.url, "ZALO_OAUTH_BASE_URL": fake.url}
+    try:
+        with running_servers(tmp_path_factory.mktemp("zalo"), curated_records, env) as servers:
+            yield {"fake": fake, "servers": servers, "webhook": f"{servers.rasa}/webhooks/zalo/webhook"}
+    finally:
+        fake.stop()
+
+
+def send(zalo, event, headers=None, body=None):
+    signed_body, signed_headers = signed_event(APP_ID, OA_SECRET, event)
+    return requests.post(zalo["webhook"], data=body if body is not None else signed_body,
+                         headers=headers if headers is not None else signed_headers, timeout=30)
+
+
+def wait_for_messages(fake, user_id, count=1, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        messages = fake.messages_to(user_id)
+        if len(messages) >= count:
+            return messages
+        time.sleep(0.3)
+    return fake.messages_to(user_id)
+
+
+def test_expired_token_refreshed_once_persisted_and_send_retried(zalo):
+    fake = zalo["fake"]
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda uid: send(zalo, text_event(APP_ID, uid, "làm hộ chiếu hết bao nhiêu tiền")),
+                                ["u-1", "u-2", "u-3"]))
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    for user_id in ["u-1", "u-2", "u-3"]:
+        messages = wait_for_messages(fake, user_id, 2)
+        assert "200.000 đồng" in messages[0]["text"]
+    assert fake.refreshes == 1, "concurrent sends must not burn the single-use refresh token twice"
+    with session_factory(zalo["servers"].database_url)() as session:
+        [row] = session.execute(select(OAuthToken)).scalars().all()
+    assert (row.access_token, row.refresh_token) == (fake.access_token, fake.refresh_token) == ("access-2", "refresh-2")
+
+
+def test_buttons_are_query_buttons_and_a_tap_is_answered(zalo):
+    fake = zalo["fake"]
+    send(zalo, text_event(APP_ID, "u-4", "đăng ký tạm trú cần giấy tờ gì"))
+    first = wait_for_messages(fake, "u-4", 2)[0]
+    assert first["text"].startswith("Hồ sơ cần chuẩn bị – Đăng ký tạm trú")
+    buttons = first["attachment"]["payload"]["buttons"]
+    assert {b["type"] for b in buttons} == {"oa.query.hide"}
+    fee = next(b for b in buttons if b["title"] == "Lệ phí")
+    send(zalo, text_event(APP_ID, "u-4", fee["payload"]))
+    messages = wait_for_messages(fake, "u-4", 4)
+    assert messages[2]["text"].startswith("Lệ phí – Đăng ký tạm trú") and "15.000 đồng" in messages[2]["text"]
+
+
+def test_unsigned_wrong_and_stale_events_are_refused_and_nothing_sent(zalo):
+    fake = zalo["fake"]
+    event = text_event(APP_ID, "u-5", "xin chào")
+    body, headers = signed_event(APP_ID, OA_SECRET, event)
+    assert send(zalo, event, headers={"Content-Type": "application/json"}).status_code == 401
+    assert send(zalo, event, headers={**headers, "X-ZEvent-Signature": "mac=" + "0" * 64}).status_code == 403
+    tampered = body.replace("xin chào".encode(), "tạm biệt".encode())
+    assert send(zalo, event, headers=headers, body=tampered).status_code == 403
+    stale = text_event(APP_ID, "u-5", "xin chào", timestamp_ms=int((time.time() - 3600) * 1000))
+    assert send(zalo, stale).status_code == 403
+    time.sleep(2)
+    assert fake.messages_to("u-5") == []
+
+
+def test_follow_greets_and_non_text_gets_a_polite_reply(zalo):
+    fake = zalo["fake"]
+    now = str(int(time.time() * 1000))
+    send(zalo, {"app_id": APP_ID, "event_name": "follow", "timestamp": now, "follower": {"id": "u-6"},
+                "oa_id": "oa-1", "source": "oa_profile", "user_id_by_app": "x"})
+    assert wait_for_messages(fake, "u-6")[0]["text"].startswith("Xin chào!")
+    send(zalo, {"app_id": APP_ID, "event_name": "user_send_sticker", "timestamp": now, "sender": {"id": "u-7"},
+                "recipient": {"id": "oa-1"}, "message": {"msg_id": "s1", "attachments": [{"type": "sticker"}]}})
+    assert wait_for_messages(fake, "u-7")[0]["text"].startswith("Xin lỗi, hiện tôi chỉ đọc được tin nhắn chữ")
+
+
+def test_signature_matches_documented_formula():
+    body = b'{"timestamp": "1700000000000"}'
+    import hashlib
+    assert signature("a", body, "1700000000000", "k") == hashlib.sha256(b"a" + body + b"1700000000000k").hexdigest()
+
+
+def test_split_text_limit():
+    parts = split_text("chữ " * 1500)
+    assert all(len(p) <= 2000 for p in parts) and len(parts) == 3
