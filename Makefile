@@ -10,6 +10,7 @@ SPACY_MODEL := var/spacy_vi/config.cfg
 
 export RASA_PORT       ?= 5005
 export ACTIONS_PORT    ?= 5055
+export WEB_PORT        ?= 8000
 export DATABASE_URL    ?= sqlite:///$(CURDIR)/var/assistant.db
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL   := 2
@@ -17,7 +18,7 @@ export PYTHONPATH := $(CURDIR)
 
 RASA_PATHS  := --config config.yml --domain bot/domain.yml
 
-.PHONY: run test train eval shell setup kb data validate-data unit stories clean telegram-polling
+.PHONY: run test train eval shell setup browser kb data validate-data unit stories clean telegram-polling
 
 $(INSTALLED): pyproject.toml scripts/find-python310
 	@PY310="$$(scripts/find-python310)" || exit 1; \
@@ -31,6 +32,10 @@ $(SPACY_MODEL): $(INSTALLED) bot/spacy_vi.py
 	$(PY) -m bot.spacy_vi var/spacy_vi
 
 setup: $(INSTALLED) $(SPACY_MODEL)
+
+## Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; }
 
 ## Load the curated procedures into DATABASE_URL (idempotent).
 kb: setup
@@ -54,11 +59,13 @@ train: data
 	  ls -t models/*.tar.gz | tail -n +3 | xargs -r rm --; \
 	fi
 
-## Rasa server and action server in the foreground; Ctrl-C stops both.
+## Rasa server, action server and web server (widget + demo page) in the foreground;
+## Ctrl-C stops all three.
 run: kb train
 	@set -m; \
 	$(RASA) run actions --actions actions --port $(ACTIONS_PORT) & ACTIONS=$$!; \
-	trap 'kill $$ACTIONS 2>/dev/null; wait' INT TERM EXIT; \
+	$(PY) -m bot.web.server & WEB=$$!; \
+	trap 'kill $$ACTIONS $$WEB 2>/dev/null; wait' INT TERM EXIT; \
 	$(RASA) run --enable-api --port $(RASA_PORT) --model models \
 	  --endpoints bot/endpoints.yml --credentials bot/credentials.yml \
 	  $${RASA_API_TOKEN:+--auth-token "$$RASA_API_TOKEN"}
@@ -82,7 +89,7 @@ validate-data: data
 eval: train
 	$(PY) -m bot.evaluate --model models --data tests/nlu --report var/eval.json
 
-unit: setup
+unit: setup browser
 	$(PY) -m pytest -q
 
 ## Rasa end-to-end test stories: NLU and dialogue predictions for the main flows.

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Tuple
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
@@ -17,6 +17,10 @@ VAR_DIR = PROJECT_ROOT / "var"
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "")
     return int(value) if value.strip() else default
+
+
+def _env_list(name: str, default: str) -> Tuple[str, ...]:
+    return tuple(item.strip().rstrip("/") for item in os.environ.get(name, default).split(",") if item.strip())
 
 
 def _default_database_url() -> str:
@@ -74,6 +78,13 @@ class Settings:
         )
     )
     hotline: str = field(default_factory=lambda: os.environ.get("SERVICE_HOTLINE", "18001096"))
+    web_port: int = field(default_factory=lambda: _env_int("WEB_PORT", 8000))
+    widget_allowed_origins: Tuple[str, ...] = field(
+        default_factory=lambda: _env_list(
+            "WIDGET_ALLOWED_ORIGINS",
+            f"http://localhost:{_env_int('WEB_PORT', 8000)},http://127.0.0.1:{_env_int('WEB_PORT', 8000)}",
+        )
+    )
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     zalo: ZaloSettings = field(default_factory=ZaloSettings)
     feedback_url: str = field(

@@ -137,7 +137,7 @@ def compose_answer(record: Dict[str, Any], intent: str) -> Answer:
     """The answer to ``intent`` about ``record``, with buttons for the other fields."""
     title, body = _BODIES.get(intent, _BODIES["ask_procedure"])
     render: Callable[[Dict[str, Any]], str] = body
-    text = f"{title} – {record['name']}:\n{render(record)}\n\n{source_line(record)}"
+    text = f"{title} – {record['name']}:\n{render(record)}\n{source_line(record)}"
     buttons = [
         Button(label, intent_payload(other, record["id"])) for other, label in FIELD_BUTTONS if other != intent
     ]

@@ -1,0 +1,53 @@
+"""The small web server on WEB_PORT: the widget's files and a demo portal page at ``/``.
+
+Run with ``python -m bot.web.server`` (``make run`` starts it). The widget itself talks
+to the Rasa server's socket.io channel, whose address the demo page passes in
+``data-server`` (``PUBLIC_RASA_URL``, default http://localhost:RASA_PORT).
+"""
+from __future__ import annotations
+
+import logging
+import os
+from html import escape
+from pathlib import Path
+
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.settings import get_settings
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE / "static"
+
+
+def create_app() -> Sanic:
+    """The Sanic application serving the widget and the demo page."""
+    settings = get_settings()
+    app = Sanic("citizen_assistant_web")
+    rasa_url = os.environ.get("PUBLIC_RASA_URL", f"http://localhost:{settings.rasa_port}").rstrip("/")
+    demo = (HERE / "demo.html").read_text(encoding="utf-8")
+
+    @app.get("/")
+    async def demo_page(request: Request) -> HTTPResponse:
+        base = f"{request.scheme}://{request.host}"
+        html = demo.replace("{asset_base}", escape(base)).replace("{rasa_url}", escape(rasa_url))
+        return response.html(html)
+
+    @app.get("/health")
+    async def health(_: Request) -> HTTPResponse:
+        return response.json({"status": "ok"})
+
+    app.static("/widget.js", str(STATIC / "widget.js"), content_type="application/javascript; charset=utf-8")
+    app.static("/widget.css", str(STATIC / "widget.css"), content_type="text/css; charset=utf-8")
+    app.static("/vendor", str(STATIC / "vendor"))
+    return app
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    create_app().run(host="0.0.0.0", port=get_settings().web_port, access_log=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,250 @@
+/*
+ * Citizen assistant chat widget for government portals. Plain JavaScript, no build step.
+ *
+ *   <script src="https://HOST/widget.js" data-server="https://HOST" defer></script>
+ *
+ * data-server is the Rasa server (socket.io channel); the widget's own files (CSS and the
+ * vendored socket.io client) are loaded from where widget.js itself was served.
+ * Bot text is always inserted as text, never as HTML; links open with rel="noopener".
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  if (!script || window.__dvcAssistantLoaded) { return; }
+  window.__dvcAssistantLoaded = true;
+
+  var ASSET_BASE = script.src.replace(/\/widget\.js(\?.*)?$/, "");
+  var SERVER = (script.getAttribute("data-server") || ASSET_BASE).replace(/\/$/, "");
+  var SESSION_KEY = "dvcAssistant.session";
+  var HISTORY_KEY = "dvcAssistant.history";
+  var NOTICE_KEY = "dvcAssistant.noticeAccepted";
+  var MAX_HISTORY = 200;
+  var URL_PATTERN = /(https?:\/\/[^\s<>"')]+)/g;
+
+  var socket = null;
+  var sessionId = localStorage.getItem(SESSION_KEY);
+  var history = readHistory();
+  var els = {};
+  var typingTimer = null;
+
+  function readHistory() {
+    try { return JSON.parse(localStorage.getItem(HISTORY_KEY) || "[]"); } catch (e) { return []; }
+  }
+
+  function saveHistory() {
+    localStorage.setItem(HISTORY_KEY, JSON.stringify(history.slice(-MAX_HISTORY)));
+  }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function loadStylesheet() {
+    var link = el("link", { rel: "stylesheet", href: ASSET_BASE + "/widget.css" });
+    document.head.appendChild(link);
+  }
+
+  function loadSocketIo(done) {
+    if (window.io) { done(); return; }
+    var tag = el("script", { src: ASSET_BASE + "/vendor/socket.io-4.8.1.min.js" });
+    tag.onload = done;
+    tag.onerror = function () { showStatus("Không tải được trợ lý. Vui lòng thử lại sau."); };
+    document.head.appendChild(tag);
+  }
+
+  /* Text with http(s) links turned into <a>, everything else as text nodes. */
+  function appendRichText(container, text) {
+    String(text).split(URL_PATTERN).forEach(function (part, index) {
+      if (index % 2 === 1) {
+        var link = el("a", { href: part, target: "_blank", rel: "noopener noreferrer" }, part);
+        container.appendChild(link);
+      } else if (part) {
+        container.appendChild(document.createTextNode(part));
+      }
+    });
+  }
+
+  function ratingLabel(payload, title) {
+    var match = /"rating":\s*"(\w+)"/.exec(payload || "");
+    if (!match) { return title; }
+    if (match[1] === "up") { return "Câu trả lời hữu ích"; }
+    if (match[1] === "down") { return "Câu trả lời chưa hữu ích"; }
+    return "Chấm " + match[1] + " trên 5 điểm";
+  }
+
+  function renderMessage(message) {
+    var item = el("li", {
+      "class": "dvc-msg dvc-msg-" + message.from,
+      "data-testid": message.from === "bot" ? "bot-message" : "user-message"
+    });
+    var bubble = el("div", { "class": "dvc-bubble" });
+    appendRichText(bubble, message.text || "");
+    item.appendChild(bubble);
+    if (message.buttons && message.buttons.length) {
+      var isRating = message.buttons.every(function (b) { return /rate_service/.test(b.payload); });
+      var group = el("div", {
+        "class": "dvc-replies" + (isRating ? " dvc-rating" : ""),
+        role: "group",
+        "aria-label": isRating ? "Đánh giá" : "Gợi ý trả lời"
+      });
+      message.buttons.forEach(function (button) {
+        var control = el("button", {
+          type: "button", "class": "dvc-reply", "data-testid": "quick-reply",
+          "aria-label": ratingLabel(button.payload, button.title)
+        }, button.title);
+        control.addEventListener("click", function () { send(button.payload, button.title); });
+        group.appendChild(control);
+      });
+      item.appendChild(group);
+    }
+    els.list.appendChild(item);
+    els.list.scrollTop = els.list.scrollHeight;
+  }
+
+  function addMessage(message) {
+    history.push(message);
+    saveHistory();
+    renderMessage(message);
+  }
+
+  function setTyping(on) {
+    els.typing.hidden = !on;
+    clearTimeout(typingTimer);
+    if (on) { typingTimer = setTimeout(function () { els.typing.hidden = true; }, 20000); }
+  }
+
+  function showStatus(text) { els.status.textContent = text; }
+
+  function connect() {
+    socket = window.io(SERVER, { path: "/socket.io", transports: ["websocket", "polling"] });
+    socket.on("connect", function () {
+      showStatus("");
+      socket.emit("session_request", { session_id: sessionId });
+    });
+    socket.on("session_confirm", function (id) {
+      sessionId = typeof id === "string" ? id : (id && id.session_id);
+      localStorage.setItem(SESSION_KEY, sessionId);
+    });
+    socket.on("connect_error", function () { showStatus("Đang kết nối lại…"); });
+    socket.on("bot_uttered", function (data) {
+      setTyping(false);
+      var buttons = (data.quick_replies || data.buttons || []).map(function (b) {
+        return { title: b.title, payload: b.payload };
+      });
+      addMessage({ from: "bot", text: data.text || "", buttons: buttons });
+    });
+  }
+
+  function send(payload, shownText) {
+    var text = (shownText || payload || "").trim();
+    if (!text || !socket) { return; }
+    acceptNotice();
+    addMessage({ from: "user", text: text });
+    setTyping(true);
+    socket.emit("user_uttered", { message: payload, session_id: sessionId });
+  }
+
+  function acceptNotice() {
+    if (!localStorage.getItem(NOTICE_KEY)) {
+      localStorage.setItem(NOTICE_KEY, "1");
+    }
+    els.notice.hidden = true;
+  }
+
+  function newConversation() {
+    history = [];
+    saveHistory();
+    els.list.textContent = "";
+    localStorage.removeItem(SESSION_KEY);
+    sessionId = null;
+    if (socket) { socket.disconnect(); socket = null; connect(); }
+    els.input.focus();
+  }
+
+  function toggle(open) {
+    els.panel.hidden = !open;
+    els.launcher.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) {
+      if (!socket) { loadSocketIo(connect); }
+      els.input.focus();
+    } else {
+      els.launcher.focus();
+    }
+  }
+
+  function build() {
+    els.launcher = el("button", {
+      type: "button", "class": "dvc-launcher", "data-testid": "chat-launcher",
+      "aria-label": "Mở trợ lý dịch vụ công", "aria-expanded": "false", "aria-controls": "dvc-panel"
+    }, "Hỏi đáp thủ tục");
+    els.panel = el("section", {
+      id: "dvc-panel", "class": "dvc-panel", role: "dialog", "aria-label": "Trợ lý dịch vụ công"
+    });
+    els.panel.hidden = true;
+
+    var header = el("header", { "class": "dvc-header" });
+    header.appendChild(el("h2", { "class": "dvc-title" }, "Trợ lý dịch vụ công"));
+    var fresh = el("button", { type: "button", "class": "dvc-new", "aria-label": "Bắt đầu cuộc trò chuyện mới" },
+      "Cuộc trò chuyện mới");
+    fresh.addEventListener("click", newConversation);
+    var close = el("button", { type: "button", "class": "dvc-close", "aria-label": "Đóng trợ lý" }, "×");
+    close.addEventListener("click", function () { toggle(false); });
+    header.appendChild(fresh);
+    header.appendChild(close);
+
+    els.notice = el("p", { "class": "dvc-notice", role: "note" },
+      "Trợ lý tự động trả lời theo cơ sở dữ liệu thủ tục hành chính. Vui lòng không gửi số CCCD, " +
+      "số điện thoại hay thông tin cá nhân. Nội dung trò chuyện được lưu (đã che thông tin cá nhân) " +
+      "để cải thiện dịch vụ.");
+    els.notice.hidden = Boolean(localStorage.getItem(NOTICE_KEY));
+
+    els.list = el("ol", { "class": "dvc-list", role: "log", "aria-live": "polite", "aria-label": "Tin nhắn" });
+    els.typing = el("p", { "class": "dvc-typing", "aria-live": "polite" }, "Trợ lý đang trả lời…");
+    els.typing.hidden = true;
+    els.status = el("p", { "class": "dvc-status", role: "status" });
+
+    var form = el("form", { "class": "dvc-form" });
+    els.input = el("input", {
+      type: "text", "class": "dvc-input", "data-testid": "chat-input", maxlength: "1000",
+      "aria-label": "Nhập câu hỏi", placeholder: "Nhập câu hỏi, ví dụ: làm hộ chiếu cần gì?", autocomplete: "off"
+    });
+    var sendButton = el("button", { type: "submit", "class": "dvc-send", "data-testid": "chat-send",
+      "aria-label": "Gửi câu hỏi" }, "Gửi");
+    form.appendChild(els.input);
+    form.appendChild(sendButton);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = els.input.value;
+      els.input.value = "";
+      send(text);
+    });
+
+    els.panel.appendChild(header);
+    els.panel.appendChild(els.notice);
+    els.panel.appendChild(els.list);
+    els.panel.appendChild(els.typing);
+    els.panel.appendChild(els.status);
+    els.panel.appendChild(form);
+    els.panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { toggle(false); }
+    });
+    els.launcher.addEventListener("click", function () { toggle(els.panel.hidden); });
+
+    var root = el("div", { "class": "dvc-root", lang: "vi" });
+    root.appendChild(els.panel);
+    root.appendChild(els.launcher);
+    document.body.appendChild(root);
+    history.forEach(renderMessage);
+  }
+
+  loadStylesheet();
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", build);
+  } else {
+    build();
+  }
+})();
