@@ -173,6 +173,15 @@ class TelegramInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("telegram_webhook", __name__)
 
+        @webhook.listener("after_server_start")
+        async def register_webhook(*_: Any) -> None:
+            """With TELEGRAM_WEBHOOK_URL set, call setWebhook (with the secret) at start."""
+            if self.settings.enabled and self.settings.webhook_url:
+                try:
+                    await self.bot()
+                except TelegramError as exc:
+                    logger.error("telegram.webhook.set_failed error=%s", exc)
+
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok" if self.settings.enabled else "off"})

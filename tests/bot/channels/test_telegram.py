@@ -19,13 +19,14 @@ from tests.servers import running_servers
 
 BOT_TOKEN = "123456:TEST-token"
 SECRET = "s3cret-webhook-token"
+WEBHOOK_URL = "https://portal.example.gov.vn/webhooks/telegram/webhook"
 
 
 @pytest.fixture(scope="module")
 def telegram(tmp_path_factory, curated_records) -> Iterator[Dict]:
     fake = FakeTelegramApi(BOT_TOKEN).start()
     env = {"TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET,
-           "TELEGRAM_API_BASE_URL": f"{fake.url}/bot"}
+           "TELEGRAM_API_BASE_URL": f"{fake.url}/bot", "TELEGRAM_WEBHOOK_URL": WEBHOOK_URL}
     try:
         with running_servers(tmp_path_factory.mktemp("telegram"), curated_records, env) as servers:
             yield {"fake": fake, "servers": servers, "env": env,
@@ -41,6 +42,11 @@ def post(telegram, update, secret=SECRET):
 
 def sent_to(fake, chat_id):
     return [call for call in fake.calls("sendMessage") if int(call["chat_id"]) == chat_id]
+
+
+def test_webhook_registered_with_secret_at_start(telegram):
+    [call] = telegram["fake"].calls("setWebhook")
+    assert call["url"] == WEBHOOK_URL and call["secret_token"] == SECRET
 
 
 def test_question_answered_with_inline_keyboard(telegram):

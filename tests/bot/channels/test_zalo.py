@@ -100,6 +100,14 @@ def test_follow_greets_and_non_text_gets_a_polite_reply(zalo):
     assert wait_for_messages(fake, "u-7")[0]["text"].startswith("Xin lỗi, hiện tôi chỉ đọc được tin nhắn chữ")
 
 
+def test_duplicate_event_processed_once(zalo):
+    event = text_event(APP_ID, "u-8", "cảm ơn")
+    assert send(zalo, event).status_code == 200
+    assert send(zalo, event).status_code == 200
+    time.sleep(3)
+    assert len(wait_for_messages(zalo["fake"], "u-8")) == 1
+
+
 def test_signature_matches_documented_formula():
     body = b'{"timestamp": "1700000000000"}'
     import hashlib
