@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-# +84 or 0, then 9 digits, optionally grouped by spaces, dots or dashes.
-PHONE = re.compile(r"(?<![\w.])(?:\+84|84|0)(?:[\s.-]?\d){9}(?![\w.]|-\d)")
-CCCD = re.compile(r"(?<![\w.-])\d{12}(?![\w.-])")
-CMND = re.compile(r"(?<![\w.-])\d{9}(?![\w.-])")
+# +84 or 0, then 9 digits (mobile) or 10 (landline), optionally grouped by spaces, dots or dashes.
+PHONE = re.compile(r"(?<![\w+])(?<!\d\.)(?:\+84|84|0)(?:[\s.-]?\d){9,10}(?!\w|[.-]\d)")
+CCCD = re.compile(r"(?<![\w-])(?<!\d\.)\d{12}(?![\w-]|\.\d)")
+CMND = re.compile(r"(?<![\w-])(?<!\d\.)\d{9}(?![\w-]|\.\d)")
 
 
 def mask_personal_data(text: str) -> str:

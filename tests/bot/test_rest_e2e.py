@@ -1,11 +1,12 @@
 """End to end over HTTP: the trained model, the Rasa server and the action server, on a test database."""
 from __future__ import annotations
 
+import json
 from typing import Dict, Iterator, List
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from knowledge_base.db import session_factory
 from knowledge_base.models import Rating
@@ -84,3 +85,26 @@ def test_out_of_range_rating_is_asked_again(servers):
 def test_bad_input_gets_a_polite_answer(servers, message):
     replies = say(servers, "bad-input", message)
     assert replies and all(r.get("text") for r in replies)
+
+
+RAW_PERSONAL = ["001203004567", "0912 345 678", "0912345678", "lan.nguyen@gmail.com"]
+
+
+def test_personal_data_never_reaches_the_database_or_the_api(servers):
+    say(servers, "pii", "cccd của em là 001203004567, sđt 0912 345 678, mail lan.nguyen@gmail.com, "
+                        "làm hộ chiếu hết bao nhiêu tiền")
+    say(servers, "pii", "/rate_service{\"rating\": \"2\"}")
+    say(servers, "pii", "gọi lại cho tôi số 0912345678 nhé")
+    state = tracker(servers, "pii")
+    texts = [e.get("text") or "" for e in state["events"] if e["event"] == "user"]
+    assert any("[CCCD]" in t and "[SĐT]" in t and "[EMAIL]" in t for t in texts)
+    dumped = json.dumps(state, ensure_ascii=False)
+    assert not [raw for raw in RAW_PERSONAL if raw in dumped]
+    engine = create_engine(servers["database_url"])
+    with engine.connect() as connection:
+        tables = [row[0] for row in connection.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))]
+        assert "events" in tables and "ratings" in tables
+        for table in tables:
+            rows = json.dumps([list(map(str, row)) for row in connection.execute(text(f'SELECT * FROM "{table}"'))],
+                              ensure_ascii=False)
+            assert not [raw for raw in RAW_PERSONAL if raw in rows], table
