@@ -18,7 +18,7 @@ export PYTHONPATH := $(CURDIR)
 
 RASA_PATHS  := --config config.yml --domain bot/domain.yml
 
-.PHONY: run test train eval shell setup browser kb data validate-data unit stories clean telegram-polling
+.PHONY: run test train eval shell setup browser kb data validate-data unit stories clean telegram-polling purge
 
 $(INSTALLED): pyproject.toml scripts/find-python310
 	@PY310="$$(scripts/find-python310)" || exit 1; \
@@ -81,6 +81,10 @@ shell: kb train
 ## Telegram long polling for offices without a public HTTPS address (needs `make run` too).
 telegram-polling: setup
 	$(PY) -m bot.channels.telegram_polling
+
+## Delete conversations older than RETENTION_DAYS (default 365); safe to run from cron.
+purge: setup
+	$(PY) -m bot.retention
 
 validate-data: data
 	$(RASA) data validate $(RASA_PATHS) --data nlu_data --fail-on-warnings

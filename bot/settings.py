@@ -78,6 +78,7 @@ class Settings:
         )
     )
     hotline: str = field(default_factory=lambda: os.environ.get("SERVICE_HOTLINE", "18001096"))
+    retention_days: int = field(default_factory=lambda: _env_int("RETENTION_DAYS", 365))
     web_port: int = field(default_factory=lambda: _env_int("WEB_PORT", 8000))
     widget_allowed_origins: Tuple[str, ...] = field(
         default_factory=lambda: _env_list(

@@ -1,0 +1,56 @@
+"""Delete conversations older than ``RETENTION_DAYS`` (default 365): ``make purge``, e.g. from cron.
+
+Removes Rasa's tracker events and our hand-off rows older than the cut-off. Ratings stay:
+they hold no free text but masked comments, and the yearly satisfaction figures need them.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from typing import List, Optional
+
+from sqlalchemy import delete, inspect, text
+
+from bot.settings import get_settings
+from knowledge_base.db import engine_for
+from knowledge_base.models import HandoffRequest
+
+logger = logging.getLogger(__name__)
+
+
+def purge(database_url: str, days: int, now: Optional[float] = None) -> dict:
+    """Delete what is older than ``days``; returns how many rows went from each table."""
+    cutoff = (now or time.time()) - days * 86400
+    engine = engine_for(database_url)
+    removed = {}
+    with engine.begin() as connection:
+        if inspect(connection).has_table("events"):
+            result = connection.execute(text("DELETE FROM events WHERE timestamp < :cutoff"), {"cutoff": cutoff})
+            removed["events"] = result.rowcount
+        cutoff_dt = datetime.fromtimestamp(cutoff, tz=timezone.utc)
+        result = connection.execute(delete(HandoffRequest).where(HandoffRequest.created_at < cutoff_dt))
+        removed["handoff_requests"] = result.rowcount
+    logger.info("retention.purged days=%d %s", days, " ".join(f"{k}={v}" for k, v in removed.items()))
+    return removed
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = get_settings()
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--days", type=int, default=settings.retention_days)
+    args = parser.parse_args(argv)
+    if args.days < 1:
+        print("--days must be at least 1", file=sys.stderr)
+        return 2
+    removed = purge(settings.database_url, args.days)
+    print(f"deleted conversations older than {args.days} days "
+          f"({datetime.now(timezone.utc) - timedelta(days=args.days):%Y-%m-%d}): {removed}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
