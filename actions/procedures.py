@@ -49,13 +49,14 @@ class ActionAnswerProcedure(ServiceAction):
             answer = compose_answer(record, intent)
             dispatcher.utter_message(text=answer.text, buttons=[b.as_dict() for b in answer.buttons])
             dispatcher.utter_message(text=HELPFUL_QUESTION, buttons=HELPFUL_BUTTONS)
-            return [SlotSet("procedure_id", record["id"]), SlotSet("answered_intent", intent)]
+            return [SlotSet("procedure_id", record["id"]), SlotSet("answered_intent", intent),
+                    SlotSet("answer_status", "answered")]
         if resolution.status == AMBIGUOUS:
             dispatcher.utter_message(
                 text="Bạn muốn hỏi thủ tục nào dưới đây?",
                 buttons=[{"title": hit.name, "payload": intent_payload(intent, hit.id)} for hit in resolution.choices],
             )
-            return [SlotSet("procedure_id", None)]
+            return [SlotSet("procedure_id", None), SlotSet("answer_status", "ambiguous")]
         settings = self.services.settings
         if resolution.status == NOT_FOUND:
             dispatcher.utter_message(
@@ -64,7 +65,8 @@ class ActionAnswerProcedure(ServiceAction):
                     f"quốc gia: {settings.portal_search_url} hoặc gọi tổng đài {settings.hotline}."
                 )
             )
-            return [SlotSet("procedure_id", None), SlotSet("answered_intent", None)]
+            return [SlotSet("procedure_id", None), SlotSet("answered_intent", None),
+                    SlotSet("answer_status", "not_found")]
         dispatcher.utter_message(
             text="Bạn muốn hỏi về thủ tục nào? Ví dụ: làm hộ chiếu, đăng ký khai sinh, đăng ký tạm trú.",
             buttons=[
@@ -73,4 +75,4 @@ class ActionAnswerProcedure(ServiceAction):
                 {"title": "Đăng ký tạm trú", "payload": intent_payload(intent, "tam-tru")},
             ],
         )
-        return []
+        return [SlotSet("answer_status", "no_procedure")]

@@ -106,4 +106,4 @@ class ActionFallback(ServiceAction):
             ),
             buttons=buttons,
         )
-        return []
+        return [SlotSet("answer_status", "not_understood")]

@@ -79,6 +79,11 @@ class Settings:
     )
     hotline: str = field(default_factory=lambda: os.environ.get("SERVICE_HOTLINE", "18001096"))
     retention_days: int = field(default_factory=lambda: _env_int("RETENTION_DAYS", 365))
+    review_admin_user: Optional[str] = field(default_factory=lambda: os.environ.get("REVIEW_ADMIN_USER") or None)
+    review_admin_password: Optional[str] = field(
+        default_factory=lambda: os.environ.get("REVIEW_ADMIN_PASSWORD") or None
+    )
+    review_secret_key: Optional[str] = field(default_factory=lambda: os.environ.get("REVIEW_SECRET_KEY") or None)
     web_port: int = field(default_factory=lambda: _env_int("WEB_PORT", 8000))
     widget_allowed_origins: Tuple[str, ...] = field(
         default_factory=lambda: _env_list(

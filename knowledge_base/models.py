@@ -92,3 +92,44 @@ class OAuthToken(Base):
     refresh_token = Column(Text, nullable=False)
     expires_at = Column(DateTime(timezone=True))
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class ReviewUser(Base):
+    """An account of the review dashboard (communications team); passwords hashed with argon2."""
+
+    __tablename__ = "review_users"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    username = Column(String(64), nullable=False, unique=True)
+    password_hash = Column(Text, nullable=False)
+    role = Column(String(16), nullable=False)
+    failed_logins = Column(Integer, nullable=False, default=0)
+    locked_until = Column(DateTime(timezone=True))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who viewed or exported what on the review dashboard."""
+
+    __tablename__ = "review_audit"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    username = Column(String(64), nullable=False, index=True)
+    action = Column(String(32), nullable=False)
+    target = Column(Text, nullable=False)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+
+
+class TrainingLabel(Base):
+    """A citizen message marked by the team with the right intent and procedure."""
+
+    __tablename__ = "training_labels"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    event_id = Column(Integer, nullable=False, unique=True)
+    sender_id = Column(String(255), nullable=False)
+    text = Column(Text, nullable=False)
+    intent = Column(String(64), nullable=False)
+    procedure_id = Column(String(64))
+    labelled_by = Column(String(64), nullable=False)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

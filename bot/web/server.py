@@ -1,4 +1,5 @@
-"""The small web server on WEB_PORT: the widget's files and a demo portal page at ``/``.
+"""The web server on WEB_PORT: the widget's files, a demo portal page at ``/`` and the review
+dashboard under ``/review/``.
 
 Run with ``python -m bot.web.server`` (``make run`` starts it). The widget itself talks
 to the Rasa server's socket.io channel, whose address the demo page passes in
@@ -15,6 +16,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.review.views import ReviewSite, create_blueprint
 from bot.settings import get_settings
 
 HERE = Path(__file__).resolve().parent
@@ -37,6 +39,9 @@ def create_app() -> Sanic:
     @app.get("/health")
     async def health(_: Request) -> HTTPResponse:
         return response.json({"status": "ok"})
+
+    site = ReviewSite(settings)
+    app.blueprint(create_blueprint(site))
 
     app.static("/widget.js", str(STATIC / "widget.js"), content_type="application/javascript; charset=utf-8")
     app.static("/widget.css", str(STATIC / "widget.css"), content_type="text/css; charset=utf-8")

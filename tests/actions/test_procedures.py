@@ -11,7 +11,8 @@ def test_fee_question_answers_passport_fee_with_source(services):
     assert "Nguồn chính thức: https://" in messages[0]["text"]
     assert [b["title"] for b in messages[0]["buttons"]] == ["Hồ sơ", "Thời gian", "Nơi nộp", "Làm trực tuyến"]
     assert messages[1]["text"] == "Câu trả lời có hữu ích không?"
-    assert slot_events(events) == {"procedure_id": "ho-chieu", "answered_intent": "ask_fee"}
+    assert slot_events(events) == {"procedure_id": "ho-chieu", "answered_intent": "ask_fee",
+                                   "answer_status": "answered"}
 
 
 def test_follow_up_without_procedure_uses_slot(services):
@@ -33,7 +34,7 @@ def test_ambiguous_question_offers_buttons_keeping_the_intent(services):
     buttons = messages[0]["buttons"]
     assert 2 <= len(buttons) <= 3
     assert all(b["payload"].startswith("/ask_fee{") for b in buttons)
-    assert slot_events(events) == {"procedure_id": None}
+    assert slot_events(events) == {"procedure_id": None, "answer_status": "ambiguous"}
 
 
 def test_unknown_procedure_is_said_plainly_and_slot_cleared(services):
@@ -45,12 +46,13 @@ def test_unknown_procedure_is_said_plainly_and_slot_cleared(services):
     assert "dichvucong.gov.vn" in messages[0]["text"] and "18001096" in messages[0]["text"]
     assert "200.000" not in messages[0]["text"]
     assert slot_events(events)["procedure_id"] is None
+    assert slot_events(events)["answer_status"] == "not_found"
 
 
 def test_no_procedure_and_no_context_asks_which(services):
     messages, events = run_action(ActionAnswerProcedure(services), make_tracker("lệ phí bao nhiêu", "ask_fee"))
     assert messages[0]["text"].startswith("Bạn muốn hỏi về thủ tục nào")
-    assert events == []
+    assert slot_events(events) == {"answer_status": "no_procedure"}
 
 
 def test_button_payload_entity_is_a_procedure_id(services):

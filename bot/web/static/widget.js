@@ -23,6 +23,8 @@
   var URL_PATTERN = /(https?:\/\/[^\s<>"')]+)/g;
 
   var socket = null;
+  var ready = false;
+  var pending = [];
   var sessionId = localStorage.getItem(SESSION_KEY);
   var history = readHistory();
   var els = {};
@@ -128,7 +130,10 @@
     socket.on("session_confirm", function (id) {
       sessionId = typeof id === "string" ? id : (id && id.session_id);
       localStorage.setItem(SESSION_KEY, sessionId);
+      ready = true;
+      while (pending.length) { emit(pending.shift()); }
     });
+    socket.on("disconnect", function () { ready = false; });
     socket.on("connect_error", function () { showStatus("Đang kết nối lại…"); });
     socket.on("bot_uttered", function (data) {
       setTyping(false);
@@ -139,13 +144,18 @@
     });
   }
 
+  function emit(payload) {
+    socket.emit("user_uttered", { message: payload, session_id: sessionId });
+  }
+
+  /* Messages typed before the session is confirmed wait in a queue: nothing is dropped. */
   function send(payload, shownText) {
     var text = (shownText || payload || "").trim();
-    if (!text || !socket) { return; }
+    if (!text) { return; }
     acceptNotice();
     addMessage({ from: "user", text: text });
     setTyping(true);
-    socket.emit("user_uttered", { message: payload, session_id: sessionId });
+    if (ready) { emit(payload); } else { pending.push(payload); }
   }
 
   function acceptNotice() {
@@ -161,7 +171,7 @@
     els.list.textContent = "";
     localStorage.removeItem(SESSION_KEY);
     sessionId = null;
-    if (socket) { socket.disconnect(); socket = null; connect(); }
+    if (socket) { ready = false; socket.disconnect(); socket = null; connect(); }
     els.input.focus();
   }
 

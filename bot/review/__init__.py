@@ -1,0 +1,1 @@
+"""The review dashboard for the communications team (under /review/ on the web server)."""

@@ -1,0 +1,371 @@
+"""Dashboard pages under /review/ (Sanic blueprint, Jinja2 templates, server-rendered)."""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from datetime import date, datetime, timezone
+from functools import wraps
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Optional
+from urllib.parse import quote, urlencode
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy import select
+
+from bot.review import analytics, charts
+from bot.review.accounts import ROLES, AccountError, AccountStore, LockedOut
+from bot.review.security import COOKIE_NAME, SESSION_SECONDS, Session, SessionSigner
+from bot.settings import Settings
+from knowledge_base.db import engine_for, session_factory
+from knowledge_base.models import TrainingLabel
+
+logger = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).with_name("templates")
+PAGE_SIZE = 25
+INTENTS = [
+    "ask_procedure", "ask_documents", "ask_fee", "ask_processing_time", "ask_agency", "ask_steps", "ask_online",
+    "ask_eligibility", "track_application", "account_help", "payment_help", "rate_service", "complain",
+    "request_human", "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "help", "out_of_scope",
+]
+CHANNEL_LABELS = {"rest": "REST/API", "socketio": "Web (cổng thông tin)", "telegram": "Telegram", "zalo": "Zalo"}
+STATUS_LABELS = {"answered": "Đã trả lời", "ambiguous": "Hỏi lại (nhiều thủ tục)", "not_found": "Chưa có thông tin",
+                 "no_procedure": "Chưa rõ thủ tục", "not_understood": "Không hiểu"}
+
+Handler = Callable[..., Awaitable[HTTPResponse]]
+
+
+def _parse_date(value: Optional[str], default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+class ReviewSite:
+    """Everything the pages need, built once per web-server process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.accounts = AccountStore(session_factory(settings.database_url))
+        self.accounts.ensure_admin(settings.review_admin_user, settings.review_admin_password)
+        self.data = analytics.ReviewData(engine_for(settings.database_url))
+        self.sessions = session_factory(settings.database_url)
+        self.signer = SessionSigner(settings.review_secret_key)
+        self.jinja = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+        self.jinja.filters["dt"] = lambda value: value.astimezone(timezone.utc).strftime("%d/%m/%Y %H:%M") if value else ""
+        self.jinja.globals.update(channel_labels=CHANNEL_LABELS, status_labels=STATUS_LABELS)
+
+    # ---- helpers -----------------------------------------------------------------------------
+    def session_of(self, request: Request) -> Optional[Session]:
+        return self.signer.read(request.cookies.get(COOKIE_NAME))
+
+    def render(self, request: Request, template: str, status: int = 200, **context: Any) -> HTTPResponse:
+        session = self.session_of(request)
+        context.update(user=session, csrf=self.signer.csrf_token(session) if session else "", path=request.path)
+        html = self.jinja.get_template(template).render(**context)
+        return response.html(html, status=status, headers={"Cache-Control": "no-store",
+                                                            "X-Frame-Options": "DENY",
+                                                            "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'"})
+
+    def filters(self, request: Request) -> analytics.Filters:
+        default = analytics.Filters.last_days(30)
+        channel = request.args.get("channel") or None
+        start = _parse_date(request.args.get("from"), default.start)
+        end = _parse_date(request.args.get("to"), default.end)
+        if end < start:
+            start, end = end, start
+        return analytics.Filters(start, end, channel if channel in CHANNEL_LABELS else None)
+
+    def procedure_label(self, names: Dict[str, str], pid: Optional[str]) -> str:
+        if not pid:
+            return "(không rõ thủ tục)"
+        return names.get(pid, pid)
+
+
+def login_required(site: ReviewSite, admin: bool = False) -> Callable[[Handler], Handler]:
+    """Pages and exports need a session; admin pages need the admin role."""
+
+    def decorate(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+            session = site.session_of(request)
+            if session is None:
+                target = request.path + (f"?{request.query_string}" if request.query_string else "")
+                return response.redirect(f"/review/login?next={quote(target)}")
+            if admin and session.role != "admin":
+                return site.render(request, "error.html", status=403, message="Trang này chỉ dành cho quản trị viên.")
+            if request.method == "POST" and not site.signer.csrf_ok(session, request.form.get("csrf")):
+                return site.render(request, "error.html", status=403,
+                                   message="Phiên làm việc không hợp lệ (CSRF). Vui lòng tải lại trang.")
+            return await handler(request, session, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def _csv_response(filename: str, header: List[str], rows: List[List[Any]]) -> HTTPResponse:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # Excel opens UTF-8 Vietnamese correctly with a BOM
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response.text(buffer.getvalue(), content_type="text/csv; charset=utf-8",
+                         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+
+def create_blueprint(site: ReviewSite) -> Blueprint:
+    bp = Blueprint("review", url_prefix="/review")
+
+    @bp.get("/login")
+    async def login_form(request: Request) -> HTTPResponse:
+        return site.render(request, "login.html", next=request.args.get("next", "/review/"), error=None)
+
+    @bp.post("/login")
+    async def login(request: Request) -> HTTPResponse:
+        username = (request.form.get("username") or "").strip()
+        password = request.form.get("password") or ""
+        target = request.form.get("next") or "/review/"
+        if not target.startswith("/review"):
+            target = "/review/"
+        try:
+            account = site.accounts.authenticate(username, password)
+        except (AccountError, LockedOut) as exc:
+            logger.warning("review.login.failed username=%s", username)
+            return site.render(request, "login.html", status=401, next=target, error=str(exc))
+        site.accounts.audit(account.username, "login", "/review/login")
+        redirect = response.redirect(target)
+        redirect.cookies[COOKIE_NAME] = site.signer.issue(account.username, account.role)
+        cookie = redirect.cookies[COOKIE_NAME]
+        cookie["httponly"] = True
+        cookie["samesite"] = "Strict"
+        cookie["path"] = "/review"
+        cookie["max-age"] = SESSION_SECONDS
+        cookie["secure"] = request.scheme == "https"
+        return redirect
+
+    @bp.post("/logout")
+    @login_required(site)
+    async def logout(request: Request, session: Session) -> HTTPResponse:
+        redirect = response.redirect("/review/login")
+        del redirect.cookies[COOKIE_NAME]
+        return redirect
+
+    @bp.get("/")
+    @login_required(site)
+    async def overview(request: Request, session: Session) -> HTTPResponse:
+        filters = site.filters(request)
+        turns = site.data.turns(filters)
+        ratings = site.data.ratings(filters)
+        names = site.data.procedure_names()
+        helpful = analytics.helpful_by_procedure(ratings)
+        page = {
+            "conversations": charts.line_chart("Số cuộc trò chuyện mỗi ngày theo kênh", {
+                CHANNEL_LABELS.get(k, k): v for k, v in analytics.conversations_per_day(turns, filters).items()}),
+            "procedures": charts.bar_chart("Thủ tục được hỏi nhiều nhất", [
+                (site.procedure_label(names, pid), n) for pid, n in
+                analytics.top_counts(t.procedure_id for t in turns if t.answer_status == "answered")]),
+            "intents": charts.bar_chart("Ý định (intent) phổ biến", analytics.top_counts(t.intent for t in turns),
+                                        colors=["#0b57d0"]),
+            "unanswered": charts.line_chart("Tỷ lệ tin nhắn chưa hiểu hoặc chưa trả lời được", {
+                "Tỷ lệ": analytics.unanswered_share_per_day(turns, filters)}, percent=True, y_max=1.0),
+            "csat": charts.bar_chart("Phân bố điểm hài lòng (1–5)", analytics.csat_distribution(ratings),
+                                     colors=["#b30000", "#e37400", "#5f6368", "#0b57d0", "#137333"]),
+            "csat_trend": charts.line_chart("Điểm hài lòng trung bình theo ngày", {
+                "Điểm TB": analytics.csat_trend(ratings, filters)}, y_max=5.0),
+            "helpful": charts.split_bar_chart("Câu trả lời hữu ích (👍/👎) theo thủ tục", [
+                (site.procedure_label(names, pid), up, down) for pid, (up, down) in
+                sorted(helpful.items(), key=lambda item: -sum(item[1]))[:10]]),
+        }
+        scores = [r.score for r in ratings if r.score]
+        totals = {
+            "conversations": len({t.sender_id for t in turns}), "messages": len(turns),
+            "unanswered": sum(t.unanswered for t in turns),
+            "csat": sum(scores) / len(scores) if scores else None, "ratings": len(scores),
+        }
+        site.accounts.audit(session.username, "view", request.path + "?" + (request.query_string or ""))
+        return site.render(request, "overview.html", filters=filters, charts=page, totals=totals)
+
+    @bp.get("/conversations")
+    @login_required(site)
+    async def conversations(request: Request, session: Session) -> HTTPResponse:
+        filters = site.filters(request)
+        turns = site.data.turns(filters)
+        ratings = site.data.ratings(filters)
+        intent = request.args.get("intent") or ""
+        procedure = request.args.get("procedure") or ""
+        flag = request.args.get("flag") or ""
+        by_sender: Dict[str, List[analytics.Turn]] = {}
+        for turn in turns:
+            by_sender.setdefault(turn.sender_id, []).append(turn)
+        low_rated = {r.conversation_id for r in ratings if r.score and r.score <= 2}
+        humans = site.data.handoff_conversations() | {t.sender_id for t in turns if t.intent == "request_human"}
+        rows = []
+        for sender, items in by_sender.items():
+            if intent and not any(t.intent == intent for t in items):
+                continue
+            if procedure and not any(t.procedure_id == procedure for t in items):
+                continue
+            if flag == "not_understood" and not any(t.not_understood for t in items):
+                continue
+            if flag == "low_confidence" and not any(t.low_confidence for t in items):
+                continue
+            if flag == "low_rated" and sender not in low_rated:
+                continue
+            if flag == "human" and sender not in humans:
+                continue
+            rows.append({"sender_id": sender, "channel": items[0].channel, "started": items[0].at,
+                         "last": items[-1].at, "messages": len(items), "first_text": items[0].text,
+                         "unanswered": sum(t.unanswered for t in items), "low_rated": sender in low_rated,
+                         "human": sender in humans})
+        rows.sort(key=lambda r: r["last"], reverse=True)
+        page_no = max(1, int(request.args.get("page") or 1)) if (request.args.get("page") or "1").isdigit() else 1
+        pages = max(1, -(-len(rows) // PAGE_SIZE))
+        shown = rows[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE]
+        query = {k: v for k, v in request.args.items() if k != "page"}
+        query = {k: v[0] if isinstance(v, list) else v for k, v in query.items()}
+        site.accounts.audit(session.username, "view", request.path + "?" + (request.query_string or ""))
+        return site.render(request, "conversations.html", filters=filters, rows=shown, total=len(rows),
+                           page=page_no, pages=pages, base_query=urlencode(query), intents=INTENTS,
+                           procedures=sorted(site.data.procedure_names().items(), key=lambda i: i[1]),
+                           intent=intent, procedure=procedure, flag=flag)
+
+    @bp.get("/conversations/<sender_id:str>")
+    @login_required(site)
+    async def transcript(request: Request, session: Session, sender_id: str) -> HTTPResponse:
+        turns = site.data.turns(analytics.Filters.last_days(3650), sender_id=sender_id)
+        if not turns:
+            return site.render(request, "error.html", status=404, message="Không tìm thấy cuộc trò chuyện.")
+        ratings = [r for r in site.data.ratings(analytics.Filters.last_days(3650)) if r.conversation_id == sender_id]
+        with site.sessions() as db:
+            labels = {row.event_id: row for row in db.execute(
+                select(TrainingLabel).where(TrainingLabel.sender_id == sender_id)).scalars()}
+        site.accounts.audit(session.username, "view", f"/review/conversations/{sender_id}")
+        return site.render(request, "transcript.html", sender_id=sender_id, turns=turns, ratings=ratings,
+                           names=site.data.procedure_names(), intents=INTENTS, labels=labels,
+                           procedures=sorted(site.data.procedure_names().items(), key=lambda i: i[1]))
+
+    @bp.get("/unanswered")
+    @login_required(site)
+    async def unanswered(request: Request, session: Session) -> HTTPResponse:
+        filters = site.filters(request)
+        groups = analytics.group_unanswered(site.data.turns(filters), site.data.ratings(filters))
+        site.accounts.audit(session.username, "view", request.path)
+        return site.render(request, "unanswered.html", filters=filters, groups=groups)
+
+    @bp.get("/services")
+    @login_required(site)
+    async def services(request: Request, session: Session) -> HTTPResponse:
+        filters = site.filters(request)
+        rows = analytics.satisfaction_by_procedure(site.data.ratings(filters))
+        site.accounts.audit(session.username, "view", request.path)
+        return site.render(request, "services.html", filters=filters, rows=rows, names=site.data.procedure_names())
+
+    @bp.get("/training")
+    @login_required(site)
+    async def training(request: Request, session: Session) -> HTTPResponse:
+        with site.sessions() as db:
+            labels = list(db.execute(select(TrainingLabel).order_by(TrainingLabel.id.desc())).scalars())
+        return site.render(request, "training.html", labels=labels, names=site.data.procedure_names())
+
+    @bp.post("/training/label")
+    @login_required(site)
+    async def label(request: Request, session: Session) -> HTTPResponse:
+        form = request.form
+        intent = form.get("intent") or ""
+        procedure = form.get("procedure") or None
+        try:
+            event_id = int(form.get("event_id") or "")
+        except ValueError:
+            return site.render(request, "error.html", status=400, message="Thiếu tin nhắn cần gắn nhãn.")
+        if intent not in INTENTS:
+            return site.render(request, "error.html", status=400, message="Ý định (intent) không hợp lệ.")
+        turns = site.data.turns(analytics.Filters.last_days(3650), sender_id=form.get("sender_id") or "")
+        turn = next((t for t in turns if t.event_id == event_id), None)
+        if turn is None:
+            return site.render(request, "error.html", status=404, message="Không tìm thấy tin nhắn.")
+        with site.sessions() as db, db.begin():
+            row = db.execute(select(TrainingLabel).where(TrainingLabel.event_id == event_id)).scalar_one_or_none()
+            row = row or TrainingLabel(event_id=event_id, sender_id=turn.sender_id, text=turn.text, labelled_by="")
+            row.intent, row.procedure_id, row.labelled_by = intent, procedure, session.username
+            db.add(row)
+        site.accounts.audit(session.username, "label", f"event {event_id} -> {intent}/{procedure or '-'}")
+        return response.redirect(f"/review/conversations/{quote(turn.sender_id)}#e{event_id}")
+
+    @bp.get("/training/export.yml")
+    @login_required(site)
+    async def export_training(request: Request, session: Session) -> HTTPResponse:
+        with site.sessions() as db:
+            labels = list(db.execute(select(TrainingLabel).order_by(TrainingLabel.intent, TrainingLabel.id)).scalars())
+        blocks: Dict[str, List[Dict[str, Any]]] = {}
+        for item in labels:
+            example: Dict[str, Any] = {"text": item.text}
+            if item.procedure_id:
+                example["metadata"] = {"procedure": item.procedure_id}
+            blocks.setdefault(item.intent, []).append(example)
+        document = {"version": "3.1", "nlu": [{"intent": k, "examples": v} for k, v in blocks.items()]}
+        body = "# Exported from the review dashboard; review, then copy into nlu_data/.\n" + yaml.safe_dump(
+            document, allow_unicode=True, sort_keys=False)
+        site.accounts.audit(session.username, "export", "training.yml")
+        return response.text(body, content_type="application/x-yaml; charset=utf-8",
+                             headers={"Content-Disposition": 'attachment; filename="nlu_feedback.yml"'})
+
+    @bp.get("/export/conversations.csv")
+    @login_required(site)
+    async def export_conversations(request: Request, session: Session) -> HTTPResponse:
+        filters = site.filters(request)
+        names = site.data.procedure_names()
+        rows = [[t.at.isoformat(), t.sender_id, t.channel, t.text, t.intent or "", f"{t.confidence:.2f}",
+                 t.procedure_id or "", names.get(t.procedure_id or "", ""), t.answer_status or ""]
+                for t in site.data.turns(filters)]
+        site.accounts.audit(session.username, "export", "conversations.csv")
+        return _csv_response("conversations.csv", ["time", "conversation", "channel", "text", "intent", "confidence",
+                                                   "procedure_id", "procedure", "status"], rows)
+
+    @bp.get("/export/ratings.csv")
+    @login_required(site)
+    async def export_ratings(request: Request, session: Session) -> HTTPResponse:
+        filters = site.filters(request)
+        rows = [[r.created_at.isoformat(), r.conversation_id, r.channel, r.procedure_id or "", r.intent or "",
+                 r.score or "", "" if r.helpful is None else int(r.helpful), r.comment or ""]
+                for r in site.data.ratings(filters)]
+        site.accounts.audit(session.username, "export", "ratings.csv")
+        return _csv_response("ratings.csv", ["time", "conversation", "channel", "procedure_id", "intent", "score",
+                                             "helpful", "comment"], rows)
+
+    @bp.get("/export/unanswered.csv")
+    @login_required(site)
+    async def export_unanswered(request: Request, session: Session) -> HTTPResponse:
+        filters = site.filters(request)
+        groups = analytics.group_unanswered(site.data.turns(filters), site.data.ratings(filters))
+        rows = [[g.text, g.count, g.last_seen.isoformat(), "; ".join(f"{k}: {v}" for k, v in g.reasons.items())]
+                for g in groups]
+        site.accounts.audit(session.username, "export", "unanswered.csv")
+        return _csv_response("unanswered.csv", ["question", "count", "last_seen", "reasons"], rows)
+
+    @bp.get("/users")
+    @login_required(site, admin=True)
+    async def users(request: Request, session: Session) -> HTTPResponse:
+        return site.render(request, "users.html", accounts=site.accounts.all(), roles=ROLES,
+                           audit=site.accounts.audit_log(), message=None)
+
+    @bp.post("/users")
+    @login_required(site, admin=True)
+    async def create_user(request: Request, session: Session) -> HTTPResponse:
+        form = request.form
+        try:
+            site.accounts.create(form.get("username") or "", form.get("password") or "", form.get("role") or "")
+            message = "Đã tạo tài khoản."
+            site.accounts.audit(session.username, "create-user", form.get("username") or "")
+        except AccountError as exc:
+            message = str(exc)
+        return site.render(request, "users.html", accounts=site.accounts.all(), roles=ROLES,
+                           audit=site.accounts.audit_log(), message=message)
+
+    return bp
