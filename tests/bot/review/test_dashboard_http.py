@@ -1,0 +1,143 @@
+"""The dashboard over real HTTP: log-in, lock-out, roles, CSRF, exports, training labels."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import subprocess
+import sys
+from typing import Dict, Iterator
+
+import pytest
+import requests
+import yaml
+
+from bot.review.accounts import AccountStore
+from knowledge_base.db import session_factory
+from knowledge_base.repository import ProcedureRepository
+from tests.bot.review.conftest import seed
+from tests.conftest import ROOT
+from tests.servers import free_port, wait_for
+
+ADMIN, ADMIN_PASSWORD = "quantri", "mat-khau-quan-tri-1"
+VIEWER, VIEWER_PASSWORD = "truyenthong", "mat-khau-xem-1234"
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory, curated_records) -> Iterator[Dict]:
+    tmp = tmp_path_factory.mktemp("dashboard")
+    url = seed(f"sqlite:///{tmp / 'review.db'}")
+    ProcedureRepository(session_factory(url)).upsert(curated_records)
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=url, WEB_PORT=str(port), PYTHONPATH=str(ROOT), REVIEW_SECRET_KEY="k" * 32,
+               REVIEW_ADMIN_USER=ADMIN, REVIEW_ADMIN_PASSWORD=ADMIN_PASSWORD)
+    log = open(tmp / "web.log", "w")
+    web = subprocess.Popen([sys.executable, "-m", "bot.web.server"], cwd=ROOT, env=env, stdout=log,
+                           stderr=subprocess.STDOUT)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/health", web)
+        # the first admin came from the environment; the team's viewer is added afterwards
+        AccountStore(session_factory(url)).create(VIEWER, VIEWER_PASSWORD, "viewer")
+        yield {"base": f"http://127.0.0.1:{port}", "url": url}
+    finally:
+        web.terminate()
+        web.wait(timeout=20)
+        log.close()
+
+
+def login(dashboard, username, password) -> requests.Session:
+    session = requests.Session()
+    answer = session.post(f"{dashboard['base']}/review/login",
+                          data={"username": username, "password": password, "next": "/review/"})
+    assert answer.status_code == 200 and answer.url.endswith("/review/"), answer.text[:300]
+    return session
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([0-9a-f]+)"', html).group(1)
+
+
+@pytest.mark.parametrize("path", ["/review/", "/review/conversations", "/review/unanswered", "/review/services",
+                                  "/review/training", "/review/users", "/review/export/conversations.csv",
+                                  "/review/export/ratings.csv", "/review/export/unanswered.csv",
+                                  "/review/training/export.yml", "/review/conversations/telegram:1"])
+def test_every_page_and_export_needs_a_session(dashboard, path):
+    answer = requests.get(dashboard["base"] + path, allow_redirects=False)
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/review/login?next=")
+
+
+def test_session_cookie_flags(dashboard):
+    answer = requests.post(f"{dashboard['base']}/review/login", allow_redirects=False,
+                           data={"username": VIEWER, "password": VIEWER_PASSWORD})
+    cookie = answer.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/review" in cookie
+
+
+def test_wrong_password_refused_and_lock_out(dashboard):
+    AccountStore(session_factory(dashboard["url"])).create("khoa", "mat-khau-dung-123", "viewer")
+    for _ in range(5):
+        answer = requests.post(f"{dashboard['base']}/review/login", data={"username": "khoa", "password": "sai-sai-sai"})
+        assert answer.status_code == 401
+    answer = requests.post(f"{dashboard['base']}/review/login", data={"username": "khoa", "password": "mat-khau-dung-123"})
+    assert answer.status_code == 401 and "tạm khóa" in answer.text
+
+
+def test_viewer_cannot_manage_users_admin_can(dashboard):
+    viewer = login(dashboard, VIEWER, VIEWER_PASSWORD)
+    assert viewer.get(f"{dashboard['base']}/review/users").status_code == 403
+    admin = login(dashboard, ADMIN, ADMIN_PASSWORD)
+    page = admin.get(f"{dashboard['base']}/review/users")
+    assert page.status_code == 200
+    created = admin.post(f"{dashboard['base']}/review/users", data={
+        "csrf": csrf_of(page.text), "username": "moi", "password": "mat-khau-moi-123", "role": "viewer"})
+    assert "Đã tạo tài khoản" in created.text and "quantri" in created.text
+
+
+def test_forms_without_csrf_are_refused(dashboard):
+    admin = login(dashboard, ADMIN, ADMIN_PASSWORD)
+    answer = admin.post(f"{dashboard['base']}/review/users",
+                        data={"username": "x", "password": "mat-khau-moi-123", "role": "admin"})
+    assert answer.status_code == 403 and "CSRF" in answer.text
+    answer = admin.post(f"{dashboard['base']}/review/training/label",
+                        data={"csrf": "0" * 64, "event_id": "1", "sender_id": "rest-2", "intent": "greet"})
+    assert answer.status_code == 403
+
+
+def test_overview_has_charts_and_filters(dashboard):
+    viewer = login(dashboard, VIEWER, VIEWER_PASSWORD)
+    page = viewer.get(f"{dashboard['base']}/review/", params={"from": "2026-11-19", "to": "2026-11-21"}).text
+    assert page.count('<svg class="chart"') == 7
+    assert 'data-testid="kpi-conversations">4<' in page
+    only_zalo = viewer.get(f"{dashboard['base']}/review/",
+                           params={"from": "2026-11-19", "to": "2026-11-21", "channel": "zalo"}).text
+    assert 'data-testid="kpi-conversations">1<' in only_zalo
+
+
+def test_csv_exports_are_masked_and_complete(dashboard):
+    viewer = login(dashboard, VIEWER, VIEWER_PASSWORD)
+    answer = viewer.get(f"{dashboard['base']}/review/export/conversations.csv",
+                        params={"from": "2026-11-19", "to": "2026-11-21"})
+    assert answer.headers["Content-Disposition"].startswith("attachment")
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["time", "conversation", "channel", "text"] and len(rows) == 7
+    assert "001203004567" not in answer.text and "[CCCD]" in answer.text
+    ratings = viewer.get(f"{dashboard['base']}/review/export/ratings.csv",
+                         params={"from": "2026-11-19", "to": "2026-11-21"}).content.decode("utf-8-sig")
+    assert "khó hiểu, gọi [SĐT]" in ratings
+    unanswered = viewer.get(f"{dashboard['base']}/review/export/unanswered.csv",
+                            params={"from": "2026-11-19", "to": "2026-11-21"}).content.decode("utf-8-sig")
+    assert "bắn pháo hoa" in unanswered
+
+
+def test_label_a_message_and_export_nlu_yaml(dashboard):
+    viewer = login(dashboard, VIEWER, VIEWER_PASSWORD)
+    transcript = viewer.get(f"{dashboard['base']}/review/conversations/rest-2")
+    event_id = re.search(r'name="event_id" value="(\d+)"', transcript.text).group(1)
+    answer = viewer.post(f"{dashboard['base']}/review/training/label", data={
+        "csrf": csrf_of(transcript.text), "event_id": event_id, "sender_id": "rest-2",
+        "intent": "out_of_scope", "procedure": ""})
+    assert answer.status_code == 200
+    exported = viewer.get(f"{dashboard['base']}/review/training/export.yml")
+    document = yaml.safe_load(exported.text)
+    assert document["nlu"] == [{"intent": "out_of_scope", "examples": [{"text": "asdfgh qwe"}]}]
