@@ -35,7 +35,8 @@ setup: $(INSTALLED) $(SPACY_MODEL)
 
 ## Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 browser:
-	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; }
+	@{ command -v chromium && dpkg -s fonts-noto-color-emoji; } >/dev/null 2>&1 || { apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-noto-color-emoji; }
 
 ## Load the curated procedures into DATABASE_URL (idempotent).
 kb: setup

@@ -39,7 +39,7 @@ def bar_chart(title: str, items: Sequence[Tuple[str, float]], percent: bool = Fa
         y = PAD_TOP + i * row
         width = (WIDTH - label_width - 70) * (value / top)
         color = colors[i % len(colors)] if colors else PALETTE[0]
-        short = label if len(label) <= 34 else label[:33] + "…"
+        short = label if len(label) <= 28 else label[:27] + "…"
         parts.append(f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end" class="chart-label">'
                      f"<title>{escape(label)}</title>{escape(short)}</text>")
         parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{width:.1f}" height="{row - 8}" fill="{color}" rx="2"/>')
@@ -103,7 +103,7 @@ def split_bar_chart(title: str, items: Sequence[Tuple[str, int, int]]) -> str:
     for i, (label, up, down) in enumerate(rows):
         y = PAD_TOP + i * row
         up_w = span * up / (up + down)
-        short = label if len(label) <= 34 else label[:33] + "…"
+        short = label if len(label) <= 28 else label[:27] + "…"
         parts.append(f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end" class="chart-label">'
                      f"<title>{escape(label)}</title>{escape(short)}</text>")
         parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{up_w:.1f}" height="{row - 8}" fill="#137333"/>')
