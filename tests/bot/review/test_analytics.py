@@ -69,3 +69,13 @@ def test_charts_are_svg_with_titles_and_escape_labels():
     assert svg.startswith("<svg") and "<title>Thủ tục</title>" in svg and "<script>" not in svg
     assert "Chưa có dữ liệu" in line_chart("x", {"a": [("1", 0.0)]})
     assert "👍 2 · 👎 1" in split_bar_chart("y", [("Hộ chiếu", 2, 1)])
+
+
+def test_same_figures_on_postgresql(postgres_url):
+    from tests.bot.review.conftest import seed
+
+    store = data(seed(postgres_url))
+    turns = store.turns(FILTERS)
+    assert len(turns) == 6 and [t.sender_id for t in turns if t.unanswered] == ["rest-2", "zalo:3", "zalo:3"]
+    assert analytics.csat_distribution(store.ratings(FILTERS))[1] == ("2", 1)
+    assert "001203004567" not in " ".join(t.text for t in turns)
