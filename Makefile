@@ -11,6 +11,9 @@ SPACY_MODEL := var/spacy_vi/config.cfg
 export RASA_PORT       ?= 5005
 export ACTIONS_PORT    ?= 5055
 export WEB_PORT        ?= 8000
+export ACTION_SERVER_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
+# With REDIS_URL set, this process is one replica of the scaled set-up (README).
+ENDPOINTS   := $(if $(REDIS_URL),bot/endpoints.scale.yml,bot/endpoints.yml)
 export DATABASE_URL    ?= sqlite:///$(CURDIR)/var/assistant.db
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL   := 2
@@ -68,7 +71,7 @@ run: kb train
 	$(PY) -m bot.web.server & WEB=$$!; \
 	trap 'kill $$ACTIONS $$WEB 2>/dev/null; wait' INT TERM EXIT; \
 	$(RASA) run --enable-api --port $(RASA_PORT) --model models \
-	  --endpoints bot/endpoints.yml --credentials bot/credentials.yml \
+	  --endpoints $(ENDPOINTS) --credentials bot/credentials.yml \
 	  $${RASA_API_TOKEN:+--auth-token "$$RASA_API_TOKEN"}
 
 ## Chat in the terminal (starts an action server if none answers).
@@ -77,7 +80,7 @@ shell: kb train
 	if ! curl -sf http://127.0.0.1:$(ACTIONS_PORT)/health >/dev/null; then \
 	  $(RASA) run actions --actions actions --port $(ACTIONS_PORT) & ACTIONS=$$!; \
 	  trap 'kill $$ACTIONS 2>/dev/null' INT TERM EXIT; sleep 8; fi; \
-	$(RASA) shell --model models --endpoints bot/endpoints.yml
+	$(RASA) shell --model models --endpoints $(ENDPOINTS)
 
 ## Telegram long polling for offices without a public HTTPS address (needs `make run` too).
 telegram-polling: setup

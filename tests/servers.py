@@ -63,6 +63,7 @@ def running_servers(tmp: Path, records: List[Dict], env: Optional[Dict[str, str]
     ProcedureRepository(session_factory(database_url)).upsert(records)
     rasa_port, actions_port = free_port(), free_port()
     full_env = dict(os.environ, DATABASE_URL=database_url, ACTIONS_PORT=str(actions_port),
+                    ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
                     RASA_PORT=str(rasa_port), RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT))
     full_env.update(env or {})
     logs = [open(tmp / "actions.log", "w"), open(tmp / "rasa.log", "w")]

@@ -1,0 +1,67 @@
+"""Rasa's distributed set-up, configured from URLs like the rest of the product.
+
+- ``RedisUrlLockStore``: Rasa's Redis lock store on ``REDIS_URL``, so several Rasa
+  replicas serialise the turns of one conversation (bot/endpoints.scale.yml).
+- ``RabbitUrlEventBroker``: Rasa's Pika event broker on ``RABBITMQ_URL``; every masked
+  tracker event is published to the ``citizen_assistant_events`` queue for analytics.
+  Without ``RABBITMQ_URL`` there is no broker (both endpoint files name it).
+"""
+from __future__ import annotations
+
+import logging
+import os
+from asyncio import AbstractEventLoop
+from typing import Any, Optional
+from urllib.parse import unquote, urlparse
+
+from rasa.core.brokers.pika import PikaEventBroker
+from rasa.core.lock_store import RedisLockStore
+from rasa.utils.endpoints import EndpointConfig
+
+logger = logging.getLogger(__name__)
+
+EVENTS_QUEUE = "citizen_assistant_events"
+
+
+class RedisUrlLockStore(RedisLockStore):
+    """RedisLockStore from ``REDIS_URL`` (redis://[user:password@]host:port/db, rediss:// for TLS)."""
+
+    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **_: Any) -> None:
+        url = urlparse(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1")
+        db = int(url.path.lstrip("/") or 1)
+        super().__init__(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or 6379,
+            db=db,
+            username=unquote(url.username) if url.username else None,
+            password=unquote(url.password) if url.password else None,
+            use_ssl=url.scheme == "rediss",
+            key_prefix=os.environ.get("REDIS_KEY_PREFIX", "citizen_assistant"),
+        )
+        logger.info("lock_store.redis host=%s port=%s db=%s", url.hostname, url.port, db)
+
+
+class RabbitUrlEventBroker(PikaEventBroker):
+    """PikaEventBroker from ``RABBITMQ_URL`` (amqp://user:password@host:port/vhost); off when unset."""
+
+    @classmethod
+    async def from_endpoint_config(
+        cls, broker_config: Optional[EndpointConfig], event_loop: Optional[AbstractEventLoop] = None
+    ) -> Optional["RabbitUrlEventBroker"]:
+        raw = os.environ.get("RABBITMQ_URL")
+        if not raw:
+            return None
+        url = urlparse(raw)
+        vhost = url.path if url.path not in ("", "/") else ""
+        broker = cls(
+            host=f"{url.scheme}://{url.hostname}{vhost}",
+            username=unquote(url.username or "guest"),
+            password=unquote(url.password or "guest"),
+            port=url.port or 5672,
+            queues=[os.environ.get("RABBITMQ_QUEUE", EVENTS_QUEUE)],
+            event_loop=event_loop,
+            connection_attempts=5,
+            retry_delay_in_seconds=2,
+        )
+        await broker.connect()
+        return broker
