@@ -58,6 +58,9 @@ def _same_word(typed: str, listed: str) -> bool:
 
 _QUESTION_INDEX = _build_question_index()
 MIN_PHRASE_COVER = 0.55
+# Longer texts (a 5,000-character message) are cut to this many content words so search
+# stays fast; official names, the longest real queries, have about 50.
+MAX_QUERY_TERMS = 64
 _CODE = re.compile(r"\b\d\.\d{6}\b")
 _WORD_CHARS = re.compile(r"\w+")
 
@@ -73,8 +76,9 @@ class Hit:
 
 @dataclass(frozen=True)
 class _Phrase:
-    terms: Tuple[str, ...]
+    terms: FrozenSet[str]
     bigrams: frozenset
+    weight: float
 
 
 def content_words(text: str, protected: FrozenSet[Tuple[str, str]] = frozenset()) -> List[str]:
@@ -125,30 +129,32 @@ class ProcedureIndex:
             for text in [record["name"], *record.get("aliases", [])]:
                 protected |= _bigrams(fold(text).split())
         self._protected = frozenset(protected)
-        for record in records:
-            self._add(record)
+        raw = {record["id"]: self._add(record) for record in records}
         total = max(len(self._names), 1)
         self._idf = {
             term: math.log(1 + total / len(ids)) for term, ids in self._postings.items()
+        }
+        self._phrases = {
+            pid: [_Phrase(frozenset(terms), _bigrams(terms), sum(self._idf[t] for t in set(terms))) for terms in phrases]
+            for pid, phrases in raw.items()
         }
 
     def __len__(self) -> int:
         return len(self._names)
 
-    def _add(self, record: Dict[str, Any]) -> None:
+    def _add(self, record: Dict[str, Any]) -> List[Tuple[str, ...]]:
         pid = record["id"]
         self._names[pid] = record["name"]
         if record.get("code"):
             self._codes[record["code"]] = pid
-        texts = [record["name"], *record.get("aliases", [])]
         phrases = []
-        for text in texts:
+        for text in [record["name"], *record.get("aliases", [])]:
             terms = tuple(content_words(text, self._protected)) or tuple(fold(text).split())
             if terms:
-                phrases.append(_Phrase(terms, _bigrams(terms)))
+                phrases.append(terms)
                 for term in terms:
                     self._postings[term].add(pid)
-        self._phrases[pid] = phrases
+        return phrases
 
     def has(self, procedure_id: str) -> bool:
         """Whether ``procedure_id`` is in the index."""
@@ -170,16 +176,14 @@ class ProcedureIndex:
             return [Hit(pid, self._names[pid], 1.0)]
         if query.strip() in self._names:
             return [Hit(query.strip(), self._names[query.strip()], 1.0)]
-        terms = self.content_words(query)
+        terms = self.content_words(query)[:MAX_QUERY_TERMS]
         if not terms:
             return []
         query_terms = set(terms)
         query_weight = sum(self.idf(t) for t in query_terms)
         query_bigrams = _bigrams(terms)
-        candidates: Set[str] = set()
-        for term in query_terms:
-            candidates |= self._postings.get(term, set())
         hits = []
+        candidates = self._candidates(query_terms, query_weight)
         for pid in candidates:
             score = max(
                 (self._score(phrase, query_terms, query_weight, query_bigrams) for phrase in self._phrases[pid]),
@@ -190,14 +194,30 @@ class ProcedureIndex:
         hits.sort(key=lambda hit: (-hit.score, hit.id))
         return hits[:limit]
 
+    def _candidates(self, query_terms: Set[str], query_weight: float) -> Set[str]:
+        """Records that could reach ``min_score``: they must contain one of the rarest query terms.
+
+        A score is at most 0.6 x query cover + 0.4, so a hit explains at least ``needed`` of the
+        query's weight; a record holding none of the rarest terms that carry more than the rest
+        cannot. Common syllables ("đăng", "ký", "cấp") therefore never widen the search.
+        """
+        needed = query_weight * max(self.min_score - 0.4, 0.0) / 0.6
+        candidates: Set[str] = set()
+        remaining = query_weight
+        for term in sorted(query_terms, key=self.idf, reverse=True):
+            if remaining < needed:
+                break
+            candidates |= self._postings.get(term, set())
+            remaining -= self.idf(term)
+        return candidates
+
     def _score(self, phrase: _Phrase, query_terms: Set[str], query_weight: float, query_bigrams: frozenset) -> float:
-        phrase_terms = set(phrase.terms)
-        matched = phrase_terms & query_terms
+        matched = phrase.terms & query_terms
         if not matched:
             return 0.0
-        matched_weight = sum(self.idf(t) for t in matched)
+        matched_weight = sum(self._idf[t] for t in matched)
         query_cover = matched_weight / query_weight
-        phrase_cover = matched_weight / sum(self.idf(t) for t in phrase_terms)
+        phrase_cover = matched_weight / phrase.weight
         if phrase_cover < MIN_PHRASE_COVER:
             # "cấp lại", "thẻ", "đăng ký" alone name no procedure: most of the name is missing.
             return 0.0
