@@ -21,7 +21,7 @@ export PYTHONPATH := $(CURDIR)
 
 RASA_PATHS  := --config config.yml --domain bot/domain.yml
 
-.PHONY: run test train eval shell setup browser kb data validate-data unit stories clean telegram-polling purge
+.PHONY: run test train eval shell setup browser kb data validate-data unit stories clean telegram-polling purge bench
 
 $(INSTALLED): pyproject.toml scripts/find-python310
 	@PY310="$$(scripts/find-python310)" || exit 1; \
@@ -85,6 +85,10 @@ shell: kb train
 ## Telegram long polling for offices without a public HTTPS address (needs `make run` too).
 telegram-polling: setup
 	$(PY) -m bot.channels.telegram_polling
+
+## Benchmarks: ours vs baselines side by side; writes bench/results/latest.{md,json} (~25 min).
+bench: kb train
+	$(PY) -m bench.run
 
 ## Delete conversations older than RETENTION_DAYS (default 365); safe to run from cron.
 purge: setup

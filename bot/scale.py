@@ -1,7 +1,10 @@
 """Rasa's distributed set-up, configured from URLs like the rest of the product.
 
 - ``RedisUrlLockStore``: Rasa's Redis lock store on ``REDIS_URL``, so several Rasa
-  replicas serialise the turns of one conversation (bot/endpoints.scale.yml).
+  replicas serialise the turns of one conversation (bot/endpoints.scale.yml). Rasa's
+  ticket bookkeeping is a read-modify-write of one Redis key; two replicas issuing
+  tickets at the same moment can both win and process one conversation at once (seen in
+  tests/test_scale.py). Each bookkeeping step therefore runs under a short Redis mutex.
 - ``RabbitUrlEventBroker``: Rasa's Pika event broker on ``RABBITMQ_URL``; every masked
   tracker event is published to the ``citizen_assistant_events`` queue for analytics.
   Without ``RABBITMQ_URL`` there is no broker (both endpoint files name it).
@@ -15,7 +18,7 @@ from typing import Any, Optional
 from urllib.parse import unquote, urlparse
 
 from rasa.core.brokers.pika import PikaEventBroker
-from rasa.core.lock_store import RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
@@ -39,6 +42,29 @@ class RedisUrlLockStore(RedisLockStore):
             key_prefix=os.environ.get("REDIS_KEY_PREFIX", "citizen_assistant"),
         )
         logger.info("lock_store.redis host=%s port=%s db=%s", url.hostname, url.port, db)
+
+    def _mutex(self, conversation_id: str):
+        """A Redis lock (SET NX PX) around one read-modify-write of a conversation's tickets."""
+        return self.red.lock(f"{self.key_prefix}mutex:{conversation_id}", timeout=10, blocking_timeout=30)
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        with self._mutex(conversation_id):
+            return super().issue_ticket(conversation_id, lock_lifetime)
+
+    def update_lock(self, conversation_id: str) -> None:
+        with self._mutex(conversation_id):
+            super().update_lock(conversation_id)
+
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        with self._mutex(conversation_id):
+            super().finish_serving(conversation_id, ticket_number)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        """Finish serving and delete the lock if nobody waits, as one step."""
+        with self._mutex(conversation_id):
+            LockStore.finish_serving(self, conversation_id, ticket_number)
+            if not self.is_someone_waiting(conversation_id):
+                self.delete_lock(conversation_id)
 
 
 class RabbitUrlEventBroker(PikaEventBroker):

@@ -47,6 +47,19 @@ def latest_model() -> Path:
     return models[-1]
 
 
+def stop(processes: List[subprocess.Popen], logs: List) -> None:
+    """Terminate servers (kill what does not stop in 20 s) and close their logs."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    for log in logs:
+        log.close()
+
+
 @dataclass
 class Servers:
     rasa: str
@@ -79,11 +92,4 @@ def running_servers(tmp: Path, records: List[Dict], env: Optional[Dict[str, str]
         wait_for(f"http://127.0.0.1:{rasa_port}/status?token={TOKEN}", rasa)
         yield Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", database_url, tmp)
     finally:
-        for process in (rasa, actions):
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        for log in logs:
-            log.close()
+        stop(processes=[rasa, actions], logs=logs)

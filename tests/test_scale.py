@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from knowledge_base.db import session_factory
 from knowledge_base.repository import ProcedureRepository
 from tests.conftest import ROOT, fresh_postgres_database
-from tests.servers import RASA, TOKEN, free_port, latest_model, wait_for
+from tests.servers import RASA, TOKEN, free_port, latest_model, stop, wait_for
 
 REDIS = ("127.0.0.1", 6379)
 RABBIT = ("127.0.0.1", 5672)
@@ -76,15 +76,7 @@ def replicas(postgres_database, tmp_path_factory, curated_records) -> Iterator[D
             wait_for(f"http://127.0.0.1:{port}/status?token={TOKEN}", process)
         yield {"urls": [f"http://127.0.0.1:{p}" for p in ports], "queue": queue, "database_url": postgres_url}
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        for log in logs:
-            log.close()
+        stop(processes, logs)
 
 
 def say(url: str, sender: str, message: str) -> List[Dict]:
@@ -104,8 +96,9 @@ def test_conversation_moves_between_replicas_and_concurrent_turns_are_serialised
     assert say(b, "citizen-1", "cần giấy tờ gì")[0]["text"].startswith("Hồ sơ cần chuẩn bị – Cấp hộ chiếu")
 
     say(a, "race", "xin chào")  # the conversation session exists before the burst
-    messages = ["lệ phí đăng ký tạm trú", "cần giấy tờ gì", "nộp ở đâu", "mất bao lâu", "làm online được không",
-                "lệ phí bao nhiêu", "tôi muốn hỏi thủ tục", "cảm ơn", "các bước thế nào", "ai được làm"]
+    messages = [f"{text} {round_no}" for round_no in (1, 2) for text in (
+        "lệ phí đăng ký tạm trú", "cần giấy tờ gì", "nộp ở đâu", "mất bao lâu", "làm online được không",
+        "lệ phí bao nhiêu", "tôi muốn hỏi thủ tục", "cảm ơn", "các bước thế nào", "ai được làm")]
     with ThreadPoolExecutor(len(messages)) as pool:
         answers = list(pool.map(lambda item: say((a, b)[item[0] % 2], "race", item[1]), enumerate(messages)))
     assert all(answers), "every concurrent turn got an answer"

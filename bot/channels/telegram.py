@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -27,6 +26,7 @@ from telegram.constants import ChatAction, MessageLimit
 from telegram.error import RetryAfter, TelegramError
 
 from bot.channels.callback_store import CallbackStore
+from bot.channels.messages import RecentDeliveries, split_text
 from bot.settings import TelegramSettings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -39,20 +39,8 @@ EXPIRED_BUTTON_REPLY = "Nút này đã hết hạn. Bạn vui lòng gõ lại c�
 
 
 def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> List[str]:
-    """Split text into Telegram-sized parts, preferring line then word boundaries."""
-    parts: List[str] = []
-    rest = text
-    while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit)
-        if cut <= 0:
-            cut = rest.rfind(" ", 0, limit)
-        if cut <= 0:
-            cut = limit
-        parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest or not parts:
-        parts.append(rest)
-    return parts
+    """Split an answer into Telegram-sized messages (4,096 characters)."""
+    return split_text(text, limit)
 
 
 async def with_retry(call: Callable[[], Awaitable[Any]]) -> Any:
@@ -116,22 +104,6 @@ class TelegramOutput(OutputChannel):
         return self.callbacks.key_for(payload)
 
 
-class RecentUpdates:
-    """Remembers recent ``update_id``s so an update Telegram delivers twice is processed once."""
-
-    def __init__(self, size: int = 10_000) -> None:
-        self._seen: "OrderedDict[int, None]" = OrderedDict()
-        self._size = size
-
-    def first_time(self, update_id: int) -> bool:
-        if update_id in self._seen:
-            return False
-        self._seen[update_id] = None
-        if len(self._seen) > self._size:
-            self._seen.popitem(last=False)
-        return True
-
-
 class TelegramInput(InputChannel):
     """Rasa input channel ``telegram``; on when ``TELEGRAM_BOT_TOKEN`` is set."""
 
@@ -146,7 +118,7 @@ class TelegramInput(InputChannel):
     def __init__(self, settings: TelegramSettings, callbacks: Optional[CallbackStore] = None) -> None:
         self.settings = settings
         self.callbacks = callbacks or CallbackStore.from_settings()
-        self.recent = RecentUpdates()
+        self.recent = RecentDeliveries()
         self._bot: Optional[Bot] = None
         self._lock = asyncio.Lock()
 

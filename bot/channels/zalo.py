@@ -29,7 +29,6 @@ import hmac
 import json
 import logging
 import time
-from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 
@@ -39,6 +38,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.messages import RecentDeliveries, split_text
 from bot.channels.zalo_tokens import StaleRefreshToken, TokenPair, ZaloTokenStore
 from bot.settings import ZaloSettings, get_settings
 
@@ -58,18 +58,6 @@ def signature(app_id: str, raw_body: bytes, timestamp: str, oa_secret_key: str) 
     """The hex SHA-256 Zalo puts in ``X-ZEvent-Signature: mac=<hex>``."""
     data = app_id.encode() + raw_body + str(timestamp).encode() + oa_secret_key.encode()
     return hashlib.sha256(data).hexdigest()
-
-
-def split_text(text: str, limit: int = TEXT_LIMIT) -> List[str]:
-    """Split text into Zalo-sized parts at line or word boundaries."""
-    parts, rest = [], text
-    while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit)
-        cut = cut if cut > 0 else rest.rfind(" ", 0, limit)
-        cut = cut if cut > 0 else limit
-        parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    return parts + [rest] if rest or not parts else parts
 
 
 class ZaloApiError(RuntimeError):
@@ -154,13 +142,13 @@ class ZaloOutput(OutputChannel):
         return str(recipient_id).split(":", 1)[-1]
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        for part in split_text(text):
+        for part in split_text(text, TEXT_LIMIT):
             await self.client.send(self.user_id_of(recipient_id), {"text": part})
 
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
-        parts = split_text(text)
+        parts = split_text(text, TEXT_LIMIT)
         for part in parts[:-1]:
             await self.client.send(self.user_id_of(recipient_id), {"text": part})
         zalo_buttons = [
@@ -187,7 +175,7 @@ class ZaloInput(InputChannel):
     def __init__(self, settings: ZaloSettings, tokens: Optional[ZaloTokenStore] = None) -> None:
         self.settings = settings
         self.client = ZaloClient(settings, tokens or ZaloTokenStore.from_settings(settings))
-        self._recent: "OrderedDict[str, None]" = OrderedDict()
+        self._recent = RecentDeliveries()
         self._tasks: Set[asyncio.Task] = set()
 
     def verify(self, request: Request) -> Optional[HTTPResponse]:
@@ -225,12 +213,8 @@ class ZaloInput(InputChannel):
                 logger.warning("zalo.refused status=%s", refusal.status)
                 return refusal
             event = json.loads(request.body)
-            key = hashlib.sha256(request.body).hexdigest()
-            if key in self._recent:
+            if not self._recent.first_time(hashlib.sha256(request.body).hexdigest()):
                 return response.json({"status": "duplicate"})
-            self._recent[key] = None
-            if len(self._recent) > 10_000:
-                self._recent.popitem(last=False)
             task = asyncio.create_task(self.handle(event, on_new_message))
             self._tasks.add(task)
             task.add_done_callback(self._finished)

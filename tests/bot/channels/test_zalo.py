@@ -9,7 +9,8 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bot.channels.zalo import signature, split_text
+from bot.channels.messages import split_text
+from bot.channels.zalo import TEXT_LIMIT, signature
 from knowledge_base.db import session_factory
 from knowledge_base.models import OAuthToken
 from tests.fakes.zalo_api import FakeZaloApi, signed_event, text_event
@@ -115,5 +116,5 @@ def test_signature_matches_documented_formula():
 
 
 def test_split_text_limit():
-    parts = split_text("chữ " * 1500)
+    parts = split_text("chữ " * 1500, TEXT_LIMIT)
     assert all(len(p) <= 2000 for p in parts) and len(parts) == 3

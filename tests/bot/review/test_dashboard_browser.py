@@ -8,9 +8,9 @@ from typing import Dict, Iterator
 
 import pytest
 import requests
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.bot.web.test_widget_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.browser import chromium_page
 from tests.conftest import ROOT
 from tests.servers import free_port, running_servers, wait_for
 
@@ -46,12 +46,8 @@ def site(tmp_path_factory, curated_records) -> Iterator[Dict]:
 
 @pytest.fixture
 def page(site) -> Iterator[Page]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        yield context.new_page()
-        context.close()
-        browser.close()
+    with chromium_page(viewport={"width": 1280, "height": 900}, accept_downloads=True) as page:
+        yield page
 
 
 def test_review_flow(page: Page, site: Dict):

@@ -4,27 +4,21 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Dict, Iterator
 
 import pytest
 import requests
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from knowledge_base.db import session_factory
 from knowledge_base.models import Rating
+from tests.browser import chromium_page
 from tests.conftest import ROOT
 from tests.servers import free_port, running_servers, wait_for
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, curated_records) -> Iterator[Dict]:
-    assert Path(CHROMIUM).exists(), "Debian chromium missing: `make test` installs it"
     tmp = tmp_path_factory.mktemp("widget")
     web_port = free_port()
     origin = f"http://127.0.0.1:{web_port}"
@@ -44,13 +38,8 @@ def site(tmp_path_factory, curated_records) -> Iterator[Dict]:
 
 @pytest.fixture
 def page(site) -> Iterator[Page]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 800})
-        page = context.new_page()
+    with chromium_page(viewport={"width": 1280, "height": 800}) as page:
         yield page
-        context.close()
-        browser.close()
 
 
 def open_chat(page: Page, site: Dict) -> None:
