@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timezone
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
@@ -9,6 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction, channel_of, entity_values, latest_intent, latest_text
+from bot.settings import VIETNAM_TIME
 from knowledge_base.answers import intent_payload
 from knowledge_base.applications import find_application_code
 from knowledge_base.resolver import FOUND, resolve_procedure
@@ -45,7 +47,9 @@ class ActionTrackApplication(ServiceAction):
         if status.procedure_id:
             record = self.services.procedures.get(status.procedure_id)
             name = f" ({record['name']})" if record else ""
-        text = f"Hồ sơ {status.code}{name}: {status.status}. Cập nhật lúc {status.updated_at:%H:%M %d/%m/%Y}."
+        updated = status.updated_at if status.updated_at.tzinfo else status.updated_at.replace(tzinfo=timezone.utc)
+        text = (f"Hồ sơ {status.code}{name}: {status.status}. "
+                f"Cập nhật lúc {updated.astimezone(VIETNAM_TIME):%H:%M %d/%m/%Y}.")
         if status.note:
             text += f"\n{status.note}"
         dispatcher.utter_message(text=text)

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Optional, Tuple
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Times shown to citizens and officers: Vietnam has one time zone, UTC+7, no daylight saving.
+VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 VAR_DIR = PROJECT_ROOT / "var"
 
 

@@ -8,7 +8,7 @@ from typing import Optional, Protocol
 
 from sqlalchemy.orm import sessionmaker
 
-from knowledge_base.models import Application
+from knowledge_base.models import Application, utcnow
 
 # Codes printed on receipts: "G22.39-250101-0001", optionally "000.00.12.H12-250101-0001".
 APPLICATION_CODE = re.compile(r"(?:\d{3}\.\d{2}\.\d{2}\.[A-Za-z]\d{2}|[A-Za-z]\d{2}\.\d{2})-\d{6}-\d{4}")
@@ -56,5 +56,5 @@ class DatabaseStatusProvider:
         with self._sessions() as session, session.begin():
             row = session.get(Application, code.upper()) or Application(code=code.upper())
             row.status, row.procedure_id, row.note = status, procedure_id, note
-            row.updated_at = datetime.utcnow()
+            row.updated_at = utcnow()
             session.add(row)

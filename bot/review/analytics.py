@@ -165,9 +165,6 @@ class ReviewData:
         with self.engine.connect() as connection:
             return {row.id: row.name for row in connection.execute(select(Procedure.id, Procedure.name))}
 
-    def channels(self) -> List[str]:
-        return ["rest", "socketio", "telegram", "zalo"]
-
 
 def conversations_per_day(turns: Iterable[Turn], filters: Filters) -> Dict[str, List[Tuple[str, float]]]:
     """Distinct conversations per day, one series per channel."""

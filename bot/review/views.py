@@ -20,7 +20,7 @@ from sqlalchemy import select
 from bot.review import analytics, charts
 from bot.review.accounts import ROLES, AccountError, AccountStore, LockedOut
 from bot.review.security import COOKIE_NAME, SESSION_SECONDS, Session, SessionSigner
-from bot.settings import Settings
+from bot.settings import VIETNAM_TIME, Settings
 from knowledge_base.db import engine_for, session_factory
 from knowledge_base.models import TrainingLabel
 
@@ -58,7 +58,9 @@ class ReviewSite:
         self.sessions = session_factory(settings.database_url)
         self.signer = SessionSigner(settings.review_secret_key)
         self.jinja = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
-        self.jinja.filters["dt"] = lambda value: value.astimezone(timezone.utc).strftime("%d/%m/%Y %H:%M") if value else ""
+        self.jinja.filters["dt"] = lambda value: (
+            (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(VIETNAM_TIME).strftime(
+                "%d/%m/%Y %H:%M") if value else "")
         self.jinja.globals.update(channel_labels=CHANNEL_LABELS, status_labels=STATUS_LABELS)
 
     # ---- helpers -----------------------------------------------------------------------------
