@@ -18,7 +18,6 @@ import asyncio
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import time
@@ -34,11 +33,12 @@ sys.path.insert(0, str(ROOT))
 
 from bench import kb_search  # noqa: E402
 from bench.kb_search import percentile  # noqa: E402
-from tests.servers import free_port, wait_for  # noqa: E402
+from knowledge_base.schema import load_directory  # noqa: E402
+from tests.servers import RASA, running_servers  # noqa: E402
 
 WORK = ROOT / "var" / "bench"
 RESULTS = ROOT / "bench" / "results"
-RASA = str(Path(sys.executable).with_name("rasa"))
+
 DATA = ["--domain", "bot/domain.yml", "--data", "nlu_data"]
 CONVERSATION = ["làm hộ chiếu hết bao nhiêu tiền", "cần giấy tờ gì", "nộp ở đâu", "mất bao lâu",
                 "còn đăng ký tạm trú thì sao", "cảm ơn"]
@@ -104,44 +104,28 @@ def load_test(rasa_url: str, conversations: int, prefix: str) -> Tuple[List[floa
 
 
 def serve_and_measure(model: Path, label: str) -> Dict[str, float]:
-    database = WORK / f"latency-{label}.db"
-    database.unlink(missing_ok=True)
-    rasa_port, actions_port = free_port(), free_port()
-    run_env = dict(env(), DATABASE_URL=f"sqlite:///{database}", ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook")
-    subprocess.run([sys.executable, "-m", "knowledge_base", "load"], cwd=ROOT, env=run_env, check=True,
-                   stdout=subprocess.DEVNULL)
-    logs = [(WORK / f"{label}-actions.log").open("w"), (WORK / f"{label}-rasa.log").open("w")]
-    actions = subprocess.Popen([RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-                               cwd=ROOT, env=run_env, stdout=logs[0], stderr=subprocess.STDOUT)
-    rasa = subprocess.Popen([RASA, "run", "--port", str(rasa_port), "--model", str(model),
-                             "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml"],
-                            cwd=ROOT, env=run_env, stdout=logs[1], stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{rasa_port}"
-    try:
-        wait_for(f"http://127.0.0.1:{actions_port}/health", actions)
-        wait_for(f"{url}/", rasa)
-        load_test(url, 2, f"warm-{label}")
-        figures: Dict[str, float] = {}
-        sequential, errors, _ = load_test(url, 1, f"seq-{label}")
-        for _ in range(32):
-            more, more_errors, _ = load_test(url, 1, f"seq-{label}-{_}")
+    """Load-test ``model`` behind the real Rasa and action servers on a fresh SQLite file."""
+    logs = WORK / label
+    logs.mkdir(exist_ok=True)
+    (logs / "e2e.db").unlink(missing_ok=True)
+    records = load_directory(ROOT / "knowledge_base" / "procedures")
+    with running_servers(logs, records, model=model) as servers:
+        load_test(servers.rasa, 2, f"warm-{label}")
+        sequential: List[float] = []
+        errors = 0
+        for round_no in range(33):
+            more, more_errors, _ = load_test(servers.rasa, 1, f"seq-{label}-{round_no}")
             sequential += more
             errors += more_errors
-        figures.update(seq_p50=percentile(sequential, 0.5), seq_p95=percentile(sequential, 0.95),
-                       seq_p99=percentile(sequential, 0.99), seq_errors=errors)
+        figures: Dict[str, float] = dict(seq_p50=percentile(sequential, 0.5), seq_p95=percentile(sequential, 0.95),
+                                         seq_p99=percentile(sequential, 0.99), seq_errors=errors)
         for concurrency in (10, 50):
-            latencies, errors, rate = load_test(url, concurrency, f"c{concurrency}-{label}")
+            latencies, errors, rate = load_test(servers.rasa, concurrency, f"c{concurrency}-{label}")
             figures.update({f"c{concurrency}_p50": percentile(latencies, 0.5),
                             f"c{concurrency}_p99": percentile(latencies, 0.99),
                             f"c{concurrency}_errors": errors, f"c{concurrency}_rate": rate})
-        figures.update(rasa_rss=rss_mb(rasa.pid), actions_rss=rss_mb(actions.pid))
+        figures.update(rasa_rss=rss_mb(servers.rasa_pid), actions_rss=rss_mb(servers.actions_pid))
         return figures
-    finally:
-        for process in (rasa, actions):
-            process.terminate()
-            process.wait(timeout=30)
-        for log in logs:
-            log.close()
 
 
 def nlu_reports(model: Path) -> List[Dict]:

@@ -66,12 +66,17 @@ class Servers:
     actions: str
     database_url: str
     logs: Path
+    rasa_pid: int
+    actions_pid: int
 
 
 @contextmanager
 def running_servers(tmp: Path, records: List[Dict], env: Optional[Dict[str, str]] = None,
-                    credentials: str = "bot/credentials.yml") -> Iterator[Servers]:
-    """Rasa (API token on) and the action server, stopped afterwards; logs under ``tmp``."""
+                    credentials: str = "bot/credentials.yml", model: Optional[Path] = None) -> Iterator[Servers]:
+    """Rasa (API token on) and the action server, stopped afterwards; logs under ``tmp``.
+
+    ``model`` defaults to the newest model in models/.
+    """
     database_url = f"sqlite:///{tmp / 'e2e.db'}"
     ProcedureRepository(session_factory(database_url)).upsert(records)
     rasa_port, actions_port = free_port(), free_port()
@@ -83,13 +88,30 @@ def running_servers(tmp: Path, records: List[Dict], env: Optional[Dict[str, str]
     actions = subprocess.Popen([RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
                                cwd=ROOT, env=full_env, stdout=logs[0], stderr=subprocess.STDOUT)
     rasa = subprocess.Popen(
-        [RASA, "run", "--enable-api", "--port", str(rasa_port), "--model", str(latest_model()),
+        [RASA, "run", "--enable-api", "--port", str(rasa_port), "--model", str(model or latest_model()),
          "--endpoints", "bot/endpoints.yml", "--credentials", credentials, "--auth-token", TOKEN],
         cwd=ROOT, env=full_env, stdout=logs[1], stderr=subprocess.STDOUT,
     )
     try:
         wait_for(f"http://127.0.0.1:{actions_port}/health", actions)
         wait_for(f"http://127.0.0.1:{rasa_port}/status?token={TOKEN}", rasa)
-        yield Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", database_url, tmp)
+        yield Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", database_url, tmp,
+                      rasa.pid, actions.pid)
     finally:
         stop(processes=[rasa, actions], logs=logs)
+
+
+@contextmanager
+def running_web_server(tmp: Path, env: Dict[str, str], port: Optional[int] = None) -> Iterator[str]:
+    """The widget/dashboard web server (``python -m bot.web.server``); yields its base URL."""
+    port = port or free_port()
+    full_env = dict(os.environ, WEB_PORT=str(port), PYTHONPATH=str(ROOT), **env)
+    log = open(tmp / "web.log", "w")
+    web = subprocess.Popen([sys.executable, "-m", "bot.web.server"], cwd=ROOT, env=full_env, stdout=log,
+                           stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/health", web)
+        yield base
+    finally:
+        stop(processes=[web], logs=[log])

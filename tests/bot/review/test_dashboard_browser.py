@@ -1,9 +1,6 @@
 """The dashboard in headless Debian Chromium, over conversations sent through the real bot."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from typing import Dict, Iterator
 
 import pytest
@@ -11,8 +8,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from tests.browser import chromium_page
-from tests.conftest import ROOT
-from tests.servers import free_port, running_servers, wait_for
+from tests.servers import running_servers, running_web_server
 
 ADMIN, PASSWORD = "quantri", "mat-khau-quan-tri-1"
 RAW = ["001203004567", "0912 345 678", "lan.nguyen@gmail.com"]
@@ -29,19 +25,10 @@ def site(tmp_path_factory, curated_records) -> Iterator[Dict]:
             answer = requests.post(f"{servers.rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message},
                                    timeout=60)
             assert answer.status_code == 200
-        port = free_port()
-        env = dict(os.environ, DATABASE_URL=servers.database_url, WEB_PORT=str(port), PYTHONPATH=str(ROOT),
-                   REVIEW_ADMIN_USER=ADMIN, REVIEW_ADMIN_PASSWORD=PASSWORD, REVIEW_SECRET_KEY="s" * 32)
-        log = open(tmp / "web.log", "w")
-        web = subprocess.Popen([sys.executable, "-m", "bot.web.server"], cwd=ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
-        try:
-            wait_for(f"http://127.0.0.1:{port}/health", web)
-            yield {"base": f"http://127.0.0.1:{port}", "shots": tmp}
-        finally:
-            web.terminate()
-            web.wait(timeout=20)
-            log.close()
+        env = {"DATABASE_URL": servers.database_url, "REVIEW_ADMIN_USER": ADMIN, "REVIEW_ADMIN_PASSWORD": PASSWORD,
+               "REVIEW_SECRET_KEY": "s" * 32}
+        with running_web_server(tmp, env) as base:
+            yield {"base": base, "shots": tmp}
 
 
 @pytest.fixture

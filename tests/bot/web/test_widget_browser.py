@@ -1,9 +1,6 @@
 """The portal widget in headless Debian Chromium (Playwright), against the real Rasa and action servers."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from typing import Dict, Iterator
 
 import pytest
@@ -14,8 +11,7 @@ from sqlalchemy import select
 from knowledge_base.db import session_factory
 from knowledge_base.models import Rating
 from tests.browser import chromium_page
-from tests.conftest import ROOT
-from tests.servers import free_port, running_servers, wait_for
+from tests.servers import free_port, running_servers, running_web_server
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, curated_records) -> Iterator[Dict]:
@@ -23,17 +19,8 @@ def site(tmp_path_factory, curated_records) -> Iterator[Dict]:
     web_port = free_port()
     origin = f"http://127.0.0.1:{web_port}"
     with running_servers(tmp, curated_records, {"WIDGET_ALLOWED_ORIGINS": origin}) as servers:
-        env = dict(os.environ, WEB_PORT=str(web_port), PUBLIC_RASA_URL=servers.rasa, PYTHONPATH=str(ROOT))
-        log = open(tmp / "web.log", "w")
-        web = subprocess.Popen([sys.executable, "-m", "bot.web.server"], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
-        try:
-            wait_for(f"{origin}/health", web)
+        with running_web_server(tmp, {"PUBLIC_RASA_URL": servers.rasa}, port=web_port):
             yield {"origin": origin, "servers": servers, "shots": tmp}
-        finally:
-            web.terminate()
-            web.wait(timeout=20)
-            log.close()
 
 
 @pytest.fixture
