@@ -148,10 +148,14 @@ class ReviewData:
             turns = [t for t in turns if t.channel == filters.channel]
         return sorted(turns, key=lambda t: (t.at, t.event_id))
 
-    def ratings(self, filters: Filters) -> List[Rating]:
-        start = datetime.fromtimestamp(filters.start_ts, tz=timezone.utc)
-        end = datetime.fromtimestamp(filters.end_ts, tz=timezone.utc)
-        query = select(Rating).where(Rating.created_at >= start, Rating.created_at < end)
+    def ratings(self, filters: Filters, conversation_id: Optional[str] = None) -> List[Rating]:
+        """Ratings in the date range, or every rating of one conversation."""
+        if conversation_id is not None:
+            query = select(Rating).where(Rating.conversation_id == conversation_id)
+        else:
+            start = datetime.fromtimestamp(filters.start_ts, tz=timezone.utc)
+            end = datetime.fromtimestamp(filters.end_ts, tz=timezone.utc)
+            query = select(Rating).where(Rating.created_at >= start, Rating.created_at < end)
         if filters.channel:
             query = query.where(Rating.channel == filters.channel)
         with Session(self.engine) as session:

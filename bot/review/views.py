@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from datetime import date, datetime, timezone
+from datetime import date, timezone
 from functools import wraps
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional
@@ -244,14 +244,15 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
         turns = site.data.turns(analytics.Filters.last_days(3650), sender_id=sender_id)
         if not turns:
             return site.render(request, "error.html", status=404, message="Không tìm thấy cuộc trò chuyện.")
-        ratings = [r for r in site.data.ratings(analytics.Filters.last_days(3650)) if r.conversation_id == sender_id]
+        ratings = site.data.ratings(analytics.Filters.last_days(3650), conversation_id=sender_id)
         with site.sessions() as db:
             labels = {row.event_id: row for row in db.execute(
                 select(TrainingLabel).where(TrainingLabel.sender_id == sender_id)).scalars()}
         site.accounts.audit(session.username, "view", f"/review/conversations/{sender_id}")
+        names = site.data.procedure_names()
         return site.render(request, "transcript.html", sender_id=sender_id, turns=turns, ratings=ratings,
-                           names=site.data.procedure_names(), intents=INTENTS, labels=labels,
-                           procedures=sorted(site.data.procedure_names().items(), key=lambda i: i[1]))
+                           names=names, intents=INTENTS, labels=labels,
+                           procedures=sorted(names.items(), key=lambda i: i[1]))
 
     @bp.get("/unanswered")
     @login_required(site)

@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import subprocess
-import sys
 from typing import Dict, Iterator
 
 import pytest
@@ -17,8 +14,7 @@ from bot.review.accounts import AccountStore
 from knowledge_base.db import session_factory
 from knowledge_base.repository import ProcedureRepository
 from tests.bot.review.conftest import seed
-from tests.conftest import ROOT
-from tests.servers import free_port, wait_for
+from tests.servers import running_web_server
 
 ADMIN, ADMIN_PASSWORD = "quantri", "mat-khau-quan-tri-1"
 VIEWER, VIEWER_PASSWORD = "truyenthong", "mat-khau-xem-1234"
@@ -29,21 +25,12 @@ def dashboard(tmp_path_factory, curated_records) -> Iterator[Dict]:
     tmp = tmp_path_factory.mktemp("dashboard")
     url = seed(f"sqlite:///{tmp / 'review.db'}")
     ProcedureRepository(session_factory(url)).upsert(curated_records)
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=url, WEB_PORT=str(port), PYTHONPATH=str(ROOT), REVIEW_SECRET_KEY="k" * 32,
-               REVIEW_ADMIN_USER=ADMIN, REVIEW_ADMIN_PASSWORD=ADMIN_PASSWORD)
-    log = open(tmp / "web.log", "w")
-    web = subprocess.Popen([sys.executable, "-m", "bot.web.server"], cwd=ROOT, env=env, stdout=log,
-                           stderr=subprocess.STDOUT)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/health", web)
+    env = {"DATABASE_URL": url, "REVIEW_SECRET_KEY": "k" * 32, "REVIEW_ADMIN_USER": ADMIN,
+           "REVIEW_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    with running_web_server(tmp, env) as base:
         # the first admin came from the environment; the team's viewer is added afterwards
         AccountStore(session_factory(url)).create(VIEWER, VIEWER_PASSWORD, "viewer")
-        yield {"base": f"http://127.0.0.1:{port}", "url": url}
-    finally:
-        web.terminate()
-        web.wait(timeout=20)
-        log.close()
+        yield {"base": base, "url": url}
 
 
 def login(dashboard, username, password) -> requests.Session:
@@ -141,3 +128,12 @@ def test_label_a_message_and_export_nlu_yaml(dashboard):
     exported = viewer.get(f"{dashboard['base']}/review/training/export.yml")
     document = yaml.safe_load(exported.text)
     assert document["nlu"] == [{"intent": "out_of_scope", "examples": [{"text": "asdfgh qwe"}]}]
+
+
+def test_transcript_shows_intent_confidence_buttons_and_ratings(dashboard):
+    viewer = login(dashboard, VIEWER, VIEWER_PASSWORD)
+    page = viewer.get(f"{dashboard['base']}/review/conversations/telegram:1").text
+    assert "ask_fee" in page and "97%" in page and "Hồ sơ" in page
+    assert "5/5" in page and "👎" in page and "nhanh" in page
+    other = viewer.get(f"{dashboard['base']}/review/conversations/rest-2").text
+    assert "5/5" not in other and "Chưa có đánh giá" in other
