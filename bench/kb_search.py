@@ -78,13 +78,13 @@ def brute_force(index: ProcedureIndex, query: str, limit: int = 5):
     from knowledge_base.search import Hit, _bigrams  # same module's scorer
 
     bigrams = _bigrams(terms)
-    hits = []
+    scores = []
     for pid, phrases in index._phrases.items():  # noqa: SLF001 - the baseline scans every record
         score = max((index._score(p, query_terms, weight, bigrams) for p in phrases), default=0.0)
         if score >= index.min_score:
-            hits.append(Hit(pid, index._names[pid], score))
-    hits.sort(key=lambda h: (-h.score, h.id))
-    return hits[:limit]
+            scores.append((pid, score))
+    scores.sort(key=lambda item: (-item[1], item[0]))
+    return [Hit(pid, index._names[pid], round(score, 4)) for pid, score in scores[:limit]]
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -8,6 +8,7 @@ an honest "not found" is better than a wrong procedure.
 """
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -61,6 +62,8 @@ MIN_PHRASE_COVER = 0.55
 # Longer texts (a 5,000-character message) are cut to this many content words so search
 # stays fast; official names, the longest real queries, have about 50.
 MAX_QUERY_TERMS = 64
+# Keeps float rounding from pruning a record whose score equals the bar.
+_EPSILON = 1e-9
 _CODE = re.compile(r"\b\d\.\d{6}\b")
 _WORD_CHARS = re.compile(r"\w+")
 
@@ -182,40 +185,58 @@ class ProcedureIndex:
         query_terms = set(terms)
         query_weight = sum(self.idf(t) for t in query_terms)
         query_bigrams = _bigrams(terms)
-        hits = []
-        candidates = self._candidates(query_terms, query_weight)
-        for pid in candidates:
-            score = max(
-                (self._score(phrase, query_terms, query_weight, query_bigrams) for phrase in self._phrases[pid]),
-                default=0.0,
-            )
-            if score >= self.min_score:
-                hits.append(Hit(pid, self._names[pid], round(score, 4)))
-        hits.sort(key=lambda hit: (-hit.score, hit.id))
-        return hits[:limit]
+        by_rarity = sorted(query_terms, key=lambda t: (-self.idf(t), t))
+        scored: Dict[str, float] = {}
 
-    def _candidates(self, query_terms: Set[str], query_weight: float) -> Set[str]:
-        """Records that could reach ``min_score``: they must contain one of the rarest query terms.
+        def score_records(pids: Iterable[str]) -> float:
+            """Scores the unseen ``pids``; returns the bar a record must reach to enter the top ``limit``."""
+            for pid in pids:
+                if pid not in scored:
+                    scored[pid] = max(
+                        [self._score(phrase, query_terms, query_weight, query_bigrams) for phrase in self._phrases[pid]],
+                        default=0.0,
+                    )
+            best = heapq.nlargest(limit, scored.values())
+            return max(self.min_score, best[-1]) if len(best) == limit else self.min_score
 
-        A score is at most 0.6 x query cover + 0.4, so a hit explains at least ``needed`` of the
-        query's weight; a record holding none of the rarest terms that carry more than the rest
-        cannot. Common syllables ("đăng", "ký", "cấp") therefore never widen the search.
-        """
-        needed = query_weight * max(self.min_score - 0.4, 0.0) / 0.6
-        candidates: Set[str] = set()
-        remaining = query_weight
-        for term in sorted(query_terms, key=self.idf, reverse=True):
-            if remaining < needed:
-                break
-            candidates |= self._postings.get(term, set())
-            remaining -= self.idf(term)
-        return candidates
+        # A record holding a share c of the query's weight scores at most 0.6 x c + 0.4 (see _score).
+        # Scoring first the records that hold the rarest terms together raises the bar early, and
+        # the bar then rules out almost every other record without scoring it.
+        bar = score_records(self._richest_records(by_rarity))
+        slack = query_weight * (1 - (bar - 0.4) / 0.6)
+        required = [self._postings.get(t, set()) for t in by_rarity if self.idf(t) > slack + _EPSILON]
+        if required:
+            # Missing any term heavier than the slack keeps a record below the bar.
+            score_records(set.intersection(*sorted(required, key=len)))
+        else:
+            # Max-score: a record holding none of the terms taken so far can reach at most
+            # 0.6 x remaining / weight + 0.4; stop once that is below the bar.
+            remaining = query_weight
+            for term in by_rarity:
+                if 0.6 * remaining / query_weight + 0.4 < bar - _EPSILON:
+                    break
+                bar = score_records(self._postings.get(term, ()))
+                remaining -= self.idf(term)
+        ranked = sorted((item for item in scored.items() if item[1] >= self.min_score), key=lambda i: (-i[1], i[0]))
+        return [Hit(pid, self._names[pid], round(score, 4)) for pid, score in ranked[:limit]]
+
+    def _richest_records(self, by_rarity: Sequence[str]) -> Set[str]:
+        """Records that hold the rarest query terms together (greedy: a term that would leave none is skipped)."""
+        records: Set[str] = set()
+        for term in by_rarity:
+            postings = self._postings.get(term)
+            if not postings:
+                continue
+            narrowed = records & postings if records else postings
+            if narrowed:
+                records = narrowed
+        return records
 
     def _score(self, phrase: _Phrase, query_terms: Set[str], query_weight: float, query_bigrams: frozenset) -> float:
         matched = phrase.terms & query_terms
         if not matched:
             return 0.0
-        matched_weight = sum(self._idf[t] for t in matched)
+        matched_weight = sum(map(self._idf.__getitem__, matched))
         query_cover = matched_weight / query_weight
         phrase_cover = matched_weight / phrase.weight
         if phrase_cover < MIN_PHRASE_COVER:
