@@ -1,6 +1,7 @@
 """Delete conversations older than ``RETENTION_DAYS`` (default 365): ``make purge``, e.g. from cron.
 
-Removes Rasa's tracker events and our hand-off rows older than the cut-off. Ratings stay:
+Removes Rasa's tracker events, their copy fed from RabbitMQ (``analytics_events``) and our
+hand-off rows older than the cut-off. Ratings stay:
 they hold no free text but masked comments, and the yearly satisfaction figures need them.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import delete, inspect, text
 
 from bot.settings import get_settings
 from knowledge_base.db import engine_for
-from knowledge_base.models import HandoffRequest
+from knowledge_base.models import AnalyticsEvent, HandoffRequest
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,8 @@ def purge(database_url: str, days: int, now: Optional[float] = None) -> dict:
         if inspect(connection).has_table("events"):
             result = connection.execute(text("DELETE FROM events WHERE timestamp < :cutoff"), {"cutoff": cutoff})
             removed["events"] = result.rowcount
+        result = connection.execute(delete(AnalyticsEvent).where(AnalyticsEvent.timestamp < cutoff))
+        removed["analytics_events"] = result.rowcount
         cutoff_dt = datetime.fromtimestamp(cutoff, tz=timezone.utc)
         result = connection.execute(delete(HandoffRequest).where(HandoffRequest.created_at < cutoff_dt))
         removed["handoff_requests"] = result.rowcount

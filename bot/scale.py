@@ -6,7 +6,8 @@
   tickets at the same moment can both win and process one conversation at once (seen in
   tests/test_scale.py). Each bookkeeping step therefore runs under a short Redis mutex.
 - ``RabbitUrlEventBroker``: Rasa's Pika event broker on ``RABBITMQ_URL``; every masked
-  tracker event is published to the ``citizen_assistant_events`` queue for analytics.
+  tracker event is published to ``RABBITMQ_QUEUE`` (default ``citizen_assistant_events``),
+  from which bot/review/event_feed.py feeds the review dashboard.
   Without ``RABBITMQ_URL`` there is no broker (both endpoint files name it).
 """
 from __future__ import annotations
@@ -21,10 +22,9 @@ from rasa.core.brokers.pika import PikaEventBroker
 from rasa.core.lock_store import LOCK_LIFETIME, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.settings import get_settings
+
 logger = logging.getLogger(__name__)
-
-EVENTS_QUEUE = "citizen_assistant_events"
-
 
 class RedisUrlLockStore(RedisLockStore):
     """RedisLockStore from ``REDIS_URL`` (redis://[user:password@]host:port/db, rediss:// for TLS)."""
@@ -74,17 +74,17 @@ class RabbitUrlEventBroker(PikaEventBroker):
     async def from_endpoint_config(
         cls, broker_config: Optional[EndpointConfig], event_loop: Optional[AbstractEventLoop] = None
     ) -> Optional["RabbitUrlEventBroker"]:
-        raw = os.environ.get("RABBITMQ_URL")
-        if not raw:
+        settings = get_settings()
+        if not settings.rabbitmq_url:
             return None
-        url = urlparse(raw)
+        url = urlparse(settings.rabbitmq_url)
         vhost = url.path if url.path not in ("", "/") else ""
         broker = cls(
             host=f"{url.scheme}://{url.hostname}{vhost}",
             username=unquote(url.username or "guest"),
             password=unquote(url.password or "guest"),
             port=url.port or 5672,
-            queues=[os.environ.get("RABBITMQ_QUEUE", EVENTS_QUEUE)],
+            queues=[settings.rabbitmq_queue],
             event_loop=event_loop,
             connection_attempts=5,
             retry_delay_in_seconds=2,

@@ -88,6 +88,11 @@ class Settings:
     )
     review_secret_key: Optional[str] = field(default_factory=lambda: os.environ.get("REVIEW_SECRET_KEY") or None)
     web_port: int = field(default_factory=lambda: _env_int("WEB_PORT", 8000))
+    # Scale-out: Rasa publishes masked events here, and the dashboard is fed from them.
+    rabbitmq_url: Optional[str] = field(default_factory=lambda: os.environ.get("RABBITMQ_URL") or None)
+    rabbitmq_queue: str = field(
+        default_factory=lambda: os.environ.get("RABBITMQ_QUEUE") or "citizen_assistant_events"
+    )
     widget_allowed_origins: Tuple[str, ...] = field(
         default_factory=lambda: _env_list(
             "WIDGET_ALLOWED_ORIGINS",

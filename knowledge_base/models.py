@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, Integer, String, Text
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -133,3 +133,20 @@ class TrainingLabel(Base):
     procedure_id = Column(String(64))
     labelled_by = Column(String(64), nullable=False)
     at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class AnalyticsEvent(Base):
+    """A copy of one masked tracker event, received from the RabbitMQ event broker.
+
+    With ``RABBITMQ_URL`` set the review dashboard reads these rows instead of the tracker
+    store (bot/review/event_feed.py). ``digest`` makes a redelivered event a no-op.
+    """
+
+    __tablename__ = "analytics_events"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    digest = Column(String(64), nullable=False, unique=True)
+    sender_id = Column(String(255), nullable=False, index=True)
+    type_name = Column(String(32), nullable=False)
+    timestamp = Column(Float, nullable=False, index=True)
+    data = Column(Text, nullable=False)

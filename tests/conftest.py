@@ -80,3 +80,52 @@ def fresh_postgres_database() -> Iterator[str]:
 def postgres_url() -> Iterator[str]:
     with fresh_postgres_database() as url:
         yield url
+
+
+RABBITMQ_URL = os.environ.get("TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+def require_server(name: str, host: str, port: int) -> None:
+    """Skip (visibly) when a server of the scale-out set-up is absent; under CI=true it must run."""
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return
+    except OSError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{name} must run in CI ({host}:{port}: {exc})")
+        pytest.skip(f"{name} not running on {host}:{port}")
+
+
+def delete_queues(name: str) -> None:
+    """Delete a test queue and its ``.invalid`` companion from the real RabbitMQ."""
+    import asyncio
+
+    import aio_pika
+
+    async def delete() -> None:
+        connection = await aio_pika.connect_robust(RABBITMQ_URL)
+        async with connection:
+            channel = await connection.channel()
+            for queue_name in (name, f"{name}.invalid"):
+                queue = await channel.declare_queue(queue_name, durable=True)
+                await queue.delete(if_unused=False, if_empty=False)
+
+    asyncio.run(delete())
+
+
+def require_rabbitmq() -> None:
+    from urllib.parse import urlparse
+
+    url = urlparse(RABBITMQ_URL)
+    require_server("RabbitMQ", url.hostname or "127.0.0.1", url.port or 5672)
+
+
+@pytest.fixture
+def rabbitmq_queue() -> Iterator[str]:
+    """A fresh queue name on the real RabbitMQ, deleted afterwards (with its ``.invalid`` queue)."""
+    require_rabbitmq()
+    name = f"citizen_test_{uuid.uuid4().hex[:8]}"
+    yield name
+    delete_queues(name)

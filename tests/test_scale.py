@@ -1,11 +1,10 @@
 """Two Rasa replicas on the real PostgreSQL, Redis and RabbitMQ of this machine (and CI)."""
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import socket
 import subprocess
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, Iterator, List
@@ -14,30 +13,16 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
+from bot.review.analytics import Filters, ReviewData
 from knowledge_base.db import session_factory
 from knowledge_base.repository import ProcedureRepository
-from tests.conftest import ROOT, fresh_postgres_database
-from tests.servers import RASA, TOKEN, free_port, latest_model, stop, wait_for
-
-REDIS = ("127.0.0.1", 6379)
-RABBIT = ("127.0.0.1", 5672)
-
-
-def _reachable(address) -> bool:
-    try:
-        with socket.create_connection(address, timeout=2):
-            return True
-    except OSError:
-        return False
-
+from tests.conftest import RABBITMQ_URL, ROOT, delete_queues, fresh_postgres_database, require_rabbitmq, require_server
+from tests.servers import RASA, TOKEN, free_port, latest_model, running_web_server, stop, wait_for
 
 @pytest.fixture(scope="module")
 def services_up() -> None:
-    missing = [name for name, address in (("Redis", REDIS), ("RabbitMQ", RABBIT)) if not _reachable(address)]
-    if missing:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{', '.join(missing)} must run in CI")
-        pytest.skip(f"{', '.join(missing)} not running on this machine")
+    require_server("Redis", "127.0.0.1", 6379)
+    require_rabbitmq()
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +39,7 @@ def replicas(postgres_database, tmp_path_factory, curated_records) -> Iterator[D
     actions_port, ports = free_port(), [free_port(), free_port()]
     queue = f"citizen_test_{uuid.uuid4().hex[:8]}"
     env = dict(os.environ, DATABASE_URL=postgres_url, REDIS_URL="redis://127.0.0.1:6379/3",
-               REDIS_KEY_PREFIX=f"test_{uuid.uuid4().hex[:8]}", RABBITMQ_URL="amqp://guest:guest@127.0.0.1:5672/",
+               REDIS_KEY_PREFIX=f"test_{uuid.uuid4().hex[:8]}", RABBITMQ_URL=RABBITMQ_URL,
                RABBITMQ_QUEUE=queue, ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
                RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT))
     processes: List[subprocess.Popen] = []
@@ -77,6 +62,7 @@ def replicas(postgres_database, tmp_path_factory, curated_records) -> Iterator[D
         yield {"urls": [f"http://127.0.0.1:{p}" for p in ports], "queue": queue, "database_url": postgres_url}
     finally:
         stop(processes, logs)
+        delete_queues(queue)
 
 
 def say(url: str, sender: str, message: str) -> List[Dict]:
@@ -118,26 +104,28 @@ def test_conversation_moves_between_replicas_and_concurrent_turns_are_serialised
         assert "action_listen" in kinds[start:end], kinds[start:end]
 
 
-def test_masked_events_are_published_to_rabbitmq(replicas):
-    import aio_pika
-
-    say(replicas["urls"][0], "broker-1", "cccd 001203004567 làm hộ chiếu hết bao nhiêu tiền")
-
-    async def drain() -> List[Dict]:
-        connection = await aio_pika.connect_robust("amqp://guest:guest@127.0.0.1:5672/")
-        async with connection:
-            channel = await connection.channel()
-            queue = await channel.declare_queue(replicas["queue"], durable=True)
-            bodies = []
-            while True:
-                message = await queue.get(no_ack=True, fail=False)
-                if message is None:
-                    break
-                bodies.append(json.loads(message.body))
-            await queue.delete(if_unused=False, if_empty=False)
-            return bodies
-
-    events = asyncio.run(drain())
-    user_events = [e for e in events if e.get("event") == "user" and e.get("sender_id") == "broker-1"]
-    assert user_events and "[CCCD]" in user_events[0]["text"]
-    assert "001203004567" not in json.dumps(events, ensure_ascii=False)
+def test_masked_events_reach_the_dashboard_through_rabbitmq(replicas, tmp_path):
+    """Replica -> Rasa's Pika broker -> RabbitMQ -> the web server's event feed -> PostgreSQL -> dashboard data."""
+    env = {"DATABASE_URL": replicas["database_url"], "RABBITMQ_URL": RABBITMQ_URL,
+           "RABBITMQ_QUEUE": replicas["queue"], "REVIEW_SECRET_KEY": "test-secret-key-for-the-feed"}
+    with running_web_server(tmp_path, env) as web:
+        say(replicas["urls"][0], "broker-1", "em số 001203004567, làm hộ chiếu hết bao nhiêu tiền")
+        engine = create_engine(replicas["database_url"])
+        deadline = time.monotonic() + 60
+        rows: List = []
+        while time.monotonic() < deadline and not any(row.type_name == "slot" for row in rows):
+            with engine.connect() as connection:
+                rows = list(connection.execute(text(
+                    "SELECT type_name, data FROM analytics_events WHERE sender_id = 'broker-1' ORDER BY timestamp")))
+            time.sleep(0.5)
+        assert requests.get(f"{web}/health", timeout=10).json()["event_feed"] == "consuming"
+    engine.dispose()
+    stored = [json.loads(row.data) for row in rows]
+    users = [event for event in stored if event["event"] == "user"]
+    assert users and "[CCCD]" in users[0]["text"]
+    assert {"name": "procedure_id", "value": "ho-chieu"}.items() <= next(
+        e for e in stored if e["event"] == "slot" and e["name"] == "procedure_id").items()
+    assert "001203004567" not in json.dumps(stored, ensure_ascii=False)
+    turns = ReviewData(create_engine(replicas["database_url"]), "analytics_events").turns(
+        Filters.last_days(1), sender_id="broker-1")
+    assert [(t.intent, t.procedure_id, t.answer_status) for t in turns] == [("ask_fee", "ho-chieu", "answered")]

@@ -94,15 +94,21 @@ def _aware(value: datetime) -> datetime:
 
 
 class ReviewData:
-    """Queries for the dashboard over one database."""
+    """Queries for the dashboard over one database.
 
-    def __init__(self, engine: Engine) -> None:
+    Conversations come from Rasa's ``events`` table, or, in the scale-out set-up, from
+    ``analytics_events``, the copy fed from RabbitMQ (bot/review/event_feed.py). Both have
+    the columns read here; the copy is ordered by event time, as it arrives in any order.
+    """
+
+    def __init__(self, engine: Engine, events_table: str = "events") -> None:
         self.engine = engine
+        self.events_table = events_table
 
     def _events_table(self) -> Optional[Table]:
-        if not inspect(self.engine).has_table("events"):
+        if not inspect(self.engine).has_table(self.events_table):
             return None
-        return Table("events", MetaData(), autoload_with=self.engine)
+        return Table(self.events_table, MetaData(), autoload_with=self.engine)
 
     def turns(self, filters: Filters, sender_id: Optional[str] = None) -> List[Turn]:
         """Citizen turns in the date range (optionally one conversation), oldest first."""
@@ -113,7 +119,11 @@ class ReviewData:
         if sender_id is not None:
             conditions = [events.c.sender_id == sender_id]
         query = select(events.c.id, events.c.sender_id, events.c.type_name, events.c.timestamp, events.c.data) \
-            .where(and_(*conditions)).order_by(events.c.sender_id, events.c.id)
+            .where(and_(*conditions))
+        if self.events_table == "events":
+            query = query.order_by(events.c.sender_id, events.c.id)
+        else:
+            query = query.order_by(events.c.sender_id, events.c.timestamp, events.c.id)
         turns: List[Turn] = []
         current: Dict[str, Turn] = {}
         channel_of: Dict[str, str] = {}

@@ -22,7 +22,7 @@ from bot.review.accounts import ROLES, AccountError, AccountStore, LockedOut
 from bot.review.security import COOKIE_NAME, SESSION_SECONDS, Session, SessionSigner
 from bot.settings import VIETNAM_TIME, Settings
 from knowledge_base.db import engine_for, session_factory
-from knowledge_base.models import TrainingLabel
+from knowledge_base.models import AnalyticsEvent, TrainingLabel
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,9 @@ class ReviewSite:
         self.settings = settings
         self.accounts = AccountStore(session_factory(settings.database_url))
         self.accounts.ensure_admin(settings.review_admin_user, settings.review_admin_password)
-        self.data = analytics.ReviewData(engine_for(settings.database_url))
+        # Fed from RabbitMQ when the broker is on (bot/review/event_feed.py), else the tracker store.
+        events_table = AnalyticsEvent.__tablename__ if settings.rabbitmq_url else "events"
+        self.data = analytics.ReviewData(engine_for(settings.database_url), events_table)
         self.sessions = session_factory(settings.database_url)
         self.signer = SessionSigner(settings.review_secret_key)
         self.jinja = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))

@@ -1,7 +1,8 @@
 """The web server on WEB_PORT: the widget's files, a demo portal page at ``/`` and the review
 dashboard under ``/review/``.
 
-Run with ``python -m bot.web.server`` (``make run`` starts it). The widget itself talks
+Run with ``python -m bot.web.server`` (``make run`` starts it). With ``RABBITMQ_URL`` set it also
+consumes the events Rasa publishes and feeds the dashboard (bot/review/event_feed.py). The widget itself talks
 to the Rasa server's socket.io channel, whose address the demo page passes in
 ``data-server`` (``PUBLIC_RASA_URL``, default http://localhost:RASA_PORT).
 """
@@ -16,8 +17,10 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.review.event_feed import AnalyticsEventStore, EventFeed
 from bot.review.views import ReviewSite, create_blueprint
 from bot.settings import get_settings
+from knowledge_base.db import engine_for
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -36,12 +39,26 @@ def create_app() -> Sanic:
         html = demo.replace("{asset_base}", escape(base)).replace("{rasa_url}", escape(rasa_url))
         return response.html(html)
 
-    @app.get("/health")
-    async def health(_: Request) -> HTTPResponse:
-        return response.json({"status": "ok"})
-
     site = ReviewSite(settings)
     app.blueprint(create_blueprint(site))
+    feed = EventFeed(settings.rabbitmq_url, settings.rabbitmq_queue,
+                     AnalyticsEventStore(engine_for(settings.database_url))) if settings.rabbitmq_url else None
+
+    @app.get("/health")
+    async def health(_: Request) -> HTTPResponse:
+        status = {"status": "ok"}
+        if feed is not None:
+            status["event_feed"] = "consuming" if feed.connected else "connecting"
+        return response.json(status)
+
+    if feed is not None:
+        @app.after_server_start
+        async def start_feed(app: Sanic, _loop) -> None:
+            app.add_task(feed.start())
+
+        @app.before_server_stop
+        async def stop_feed(_app: Sanic, _loop) -> None:
+            await feed.stop()
 
     app.static("/widget.js", str(STATIC / "widget.js"), content_type="application/javascript; charset=utf-8")
     app.static("/widget.css", str(STATIC / "widget.css"), content_type="text/css; charset=utf-8")
