@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot.settings import get_settings
 from knowledge_base.models import Base
@@ -27,7 +28,11 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True)
+        # SQLAlchemy 1.4 opens a new SQLite connection per session by default (NullPool), which
+        # cost the action server a connection and its pragmas on every request; keep a pool.
+        file_based = bool(parsed.database) and parsed.database != ":memory:"
+        options = dict(poolclass=QueuePool, connect_args={"check_same_thread": False}) if file_based else {}
+        engine = create_engine(url, future=True, **options)
         event.listen(engine, "connect", _enable_sqlite_wal)
     else:
         engine = create_engine(url, future=True, pool_pre_ping=True)
