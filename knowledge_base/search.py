@@ -141,6 +141,7 @@ class ProcedureIndex:
             pid: [_Phrase(frozenset(terms), _bigrams(terms), sum(self._idf[t] for t in set(terms))) for terms in phrases]
             for pid, phrases in raw.items()
         }
+        self._lightest = {pid: min((p.weight for p in phrases), default=0.0) for pid, phrases in self._phrases.items()}
 
     def __len__(self) -> int:
         return len(self._names)
@@ -188,12 +189,20 @@ class ProcedureIndex:
         by_rarity = sorted(query_terms, key=lambda t: (-self.idf(t), t))
         scored: Dict[str, float] = {}
 
+        # A name or alias must be covered to MIN_PHRASE_COVER by the query: heavier ones cannot match.
+        heaviest = query_weight / MIN_PHRASE_COVER
+
         def score_records(pids: Iterable[str]) -> float:
             """Scores the unseen ``pids``; returns the bar a record must reach to enter the top ``limit``."""
             for pid in pids:
-                if pid not in scored:
+                if pid in scored:
+                    continue
+                if self._lightest[pid] > heaviest:
+                    scored[pid] = 0.0
+                else:
                     scored[pid] = max(
-                        [self._score(phrase, query_terms, query_weight, query_bigrams) for phrase in self._phrases[pid]],
+                        [self._score(phrase, query_terms, query_weight, query_bigrams)
+                         for phrase in self._phrases[pid] if phrase.weight <= heaviest],
                         default=0.0,
                     )
             best = heapq.nlargest(limit, scored.values())
