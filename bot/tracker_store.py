@@ -79,3 +79,15 @@ class PrivacyTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         mask_tracker_events(tracker)
         await super().save(tracker)
+
+    async def stream_events(self, tracker: DialogueStateTracker) -> None:
+        """Publishes the events not stored yet to the broker.
+
+        Rasa's version reloads and deserialises the stored conversation to find them; counting
+        the stored events of the session (what ``save`` does next anyway) finds the same ones.
+        """
+        if self.event_broker is None:
+            return
+        with self.session_scope() as session:
+            new_events = list(self._additional_events(session, tracker))
+        await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
