@@ -1,8 +1,9 @@
 """What the communications team sees: conversations rebuilt from Rasa's tracker events, plus ratings.
 
 Reads the ``events`` table of Rasa's SQL tracker store (already masked by the privacy
-tracker store) and our ``ratings``, ``handoff_requests`` and ``procedures`` tables through
-SQLAlchemy, so it works on SQLite and PostgreSQL alike.
+tracker store), or with RabbitMQ on its copy ``analytics_events`` (bot/review/event_feed.py),
+and our ``ratings``, ``handoff_requests`` and ``procedures`` tables through SQLAlchemy, so it
+works on SQLite and PostgreSQL alike.
 """
 from __future__ import annotations
 
