@@ -86,7 +86,7 @@ shell: kb train
 telegram-polling: setup
 	$(PY) -m bot.channels.telegram_polling
 
-## Benchmarks: ours vs baselines side by side; writes bench/results/latest.{md,json} (~25 min).
+## Benchmarks: ours vs baselines side by side; writes bench/results/latest.{md,json} (~35 min).
 bench: kb train
 	$(PY) -m bench.run
 
