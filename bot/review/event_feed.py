@@ -87,7 +87,6 @@ class EventFeed:
         self.invalid_queue = f"{queue}.invalid"
         self.store = store
         self.connected = False
-        self.stored = 0
         self._inbox: "asyncio.Queue[AbstractIncomingMessage]" = asyncio.Queue()
         self._connection: Optional[aio_pika.abc.AbstractRobustConnection] = None
         self._channel: Optional[aio_pika.abc.AbstractChannel] = None
@@ -110,6 +109,7 @@ class EventFeed:
                     self._connection = None
                 await asyncio.sleep(RETRY_SECONDS)
         self._writer = asyncio.create_task(self._write_forever())
+        self._writer.add_done_callback(self._writer_ended)
         await queue.consume(self._inbox.put)
         self.connected = True
         logger.info("event_feed.consuming queue=%s", self.queue)
@@ -122,6 +122,11 @@ class EventFeed:
         if self._connection is not None:
             await self._connection.close()
         self.connected = False
+
+    def _writer_ended(self, task: asyncio.Task) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            self.connected = False  # /health shows it; unacknowledged messages stay in RabbitMQ
+            logger.error("event_feed.writer_stopped error=%r", task.exception())
 
     async def _write_forever(self) -> None:
         while True:
@@ -151,9 +156,16 @@ class EventFeed:
         else:
             return
         for message, _ in valid:
-            await message.ack()
-        self.stored += inserted
+            await self._acknowledge(message)
         logger.debug("event_feed.stored received=%d new=%d", len(valid), inserted)
+
+    @staticmethod
+    async def _acknowledge(message: AbstractIncomingMessage) -> None:
+        """Acks ``message``; if the channel dropped meanwhile, RabbitMQ redelivers it (a no-op by digest)."""
+        try:
+            await message.ack()
+        except (aio_pika.exceptions.AMQPError, aio_pika.exceptions.ChannelInvalidStateError) as error:
+            logger.warning("event_feed.ack_failed error=%s (the message will be redelivered)", error)
 
     async def _set_aside(self, message: AbstractIncomingMessage) -> None:
         assert self._channel is not None
@@ -161,6 +173,6 @@ class EventFeed:
             aio_pika.Message(message.body, headers=message.headers, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
             routing_key=self.invalid_queue,
         )
-        await message.ack()
+        await self._acknowledge(message)
         logger.warning("event_feed.invalid_message queue=%s moved_to=%s bytes=%d",
                        self.queue, self.invalid_queue, len(message.body))
