@@ -45,6 +45,10 @@ def sent_to(fake, chat_id):
 
 
 def test_webhook_registered_with_secret_at_start(telegram):
+    # Registration runs in Sanic's after_server_start, which may finish after the server answers.
+    deadline = time.monotonic() + 30
+    while not telegram["fake"].calls("setWebhook") and time.monotonic() < deadline:
+        time.sleep(0.2)
     [call] = telegram["fake"].calls("setWebhook")
     assert call["url"] == WEBHOOK_URL and call["secret_token"] == SECRET
 
