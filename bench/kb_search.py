@@ -18,7 +18,7 @@ from knowledge_base.db import make_engine
 from knowledge_base.national_import import read_national_file
 from knowledge_base.repository import ProcedureRepository
 from knowledge_base.schema import load_directory
-from knowledge_base.search import ProcedureIndex
+from knowledge_base.search import MAX_QUERY_TERMS, Hit, ProcedureIndex, _bigrams
 from sqlalchemy.orm import sessionmaker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,15 +68,13 @@ def scaled_set(size: int, curated: List[Dict], national: List[Dict]) -> List[Dic
     return records[:size]
 
 
-def brute_force(index: ProcedureIndex, query: str, limit: int = 5):
-    """Baseline: the same scoring over every record, no inverted index."""
-    terms = index.content_words(query)
+def brute_force(index: ProcedureIndex, query: str, limit: int = 5) -> List[Hit]:
+    """Baseline and reference ranking: the same scoring over every record, no index, no pruning."""
+    terms = index.content_words(query)[:MAX_QUERY_TERMS]
     if not terms:
         return []
     query_terms = set(terms)
     weight = sum(index.idf(t) for t in query_terms)
-    from knowledge_base.search import Hit, _bigrams  # same module's scorer
-
     bigrams = _bigrams(terms)
     scores = []
     for pid, phrases in index._phrases.items():  # noqa: SLF001 - the baseline scans every record

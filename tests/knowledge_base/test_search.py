@@ -1,9 +1,8 @@
-from typing import List, Tuple
-
 import pytest
 
+from bench.kb_search import brute_force
 from knowledge_base.resolver import AMBIGUOUS, FOUND, NOT_FOUND, NOT_MENTIONED, resolve_procedure
-from knowledge_base.search import MAX_QUERY_TERMS, ProcedureIndex, _bigrams, content_words
+from knowledge_base.search import ProcedureIndex, content_words
 
 
 @pytest.mark.parametrize(
@@ -73,21 +72,6 @@ def test_resolution_nothing_mentioned_without_context(curated_index):
     assert resolve_procedure(curated_index, "lệ phí bao nhiêu", []).status == NOT_MENTIONED
 
 
-def _exhaustive(index: ProcedureIndex, query: str, limit: int = 5) -> List[Tuple[str, float]]:
-    """Reference ranking: every record scored, no pruning."""
-    terms = index.content_words(query)[:MAX_QUERY_TERMS]
-    if not terms:
-        return []
-    query_terms = set(terms)
-    weight = sum(index.idf(t) for t in query_terms)
-    scores = {
-        pid: max(index._score(p, query_terms, weight, _bigrams(terms)) for p in phrases)  # noqa: SLF001
-        for pid, phrases in index._phrases.items()  # noqa: SLF001
-    }
-    ranked = sorted(((pid, s) for pid, s in scores.items() if s >= index.min_score), key=lambda i: (-i[1], i[0]))
-    return [(pid, round(score, 4)) for pid, score in ranked[:limit]]
-
-
 def test_pruned_search_ranks_exactly_like_scoring_every_record(curated_records):
     """Max-score pruning skips records, never changes the top five, on a set full of near-copies."""
     records = list(curated_records)
@@ -103,7 +87,7 @@ def test_pruned_search_ranks_exactly_like_scoring_every_record(curated_records):
     ]
     compared = 0
     for query in queries:
-        expected = _exhaustive(index, query)
-        assert [(hit.id, hit.score) for hit in index.search(query)] == expected, query
+        expected = brute_force(index, query)
+        assert index.search(query) == expected, query
         compared += bool(expected)
     assert compared >= len(curated_records)
