@@ -59,17 +59,13 @@ class AnalyticsEventStore:
 
     def add(self, events: Sequence[Dict[str, Any]]) -> int:
         """Stores the analytics-relevant ``events``; returns how many were new."""
-        rows = [
-            {
-                "digest": hashlib.sha256(json.dumps(event, sort_keys=True, ensure_ascii=False).encode()).hexdigest(),
-                "sender_id": event["sender_id"][:255],
-                "type_name": event["event"],
-                "timestamp": float(event["timestamp"]),
-                "data": json.dumps(event, ensure_ascii=False),
-            }
-            for event in events
-            if event["event"] in ANALYTICS_TYPES
-        ]
+        rows = []
+        for event in events:
+            if event["event"] not in ANALYTICS_TYPES:
+                continue
+            data = json.dumps(event, sort_keys=True, ensure_ascii=False)
+            rows.append({"digest": hashlib.sha256(data.encode()).hexdigest(), "sender_id": event["sender_id"][:255],
+                         "type_name": event["event"], "timestamp": float(event["timestamp"]), "data": data})
         if not rows:
             return 0
         unique = list({row["digest"]: row for row in rows}.values())
