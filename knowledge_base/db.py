@@ -26,12 +26,12 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url``, creating the SQLite folder and tables when needed."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        options = {}
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        # SQLAlchemy 1.4 opens a new SQLite connection per session by default (NullPool), which
-        # cost the action server a connection and its pragmas on every request; keep a pool.
-        file_based = bool(parsed.database) and parsed.database != ":memory:"
-        options = dict(poolclass=QueuePool, connect_args={"check_same_thread": False}) if file_based else {}
+            # SQLAlchemy 1.4 opens a new SQLite connection per session by default (NullPool), which
+            # cost the action server a connection and its pragmas on every request; keep a pool.
+            options = dict(poolclass=QueuePool, connect_args={"check_same_thread": False})
         engine = create_engine(url, future=True, **options)
         event.listen(engine, "connect", _enable_sqlite_wal)
     else:
