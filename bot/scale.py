@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from asyncio import AbstractEventLoop
 from typing import Any, Optional
 from urllib.parse import unquote, urlparse
@@ -26,11 +25,13 @@ from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
+
 class RedisUrlLockStore(RedisLockStore):
     """RedisLockStore from ``REDIS_URL`` (redis://[user:password@]host:port/db, rediss:// for TLS)."""
 
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **_: Any) -> None:
-        url = urlparse(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1")
+        settings = get_settings()
+        url = urlparse(settings.redis_url)
         db = int(url.path.lstrip("/") or 1)
         super().__init__(
             host=url.hostname or "127.0.0.1",
@@ -39,7 +40,7 @@ class RedisUrlLockStore(RedisLockStore):
             username=unquote(url.username) if url.username else None,
             password=unquote(url.password) if url.password else None,
             use_ssl=url.scheme == "rediss",
-            key_prefix=os.environ.get("REDIS_KEY_PREFIX", "citizen_assistant"),
+            key_prefix=settings.redis_key_prefix,
         )
         logger.info("lock_store.redis host=%s port=%s db=%s", url.hostname, url.port, db)
 

@@ -88,7 +88,10 @@ class Settings:
     )
     review_secret_key: Optional[str] = field(default_factory=lambda: os.environ.get("REVIEW_SECRET_KEY") or None)
     web_port: int = field(default_factory=lambda: _env_int("WEB_PORT", 8000))
-    # Scale-out: Rasa publishes masked events here, and the dashboard is fed from them.
+    # Scale-out: replicas share one lock per conversation in Redis (bot/scale.py) ...
+    redis_url: str = field(default_factory=lambda: os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1")
+    redis_key_prefix: str = field(default_factory=lambda: os.environ.get("REDIS_KEY_PREFIX") or "citizen_assistant")
+    # ... and Rasa publishes masked events to RabbitMQ, from which the dashboard is fed.
     rabbitmq_url: Optional[str] = field(default_factory=lambda: os.environ.get("RABBITMQ_URL") or None)
     rabbitmq_queue: str = field(
         default_factory=lambda: os.environ.get("RABBITMQ_QUEUE") or "citizen_assistant_events"
