@@ -19,6 +19,7 @@ from knowledge_base.repository import ProcedureRepository
 from tests.conftest import RABBITMQ_URL, ROOT, delete_queues, fresh_postgres_database, require_rabbitmq, require_server
 from tests.servers import RASA, TOKEN, free_port, latest_model, running_web_server, stop, wait_for
 
+
 @pytest.fixture(scope="module")
 def services_up() -> None:
     require_server("Redis", "127.0.0.1", 6379)
@@ -113,10 +114,12 @@ def test_masked_events_reach_the_dashboard_through_rabbitmq(replicas, tmp_path):
         engine = create_engine(replicas["database_url"])
         deadline = time.monotonic() + 60
         rows: List = []
-        while time.monotonic() < deadline and not any(row.type_name == "slot" for row in rows):
+        slots: set = set()
+        while time.monotonic() < deadline and not {"procedure_id", "answer_status"} <= slots:
             with engine.connect() as connection:
                 rows = list(connection.execute(text(
                     "SELECT type_name, data FROM analytics_events WHERE sender_id = 'broker-1' ORDER BY timestamp")))
+            slots = {json.loads(row.data)["name"] for row in rows if row.type_name == "slot"}
             time.sleep(0.5)
         assert requests.get(f"{web}/health", timeout=10).json()["event_feed"] == "consuming"
     engine.dispose()
