@@ -10,8 +10,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction, channel_of, entity_values, latest_intent, latest_text
-from bot.settings import VIETNAM_TIME
-from knowledge_base.answers import intent_payload
+from bot.settings import MESSAGE_TOO_LONG_KEY, VIETNAM_TIME
+from knowledge_base.answers import intent_payload, too_long_reply
 from knowledge_base.applications import find_application_code
 from knowledge_base.resolver import FOUND, resolve_procedure
 
@@ -93,7 +93,11 @@ class ActionFallback(ServiceAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         text = latest_text(tracker)
-        logger.info("fallback conversation=%s length=%d", tracker.sender_id, len(text))
+        original_length = (tracker.latest_message or {}).get(MESSAGE_TOO_LONG_KEY)
+        logger.info("fallback conversation=%s length=%d", tracker.sender_id, original_length or len(text))
+        if original_length:
+            dispatcher.utter_message(text=too_long_reply(original_length, self.services.settings.max_message_chars))
+            return [SlotSet("answer_status", "message_too_long")]
         buttons = [
             {"title": "Tôi có thể hỏi gì?", "payload": "/help"},
             {"title": "Gặp cán bộ", "payload": "/request_human"},

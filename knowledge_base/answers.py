@@ -50,9 +50,20 @@ def intent_payload(intent: str, procedure_id: str) -> str:
     return f"/{intent}{json.dumps({'procedure': procedure_id})}"
 
 
+def format_number(value: int) -> str:
+    """12000 -> '12.000' (Vietnamese thousands separator)."""
+    return f"{value:,}".replace(",", ".")
+
+
 def format_vnd(amount: int) -> str:
     """200000 -> '200.000 đồng'."""
-    return f"{amount:,}".replace(",", ".") + " đồng"
+    return format_number(amount) + " đồng"
+
+
+def too_long_reply(length: int, limit: int) -> str:
+    """What a citizen reads when a message is longer than NLU takes (bot/components/length_guard.py)."""
+    return (f"Tin nhắn quá dài ({format_number(length)} ký tự, tối đa {format_number(limit)}). "
+            "Bạn vui lòng hỏi ngắn gọn trong một câu, ví dụ: \"làm hộ chiếu cần giấy tờ gì?\".")
 
 
 def _fee_value(fee: Dict[str, Any]) -> str | None:

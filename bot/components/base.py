@@ -1,4 +1,4 @@
-"""A base for components that rewrite each message in place, in training and at inference."""
+"""Bases for our stateless NLU components: nothing to train, nothing to persist."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -10,8 +10,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 
-class MessageRewriter(GraphComponent):
-    """Stateless component: subclasses implement :meth:`rewrite` for one message."""
+class StatelessComponent(GraphComponent):
+    """A component built with no arguments whatever the model storage holds."""
 
     @classmethod
     def create(
@@ -20,8 +20,12 @@ class MessageRewriter(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "MessageRewriter":
+    ) -> "StatelessComponent":
         return cls()
+
+
+class MessageRewriter(StatelessComponent):
+    """Rewrites each message in place, in training and at inference: subclasses implement :meth:`rewrite`."""
 
     def rewrite(self, message: Message) -> None:
         raise NotImplementedError
