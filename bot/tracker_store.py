@@ -1,6 +1,7 @@
 """Rasa's SQL tracker store on ``DATABASE_URL``, masking personal data before anything is stored.
 
-Citizen ID numbers, phone numbers and e-mails in what citizens typed (and anything that
+Citizen ID numbers, phone numbers, e-mails and the other personal data that
+knowledge_base/privacy.py recognises in what citizens typed (and anything that
 echoes it: NLU parse data, entities, slots, bot texts) are replaced by placeholders
 (knowledge_base/privacy.py) before the events reach the database or the event broker.
 The actions already ran on the raw message (an application code look-up may need it);
@@ -8,6 +9,8 @@ nothing raw is persisted. Every deployment uses this store (bot/endpoints.yml).
 """
 from __future__ import annotations
 
+import asyncio
+import logging
 from pathlib import Path
 from typing import Any, Optional
 
@@ -17,17 +20,27 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine.url import make_url
+from sqlalchemy.exc import OperationalError
 
 from bot import action_results
 from bot.settings import get_settings
-from knowledge_base.privacy import mask_personal_data
+from knowledge_base import log_masking
+from knowledge_base.stored_text import storable_text
 
-# Every Rasa server loads this store (bot/endpoints*.yml): the place to install the faster check.
+logger = logging.getLogger(__name__)
+
+# Pauses between attempts to store a turn while the database is locked or unreachable (SQLite
+# already waits 5 s for a lock inside each attempt): about half a minute in all.
+SAVE_RETRY_PAUSES = (1.0, 2.0, 4.0, 8.0)
+
+# Every Rasa server loads this store (bot/endpoints*.yml): the place to install the faster check
+# and the masking of every log record.
 action_results.install()
+log_masking.install()
 
 
-def _mask_value(value: Any) -> Any:
-    return mask_personal_data(value) if isinstance(value, str) else value
+def _mask_value(value: Any, limit: Optional[int] = None) -> Any:
+    return storable_text(value, limit) if isinstance(value, str) else value
 
 
 def _mask_entities(entities: Any) -> None:
@@ -36,14 +49,15 @@ def _mask_entities(entities: Any) -> None:
             entity["value"] = _mask_value(entity["value"])
 
 
-def mask_tracker_events(tracker: DialogueStateTracker) -> None:
-    """Mask personal data in place in every event of ``tracker`` that carries text."""
+def mask_tracker_events(tracker: DialogueStateTracker, text_limit: Optional[int] = None) -> None:
+    """Mask personal data and control characters in place in every event of ``tracker`` that carries
+    text; a citizen's message longer than ``text_limit`` is kept cut, saying so."""
     for event in tracker.events:
         if isinstance(event, UserUttered):
-            event.text = _mask_value(event.text)
+            event.text = _mask_value(event.text, text_limit)
             _mask_entities(event.entities)
             if event.parse_data:
-                event.parse_data["text"] = _mask_value(event.parse_data.get("text"))
+                event.parse_data["text"] = _mask_value(event.parse_data.get("text"), text_limit)
                 _mask_entities(event.parse_data.get("entities"))
         elif isinstance(event, BotUttered):
             event.text = _mask_value(event.text)
@@ -77,7 +91,17 @@ class PrivacyTrackerStore(SQLTrackerStore):
         )
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        mask_tracker_events(tracker)
+        """Mask, then store; a locked or briefly unreachable database is retried before giving up,
+        so a turn is not kept only in memory (the broker's consumer ignores a repeated event)."""
+        mask_tracker_events(tracker, get_settings().max_stored_message_chars)
+        for attempt, pause in enumerate(SAVE_RETRY_PAUSES, start=1):
+            try:
+                await super().save(tracker)
+                return
+            except OperationalError as exc:
+                logger.warning("tracker_store.save_retry conversation=%s attempt=%d error=%s",
+                               tracker.sender_id, attempt, type(exc.orig).__name__)
+                await asyncio.sleep(pause)
         await super().save(tracker)
 
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
