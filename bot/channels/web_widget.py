@@ -2,17 +2,36 @@
 
 Rasa's own ``SocketIOInput`` turns python-socketio's origin check off; this subclass
 switches it back on with ``WIDGET_ALLOWED_ORIGINS`` (comma-separated), so a page on
-another site cannot open a chat session. The channel keeps the name ``socketio``.
+another site cannot open a chat session. Packets are bounded by ``MAX_REQUEST_BYTES`` (python-socketio
+accepts 1 MB by default), and a turn that answers nothing gets a "busy" reply
+(bot/channels/turns.py). The channel keeps the name ``socketio``.
 """
 from __future__ import annotations
 
+import hashlib
+import re
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
+from bot.channels.turns import guarantee_reply
 from bot.settings import get_settings
+
+
+# What Rasa's socket.io channel gives a new session (uuid4().hex); the widget keeps that id.
+SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def stored_session_id(session_id: str) -> str:
+    """The session id itself when it is one Rasa issued, else a digest of it.
+
+    A client may send a session id of its own choosing (a phone number, say); that is never stored.
+    """
+    if SESSION_ID.match(session_id):
+        return session_id
+    return hashlib.sha256(session_id.encode("utf-8")).hexdigest()[:32]
 
 
 class WebWidgetInput(SocketIOInput):
@@ -34,7 +53,8 @@ class WebWidgetInput(SocketIOInput):
         return list(get_settings().widget_allowed_origins)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(guarantee_reply(on_new_message, conversation_id=stored_session_id))
         # python-socketio refuses the Engine.IO handshake from any other Origin (HTTP 400).
         self.sio.eio.cors_allowed_origins = self.allowed_origins()
+        self.sio.eio.max_http_buffer_size = get_settings().max_request_bytes
         return blueprint

@@ -41,7 +41,7 @@ def test_thumbs_up_skips_comment_and_down_asks_for_it(services):
     down, messages = _validate(services, "validate_rating", "down", "/rate_service", {"procedure_id": "tam-tru"})
     assert "rating_comment" not in down and messages
     rows = RatingStore(services.sessions).for_conversation("citizen-1")
-    assert [(r.helpful, r.procedure_id) for r in rows] == [(True, "tam-tru"), (False, "tam-tru")]
+    assert [(r.helpful, r.procedure_id) for r in rows] == [(False, "tam-tru")]  # one thumb per answer: the latest
 
 
 def test_comment_is_masked_and_attached(services):

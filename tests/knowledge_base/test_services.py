@@ -69,3 +69,29 @@ def test_handoff_is_recorded(database_url):
 )
 def test_mask_personal_data(raw, masked):
     assert mask_personal_data(raw) == masked
+
+
+def test_one_service_score_per_conversation_however_often_it_is_sent(database_url):
+    store = RatingStore(session_factory(database_url))
+    ids = {store.add_score("stuffed", "rest", 5) for _ in range(20)}
+    store.add_score("stuffed", "rest", 2)
+    [row] = store.for_conversation("stuffed")
+    assert len(ids) == 1 and row.score == 2
+
+
+def test_one_thumb_per_answer(database_url):
+    store = RatingStore(session_factory(database_url))
+    for _ in range(5):
+        store.add_helpful("c", "zalo", True, "ho-chieu", "ask_fee")
+    store.add_helpful("c", "zalo", False, "ho-chieu", "ask_fee")
+    store.add_helpful("c", "zalo", True, "khai-sinh", "ask_documents")
+    rows = store.for_conversation("c")
+    assert [(r.procedure_id, r.helpful) for r in rows] == [("ho-chieu", False), ("khai-sinh", True)]
+
+
+def test_comments_are_masked_and_cleaned_by_the_store(database_url):
+    store = RatingStore(session_factory(database_url))
+    rating_id = store.add_score("c", "rest", 1)
+    store.set_comment(rating_id, "=gọi 0912345678\x00 lại cho tôi")
+    [row] = store.for_conversation("c")
+    assert row.comment == "=gọi [SĐT] lại cho tôi"
