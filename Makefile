@@ -21,7 +21,7 @@ export PYTHONPATH := $(CURDIR)
 
 RASA_PATHS  := --config config.yml --domain bot/domain.yml
 
-.PHONY: run test train eval shell setup browser kb data validate-data unit stories clean telegram-polling purge bench
+.PHONY: run test train eval shell setup browser kb data validate-data unit stories clean telegram-polling purge bench soak
 
 $(INSTALLED): pyproject.toml scripts/find-python310
 	@PY310="$$(scripts/find-python310)" || exit 1; \
@@ -63,16 +63,10 @@ train: data
 	  ls -t models/*.tar.gz | tail -n +3 | xargs -r rm --; \
 	fi
 
-## Rasa server, action server and web server (widget + demo page) in the foreground;
-## Ctrl-C stops all three.
+## Rasa server, action server and web server (widget + demo page) in the foreground, as one unit
+## (bot/serve.py): Ctrl-C or a TERM stops all three; if one dies, the others stop and it exits non-zero.
 run: kb train
-	@set -m; \
-	$(RASA) run actions --actions actions --port $(ACTIONS_PORT) & ACTIONS=$$!; \
-	$(PY) -m bot.web.server & WEB=$$!; \
-	trap 'kill $$ACTIONS $$WEB 2>/dev/null; wait' INT TERM EXIT; \
-	$(RASA) run --enable-api --port $(RASA_PORT) --model models \
-	  --endpoints $(ENDPOINTS) --credentials bot/credentials.yml \
-	  $${RASA_API_TOKEN:+--auth-token "$$RASA_API_TOKEN"}
+	$(PY) -m bot.serve --endpoints $(ENDPOINTS) --model models
 
 ## Chat in the terminal (starts an action server if none answers).
 shell: kb train
@@ -89,6 +83,11 @@ telegram-polling: setup
 ## Benchmarks: ours vs baselines side by side; writes bench/results/latest.{md,json} (~35 min).
 bench: kb train
 	$(PY) -m bench.run
+
+## Soak: concurrent citizens for SOAK_MINUTES (10) with the action server killed and restarted and
+## one over-long message a minute; writes bench/results/soak.{md,json}. Not part of `make test`.
+soak: kb train
+	$(PY) -m bench.soak
 
 ## Delete conversations older than RETENTION_DAYS (default 365); safe to run from cron.
 purge: setup

@@ -15,6 +15,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Times shown to citizens and officers: Vietnam has one time zone, UTC+7, no daylight saving.
 VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 VAR_DIR = PROJECT_ROOT / "var"
+# Parse-data key the Rasa server sets on a message longer than MAX_MESSAGE_CHARS (its original
+# length); the action server reads it to ask for a shorter question.
+MESSAGE_TOO_LONG_KEY = "message_too_long"
 
 
 def _env_int(name: str, default: int) -> int:
@@ -74,6 +77,19 @@ class Settings:
     rasa_port: int = field(default_factory=lambda: _env_int("RASA_PORT", 5005))
     actions_port: int = field(default_factory=lambda: _env_int("ACTIONS_PORT", 5055))
     rasa_api_token: Optional[str] = field(default_factory=lambda: os.environ.get("RASA_API_TOKEN") or None)
+    # Without RASA_API_TOKEN, `make run` generates one on first start and keeps it in this file.
+    rasa_api_token_file: Path = field(
+        default_factory=lambda: Path(os.environ.get("RASA_API_TOKEN_FILE") or VAR_DIR / "rasa_api_token")
+    )
+    # Servers listen on loopback unless told otherwise (a reverse proxy publishes them).
+    bind_address: str = field(default_factory=lambda: os.environ.get("BIND_ADDRESS") or "127.0.0.1")
+    # What reaches NLU: DIET's memory grows with the square of the length, so longer messages get
+    # a polite "too long" answer instead (bot/components/length_guard.py).
+    max_message_chars: int = field(default_factory=lambda: _env_int("MAX_MESSAGE_CHARS", 1000))
+    # HTTP request bodies (REST, webhooks, socket.io packets) larger than this are refused (413).
+    max_request_bytes: int = field(default_factory=lambda: _env_int("MAX_REQUEST_BYTES", 128 * 1024))
+    # What the tracker store keeps of one over-long message (the rest is cut, and says so).
+    max_stored_message_chars: int = field(default_factory=lambda: _env_int("MAX_STORED_MESSAGE_CHARS", 5000))
     portal_url: str = field(default_factory=lambda: os.environ.get("PORTAL_URL", "https://dichvucong.gov.vn"))
     portal_search_url: str = field(
         default_factory=lambda: os.environ.get(
@@ -107,6 +123,11 @@ class Settings:
     feedback_url: str = field(
         default_factory=lambda: os.environ.get("FEEDBACK_URL", "https://dichvucong.gov.vn")
     )
+    # Behind a TLS reverse proxy (deploy/nginx.conf) the web server learns the client's address and
+    # https only from the proxy's headers, trusted when Sanic is told how: PROXIES_COUNT proxies in
+    # front (X-Forwarded-For/-Proto), or a Forwarded header carrying FORWARDED_SECRET.
+    forwarded_secret: Optional[str] = field(default_factory=lambda: os.environ.get("FORWARDED_SECRET") or None)
+    proxies_count: int = field(default_factory=lambda: _env_int("PROXIES_COUNT", 0))
 
 
 def get_settings() -> Settings:
