@@ -64,7 +64,8 @@ def commands(settings: Settings, token: str, endpoints: str, model: str) -> Dict
         "web": [sys.executable, "-m", "bot.web.server"],
         "rasa": [str(bin_dir / "rasa"), "run", "--enable-api", "--interface", settings.bind_address,
                  "--port", str(settings.rasa_port), "--model", model, "--endpoints", endpoints,
-                 "--credentials", "bot/credentials.yml", "--auth-token", token],
+                 "--credentials", "bot/credentials.yml", "--auth-token", token,
+                 "--response-timeout", str(settings.response_timeout_seconds)],
     }
 
 

@@ -88,6 +88,9 @@ class Settings:
     max_message_chars: int = field(default_factory=lambda: _env_int("MAX_MESSAGE_CHARS", 1000))
     # HTTP request bodies (REST, webhooks, socket.io packets) larger than this are refused (413).
     max_request_bytes: int = field(default_factory=lambda: _env_int("MAX_REQUEST_BYTES", 128 * 1024))
+    # Longest a request may take on the Rasa server, body included (Rasa's default is an hour, so
+    # a client sending its body a byte at a time held a connection that long).
+    response_timeout_seconds: int = field(default_factory=lambda: _env_int("RESPONSE_TIMEOUT_SECONDS", 60))
     # What the tracker store keeps of one over-long message (the rest is cut, and says so).
     max_stored_message_chars: int = field(default_factory=lambda: _env_int("MAX_STORED_MESSAGE_CHARS", 5000))
     portal_url: str = field(default_factory=lambda: os.environ.get("PORTAL_URL", "https://dichvucong.gov.vn"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -43,6 +44,7 @@ def serve(tmp_path: Path) -> Iterator[Dict]:
     env = {k: v for k, v in os.environ.items() if k not in ("RASA_API_TOKEN", "BIND_ADDRESS")}
     env.update({k: str(v) for k, v in ports.items()}, DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}",
                RASA_API_TOKEN_FILE=str(tmp_path / "token"), PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false",
+               RESPONSE_TIMEOUT_SECONDS="5",
                ACTION_SERVER_URL=f"http://127.0.0.1:{ports['ACTIONS_PORT']}/webhook")
     log = open(tmp_path / "serve.log", "w")
     process = subprocess.Popen([sys.executable, "-m", "bot.serve", "--model", str(latest_model())], cwd=ROOT,
@@ -57,6 +59,21 @@ def serve(tmp_path: Path) -> Iterator[Dict]:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
         log.close()
+
+
+def slow_body_is_cut_off(base_url: str) -> bool:
+    """A client announcing a body and never sending it is disconnected (RESPONSE_TIMEOUT_SECONDS=5)."""
+    host, port = base_url.rsplit("/", 1)[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\n"
+                           b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"sender\"")
+        started = time.monotonic()
+        try:
+            while connection.recv(4096):
+                pass
+        except socket.timeout:
+            return False
+        return time.monotonic() - started < 30
 
 
 def wait_exit(process: subprocess.Popen, seconds: float = 60) -> int:
@@ -76,6 +93,7 @@ def test_api_needs_a_token_servers_listen_on_loopback_and_all_stop_when_one_dies
     assert requests.get(f"{rasa}/conversations/x/tracker", params={"token": token}, timeout=10).status_code == 200
     replies = requests.post(f"{rasa}/webhooks/rest/webhook", json={"sender": "a", "message": "xin chào"}, timeout=60)
     assert replies.status_code == 200 and replies.json()
+    assert slow_body_is_cut_off(serve["rasa"])
     addresses = listening(serve["ports"])
     assert set(addresses) == serve["ports"]
     assert all(a == {LOOPBACK_HEX} for a in addresses.values()), addresses
