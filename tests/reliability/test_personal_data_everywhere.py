@@ -1,0 +1,72 @@
+"""Every written form of personal data the audit planted: none stored, logged or shown raw.
+
+Citizens' messages and a rating comment carry each form over the REST channel of the real Rasa and
+action servers; then the database file (with its WAL), both servers' logs, the tracker API and the
+dashboard's three CSV exports are searched for every raw value, as UTF-8 and as JSON escapes.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Dict, Iterator, List
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from knowledge_base.db import session_factory
+from knowledge_base.models import Rating
+from tests.reliability.conftest import say
+from tests.servers import TOKEN, Servers, running_servers
+
+MESSAGES = [
+    "em tên Nguyễn Văn Bình, cccd 001 203 004 567, sđt (091) 234 5671, làm hộ chiếu hết bao nhiêu tiền",
+    "cmnd cũ 123.456.789, số điện thoại 0084 912 345 678, ngày sinh 12/05/1990",
+    "hộ chiếu số C1234567 hết hạn, mã số BHXH 0123456789, gọi (+84) 912 345 679",
+    "số tài khoản 0011 0023 45678 vietcombank, biển số 29A-123.45, zalo +84-912-345-670",
+    "địa chỉ 12 ngõ 34 đường Láng, Đống Đa. căn cước 001-203-004-568 cần làm gì",
+]
+RATING = ['/rate_service{"rating": "2"}', "sai rồi, gọi lại cho tôi 0987 654 321 hoặc tran.thi.b@gmail.com"]
+RAW = ["001 203 004 567", "(091) 234 5671", "Nguyễn Văn Bình", "nguyễn văn bình", "123.456.789",
+       "0084 912 345 678", "12/05/1990", "C1234567", "c1234567", "0123456789", "(+84) 912 345 679",
+       "0011 0023 45678", "29A-123.45", "29a-123.45", "+84-912-345-670", "12 ngõ 34 đường Láng",
+       "001-203-004-568", "0987 654 321", "tran.thi.b@gmail.com"]
+
+
+def raw_found(data: str) -> List[str]:
+    """The planted values present in ``data``, as written or as JSON escapes."""
+    return [value for value in RAW if value in data or json.dumps(value)[1:-1] in data]
+
+
+@pytest.fixture(scope="module")
+def conversation(tmp_path_factory, curated_records) -> Iterator[Servers]:
+    with running_servers(tmp_path_factory.mktemp("pii"), curated_records) as servers:
+        for message in MESSAGES:
+            say(servers, "pii-1", message)
+        say(servers, "pii-2", "làm hộ chiếu hết bao nhiêu tiền")
+        for message in RATING:
+            say(servers, "pii-2", message)
+        yield servers
+
+
+def test_database_file_holds_no_raw_value(conversation):
+    with session_factory(conversation.database_url)() as db:
+        [comment] = db.execute(select(Rating.comment).where(Rating.conversation_id == "pii-2")).scalars()
+    assert comment == "sai rồi, gọi lại cho tôi [SĐT] hoặc [EMAIL]"  # the comment was stored, masked
+    path = Path(conversation.database_url.replace("sqlite:///", ""))
+    data = "".join(p.read_bytes().decode("utf-8", "replace") for p in (path, Path(f"{path}-wal")) if p.exists())
+    assert "[CCCD]" in data
+    assert raw_found(data) == []
+
+
+def test_logs_hold_no_raw_value(conversation):
+    logs = "".join((conversation.logs / name).read_text(encoding="utf-8", errors="replace")
+                   for name in ("rasa.log", "actions.log"))
+    assert raw_found(logs) == []
+
+
+def test_tracker_api_shows_no_raw_value(conversation):
+    for sender in ("pii-1", "pii-2"):
+        answer = requests.get(f"{conversation.rasa}/conversations/{sender}/tracker", params={"token": TOKEN},
+                              timeout=30)
+        assert answer.status_code == 200 and raw_found(answer.text) == []
