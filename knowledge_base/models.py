@@ -94,6 +94,26 @@ class OAuthToken(Base):
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
+class OutboundMessage(Base):
+    """A reply a messenger did not accept in time, kept so it is resent (bot/channels/outbox.py).
+
+    ``body`` is what the channel sends, with the text masked; ``recipient`` is the conversation id.
+    """
+
+    __tablename__ = "outbound_messages"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    channel = Column(String(32), nullable=False, index=True)
+    recipient = Column(String(255), nullable=False, index=True)
+    body = Column(JSON, nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(String(200))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    next_attempt_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    delivered_at = Column(DateTime(timezone=True))
+    given_up_at = Column(DateTime(timezone=True))
+
+
 class ReviewUser(Base):
     """An account of the review dashboard (communications team); passwords hashed with argon2."""
 
@@ -150,3 +170,20 @@ class AnalyticsEvent(Base):
     type_name = Column(String(32), nullable=False)
     timestamp = Column(Float, nullable=False, index=True)
     data = Column(Text, nullable=False)
+
+
+class ReviewSession(Base):
+    """A log-in to the review dashboard, so log-out and expiry hold on the server, not just in the browser.
+
+    The cookie carries the signed random session id; only its SHA-256 is stored here, so a copy of
+    the table does not yield usable cookies.
+    """
+
+    __tablename__ = "review_sessions"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    username = Column(String(64), nullable=False, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    expires_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    revoked_at = Column(DateTime(timezone=True))

@@ -4,14 +4,19 @@ Reads the ``events`` table of Rasa's SQL tracker store (already masked by the pr
 tracker store), or with RabbitMQ on its copy ``analytics_events`` (bot/review/event_feed.py),
 and our ``ratings``, ``handoff_requests`` and ``procedures`` tables through SQLAlchemy, so it
 works on SQLite and PostgreSQL alike.
+
+Event data is whatever clients sent (a REST body may put an object where Rasa expects a
+string), so every field is read defensively: a page must render whatever is stored.
 """
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from sqlalchemy import MetaData, Table, and_, inspect, select
 from sqlalchemy.engine import Engine
@@ -23,6 +28,48 @@ from knowledge_base.text import fold
 NOT_UNDERSTOOD = {"not_understood"}
 UNANSWERED_STATUSES = {"not_understood", "not_found"}
 LOW_CONFIDENCE = 0.6
+NAME_CHARS = 128
+# Control characters but tab and newline (a NUL breaks CSV writers), and lone UTF-16 surrogates,
+# which JSON escapes can carry but UTF-8 cannot encode.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def safe_text(value: Any) -> str:
+    """Any stored value as text fit to show or export: structures as JSON, unprintable characters removed."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return _UNPRINTABLE.sub("", value)
+
+
+def _name(value: Any) -> Optional[str]:
+    """An identifier-like field (channel, intent, slot value, action): short safe text, or None when empty."""
+    return safe_text(value)[:NAME_CHARS] or None
+
+
+def _mapping(value: Any) -> Dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _confidence(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return 0.0
+    return min(max(float(value), 0.0), 1.0)
+
+
+def _event_data(raw: Any) -> Dict:
+    try:
+        return _mapping(json.loads(raw))
+    except (TypeError, ValueError, RecursionError):
+        return {}
+
+
+def _moment(timestamp: Any) -> Optional[datetime]:
+    try:
+        return datetime.fromtimestamp(float(timestamp), tz=timezone.utc)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 @dataclass
@@ -130,31 +177,35 @@ class ReviewData:
         channel_of: Dict[str, str] = {}
         with self.engine.connect() as connection:
             for row in connection.execute(query):
-                data = json.loads(row.data)
+                data = _event_data(row.data)
                 kind = row.type_name
                 if kind == "user":
-                    parse = data.get("parse_data") or {}
-                    intent = parse.get("intent") or {}
-                    channel = data.get("input_channel") or channel_of.get(row.sender_id) or "rest"
+                    at = _moment(row.timestamp)
+                    if at is None:
+                        continue
+                    intent = _mapping(_mapping(data.get("parse_data")).get("intent"))
+                    channel = _name(data.get("input_channel")) or channel_of.get(row.sender_id) or "rest"
                     channel_of[row.sender_id] = channel
-                    turn = Turn(row.id, row.sender_id, datetime.fromtimestamp(row.timestamp, tz=timezone.utc),
-                                data.get("text") or "", intent.get("name"), float(intent.get("confidence") or 0.0),
-                                channel)
+                    turn = Turn(row.id, row.sender_id, at, safe_text(data.get("text")), _name(intent.get("name")),
+                                _confidence(intent.get("confidence")), channel)
                     current[row.sender_id] = turn
                     turns.append(turn)
                     continue
                 turn = current.get(row.sender_id)
                 if turn is None:
                     continue
-                if kind == "slot" and data.get("name") == "procedure_id":
-                    turn.procedure_id = data.get("value")
-                elif kind == "slot" and data.get("name") == "answer_status":
-                    turn.answer_status = data.get("value")
-                elif kind == "action" and data.get("name") not in (None, "action_listen"):
-                    turn.actions.append(data["name"])
+                name = _name(data.get("name"))
+                if kind == "slot" and name == "procedure_id":
+                    turn.procedure_id = _name(data.get("value"))
+                elif kind == "slot" and name == "answer_status":
+                    turn.answer_status = _name(data.get("value"))
+                elif kind == "action" and name not in (None, "action_listen"):
+                    turn.actions.append(name)
                 elif kind == "bot":
-                    buttons = (data.get("data") or {}).get("buttons") or []
-                    turn.replies.append({"text": data.get("text") or "", "buttons": [b.get("title") for b in buttons]})
+                    buttons = _mapping(data.get("data")).get("buttons")
+                    titles = [safe_text(b.get("title")) for b in buttons if isinstance(b, dict)] \
+                        if isinstance(buttons, list) else []
+                    turn.replies.append({"text": safe_text(data.get("text")), "buttons": titles})
         if filters.channel:
             turns = [t for t in turns if t.channel == filters.channel]
         return sorted(turns, key=lambda t: (t.at, t.event_id))

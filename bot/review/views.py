@@ -4,7 +4,8 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from datetime import date, timezone
+import secrets
+from datetime import date, datetime, timezone
 from functools import wraps
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional
@@ -12,14 +13,18 @@ from urllib.parse import quote, urlencode
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.review import analytics, charts
-from bot.review.accounts import ROLES, AccountError, AccountStore, LockedOut
-from bot.review.security import COOKIE_NAME, SESSION_SECONDS, Session, SessionSigner
+from bot.review.accounts import ROLES, AccountError, AccountStore, Throttled
+from bot.review.security import (COOKIE_NAME, COOKIE_PATH, LOGIN_COOKIE_NAME, LOGIN_FORM_SECONDS, SESSION_SECONDS,
+                                 Session, SessionSigner)
 from bot.settings import VIETNAM_TIME, Settings
 from knowledge_base.db import engine_for, session_factory
 from knowledge_base.models import AnalyticsEvent, TrainingLabel
@@ -35,9 +40,27 @@ INTENTS = [
 ]
 CHANNEL_LABELS = {"rest": "REST/API", "socketio": "Web (cổng thông tin)", "telegram": "Telegram", "zalo": "Zalo"}
 STATUS_LABELS = {"answered": "Đã trả lời", "ambiguous": "Hỏi lại (nhiều thủ tục)", "not_found": "Chưa có thông tin",
-                 "no_procedure": "Chưa rõ thủ tục", "not_understood": "Không hiểu"}
+                 "no_procedure": "Chưa rõ thủ tục", "not_understood": "Không hiểu",
+                 "message_too_long": "Tin nhắn quá dài"}
+
+BUSY = "Hệ thống đang bận, vui lòng thử lại sau ít phút."
+BUSY_RETRY_SECONDS = 30
+LOGIN_FORM_EXPIRED = "Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng đăng nhập lại."
+# On every dashboard response: nothing from elsewhere, no framing, no referrer, no caching of
+# citizens' messages. The one inline <style> in base.html carries a per-response nonce.
+SECURITY_HEADERS = {"X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
+                    "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
+CSP = "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+# Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV injection");
+# a carriage return, also listed there, is removed by analytics.safe_text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t")
 
 Handler = Callable[..., Awaitable[HTTPResponse]]
+
+
+def _printable(value: Any) -> Any:
+    """Every value a template prints loses control characters, whichever table it came from."""
+    return analytics.safe_text(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 def _parse_date(value: Optional[str], default: date) -> date:
@@ -59,7 +82,8 @@ class ReviewSite:
         self.data = analytics.ReviewData(engine_for(settings.database_url), events_table)
         self.sessions = session_factory(settings.database_url)
         self.signer = SessionSigner(settings.review_secret_key)
-        self.jinja = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+        self.jinja = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
+                                 finalize=_printable)
         self.jinja.filters["dt"] = lambda value: (
             (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(VIETNAM_TIME).strftime(
                 "%d/%m/%Y %H:%M") if value else "")
@@ -67,15 +91,16 @@ class ReviewSite:
 
     # ---- helpers -----------------------------------------------------------------------------
     def session_of(self, request: Request) -> Optional[Session]:
-        return self.signer.read(request.cookies.get(COOKIE_NAME))
+        """The live server-side session named by the signed cookie, if any."""
+        session_id = self.signer.unsign(request.cookies.get(COOKIE_NAME))
+        return self.accounts.session(session_id) if session_id else None
 
     def render(self, request: Request, template: str, status: int = 200, **context: Any) -> HTTPResponse:
-        session = self.session_of(request)
-        context.update(user=session, csrf=self.signer.csrf_token(session) if session else "", path=request.path)
-        html = self.jinja.get_template(template).render(**context)
-        return response.html(html, status=status, headers={"Cache-Control": "no-store",
-                                                            "X-Frame-Options": "DENY",
-                                                            "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'"})
+        session: Optional[Session] = getattr(request.ctx, "session", None)
+        request.ctx.csp_nonce = secrets.token_urlsafe(16)
+        context.update(user=session, csrf=self.signer.csrf_token(session) if session else "", path=request.path,
+                       csp_nonce=request.ctx.csp_nonce)
+        return response.html(self.jinja.get_template(template).render(**context), status=status)
 
     def filters(self, request: Request) -> analytics.Filters:
         default = analytics.Filters.last_days(30)
@@ -92,21 +117,28 @@ class ReviewSite:
         return names.get(pid, pid)
 
 
-def login_required(site: ReviewSite, admin: bool = False) -> Callable[[Handler], Handler]:
-    """Pages and exports need a session; admin pages need the admin role."""
+def login_required(site: ReviewSite, admin: bool = False, action: str = "view") -> Callable[[Handler], Handler]:
+    """Pages and exports need a live session, admin pages the admin role, forms a CSRF token.
+
+    Every GET let through is written to the access log here as ``action`` (view or export),
+    so that no page can forget it; forms (POST) log what they changed themselves.
+    """
 
     def decorate(handler: Handler) -> Handler:
         @wraps(handler)
         async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-            session = site.session_of(request)
+            session = request.ctx.session = site.session_of(request)
+            target = request.path + (f"?{request.query_string}" if request.query_string else "")
             if session is None:
-                target = request.path + (f"?{request.query_string}" if request.query_string else "")
                 return response.redirect(f"/review/login?next={quote(target)}")
             if admin and session.role != "admin":
                 return site.render(request, "error.html", status=403, message="Trang này chỉ dành cho quản trị viên.")
-            if request.method == "POST" and not site.signer.csrf_ok(session, request.form.get("csrf")):
-                return site.render(request, "error.html", status=403,
-                                   message="Phiên làm việc không hợp lệ (CSRF). Vui lòng tải lại trang.")
+            if request.method == "POST":
+                if not site.signer.csrf_ok(session, request.form.get("csrf")):
+                    return site.render(request, "error.html", status=403,
+                                       message="Phiên làm việc không hợp lệ (CSRF). Vui lòng tải lại trang.")
+            else:
+                site.accounts.audit(session.username, action, target)
             return await handler(request, session, *args, **kwargs)
 
         return wrapped
@@ -114,22 +146,79 @@ def login_required(site: ReviewSite, admin: bool = False) -> Callable[[Handler],
     return decorate
 
 
+def _source_of(request: Request) -> str:
+    """The client's address: from the proxy's headers when PROXIES_COUNT/FORWARDED_SECRET trust them."""
+    return request.remote_addr or request.ip
+
+
+def _set_cookie(answer: HTTPResponse, request: Request, name: str, value: str, max_age: int) -> None:
+    """Both dashboard cookies, set and cleared with the same attributes (else the browser keeps them)."""
+    answer.cookies[name] = value
+    cookie = answer.cookies[name]
+    cookie["path"] = COOKIE_PATH
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    cookie["secure"] = request.scheme == "https"
+    cookie["max-age"] = max_age
+    if not max_age:
+        cookie["expires"] = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _csv_cell(value: Any) -> Any:
+    """A text cell a spreadsheet shows as text: printable, and a formula start neutralised with a quote."""
+    if not isinstance(value, str):
+        return value
+    text = analytics.safe_text(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _csv_response(filename: str, header: List[str], rows: List[List[Any]]) -> HTTPResponse:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # Excel opens UTF-8 Vietnamese correctly with a BOM
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_csv_cell(value) for value in row] for row in rows)
     return response.text(buffer.getvalue(), content_type="text/csv; charset=utf-8",
-                         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+async def security_headers(request: Request, answer: HTTPResponse) -> None:
+    """App-wide response middleware (bot/web/server.py), so that every response under /review gets
+    the headers, Sanic's own 404 and 405 pages included, which blueprint middleware never sees."""
+    if request.path != "/review" and not request.path.startswith("/review/"):
+        return
+    for name, value in SECURITY_HEADERS.items():
+        answer.headers[name] = value
+    nonce = getattr(request.ctx, "csp_nonce", None)
+    answer.headers["Content-Security-Policy"] = CSP + (f"; style-src 'self' 'nonce-{nonce}'" if nonce else "")
 
 
 def create_blueprint(site: ReviewSite) -> Blueprint:
     bp = Blueprint("review", url_prefix="/review")
 
+    @bp.exception(DBAPIError, PoolTimeout)
+    async def database_busy(request: Request, exception: Exception) -> HTTPResponse:
+        """A locked, unreachable or exhausted database is a wait-and-retry for the officer, not a crash;
+        the traceback goes to the log (any other database error lands here too)."""
+        logger.error("review.database.unavailable path=%s error=%s", request.path, type(exception).__name__,
+                     exc_info=exception)
+        page = site.render(request, "error.html", status=503, message=BUSY)
+        page.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+        return page
+
+    def login_page(request: Request, status: int, target: str, error: Optional[str]) -> HTTPResponse:
+        """The form with its login-CSRF token; a still-valid form cookie is kept, so two tabs both work."""
+        form_cookie = request.cookies.get(LOGIN_COOKIE_NAME)
+        if not site.signer.login_cookie_ok(form_cookie):
+            form_cookie = site.signer.login_cookie()
+        page = site.render(request, "login.html", status=status, next=target, error=error,
+                           login_csrf=site.signer.login_csrf(form_cookie))
+        _set_cookie(page, request, LOGIN_COOKIE_NAME, form_cookie, LOGIN_FORM_SECONDS)
+        return page
+
     @bp.get("/login")
     async def login_form(request: Request) -> HTTPResponse:
-        return site.render(request, "login.html", next=request.args.get("next", "/review/"), error=None)
+        return login_page(request, 200, request.args.get("next", "/review/"), None)
 
     @bp.post("/login")
     async def login(request: Request) -> HTTPResponse:
@@ -138,27 +227,33 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
         target = request.form.get("next") or "/review/"
         if not target.startswith("/review"):
             target = "/review/"
+        source = _source_of(request)
+        if not site.signer.login_csrf_ok(request.cookies.get(LOGIN_COOKIE_NAME), request.form.get("csrf")):
+            logger.warning("review.login.csrf_refused source=%s", source)
+            return login_page(request, 403, target, LOGIN_FORM_EXPIRED)
         try:
-            account = site.accounts.authenticate(username, password)
-        except (AccountError, LockedOut) as exc:
-            logger.warning("review.login.failed username=%s", username)
-            return site.render(request, "login.html", status=401, next=target, error=str(exc))
+            account = site.accounts.authenticate(username, password, source)
+        except Throttled as exc:
+            page = login_page(request, 429, target, str(exc))
+            page.headers["Retry-After"] = str(exc.retry_after)
+            return page
+        except AccountError as exc:
+            logger.warning("review.login.failed username=%s source=%s", username, source)
+            return login_page(request, 401, target, str(exc))
+        session_id = site.accounts.open_session(account.username)
         site.accounts.audit(account.username, "login", "/review/login")
         redirect = response.redirect(target)
-        redirect.cookies[COOKIE_NAME] = site.signer.issue(account.username, account.role)
-        cookie = redirect.cookies[COOKIE_NAME]
-        cookie["httponly"] = True
-        cookie["samesite"] = "Strict"
-        cookie["path"] = "/review"
-        cookie["max-age"] = SESSION_SECONDS
-        cookie["secure"] = request.scheme == "https"
+        _set_cookie(redirect, request, COOKIE_NAME, site.signer.sign(session_id), SESSION_SECONDS)
+        _set_cookie(redirect, request, LOGIN_COOKIE_NAME, "", 0)
         return redirect
 
     @bp.post("/logout")
     @login_required(site)
     async def logout(request: Request, session: Session) -> HTTPResponse:
+        site.accounts.revoke_session(session.session_id)
+        site.accounts.audit(session.username, "logout", "/review/logout")
         redirect = response.redirect("/review/login")
-        del redirect.cookies[COOKIE_NAME]
+        _set_cookie(redirect, request, COOKIE_NAME, "", 0)
         return redirect
 
     @bp.get("/")
@@ -193,7 +288,6 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
             "unanswered": sum(t.unanswered for t in turns),
             "csat": sum(scores) / len(scores) if scores else None, "ratings": len(scores),
         }
-        site.accounts.audit(session.username, "view", request.path + "?" + (request.query_string or ""))
         return site.render(request, "overview.html", filters=filters, charts=page, totals=totals)
 
     @bp.get("/conversations")
@@ -229,12 +323,14 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
                          "unanswered": sum(t.unanswered for t in items), "low_rated": sender in low_rated,
                          "human": sender in humans})
         rows.sort(key=lambda r: r["last"], reverse=True)
-        page_no = max(1, int(request.args.get("page") or 1)) if (request.args.get("page") or "1").isdigit() else 1
+        try:
+            page_no = max(1, int(request.args.get("page") or 1))
+        except ValueError:  # also "²", which str.isdigit() accepts and int() does not
+            page_no = 1
         pages = max(1, -(-len(rows) // PAGE_SIZE))
         shown = rows[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE]
         query = {k: v for k, v in request.args.items() if k != "page"}
         query = {k: v[0] if isinstance(v, list) else v for k, v in query.items()}
-        site.accounts.audit(session.username, "view", request.path + "?" + (request.query_string or ""))
         return site.render(request, "conversations.html", filters=filters, rows=shown, total=len(rows),
                            page=page_no, pages=pages, base_query=urlencode(query), intents=INTENTS,
                            procedures=sorted(site.data.procedure_names().items(), key=lambda i: i[1]),
@@ -250,7 +346,6 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
         with site.sessions() as db:
             labels = {row.event_id: row for row in db.execute(
                 select(TrainingLabel).where(TrainingLabel.sender_id == sender_id)).scalars()}
-        site.accounts.audit(session.username, "view", f"/review/conversations/{sender_id}")
         names = site.data.procedure_names()
         return site.render(request, "transcript.html", sender_id=sender_id, turns=turns, ratings=ratings,
                            names=names, intents=INTENTS, labels=labels,
@@ -261,7 +356,6 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
     async def unanswered(request: Request, session: Session) -> HTTPResponse:
         filters = site.filters(request)
         groups = analytics.group_unanswered(site.data.turns(filters), site.data.ratings(filters))
-        site.accounts.audit(session.username, "view", request.path)
         return site.render(request, "unanswered.html", filters=filters, groups=groups)
 
     @bp.get("/services")
@@ -269,7 +363,6 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
     async def services(request: Request, session: Session) -> HTTPResponse:
         filters = site.filters(request)
         rows = analytics.satisfaction_by_procedure(site.data.ratings(filters))
-        site.accounts.audit(session.username, "view", request.path)
         return site.render(request, "services.html", filters=filters, rows=rows, names=site.data.procedure_names())
 
     @bp.get("/training")
@@ -304,54 +397,50 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
         return response.redirect(f"/review/conversations/{quote(turn.sender_id)}#e{event_id}")
 
     @bp.get("/training/export.yml")
-    @login_required(site)
+    @login_required(site, action="export")
     async def export_training(request: Request, session: Session) -> HTTPResponse:
         with site.sessions() as db:
             labels = list(db.execute(select(TrainingLabel).order_by(TrainingLabel.intent, TrainingLabel.id)).scalars())
         blocks: Dict[str, List[Dict[str, Any]]] = {}
         for item in labels:
-            example: Dict[str, Any] = {"text": item.text}
+            example: Dict[str, Any] = {"text": analytics.safe_text(item.text)}
             if item.procedure_id:
                 example["metadata"] = {"procedure": item.procedure_id}
             blocks.setdefault(item.intent, []).append(example)
         document = {"version": "3.1", "nlu": [{"intent": k, "examples": v} for k, v in blocks.items()]}
         body = "# Exported from the review dashboard; review, then copy into nlu_data/.\n" + yaml.safe_dump(
             document, allow_unicode=True, sort_keys=False)
-        site.accounts.audit(session.username, "export", "training.yml")
         return response.text(body, content_type="application/x-yaml; charset=utf-8",
                              headers={"Content-Disposition": 'attachment; filename="nlu_feedback.yml"'})
 
     @bp.get("/export/conversations.csv")
-    @login_required(site)
+    @login_required(site, action="export")
     async def export_conversations(request: Request, session: Session) -> HTTPResponse:
         filters = site.filters(request)
         names = site.data.procedure_names()
         rows = [[t.at.isoformat(), t.sender_id, t.channel, t.text, t.intent or "", f"{t.confidence:.2f}",
                  t.procedure_id or "", names.get(t.procedure_id or "", ""), t.answer_status or ""]
                 for t in site.data.turns(filters)]
-        site.accounts.audit(session.username, "export", "conversations.csv")
         return _csv_response("conversations.csv", ["time", "conversation", "channel", "text", "intent", "confidence",
                                                    "procedure_id", "procedure", "status"], rows)
 
     @bp.get("/export/ratings.csv")
-    @login_required(site)
+    @login_required(site, action="export")
     async def export_ratings(request: Request, session: Session) -> HTTPResponse:
         filters = site.filters(request)
         rows = [[r.created_at.isoformat(), r.conversation_id, r.channel, r.procedure_id or "", r.intent or "",
                  r.score or "", "" if r.helpful is None else int(r.helpful), r.comment or ""]
                 for r in site.data.ratings(filters)]
-        site.accounts.audit(session.username, "export", "ratings.csv")
         return _csv_response("ratings.csv", ["time", "conversation", "channel", "procedure_id", "intent", "score",
                                              "helpful", "comment"], rows)
 
     @bp.get("/export/unanswered.csv")
-    @login_required(site)
+    @login_required(site, action="export")
     async def export_unanswered(request: Request, session: Session) -> HTTPResponse:
         filters = site.filters(request)
         groups = analytics.group_unanswered(site.data.turns(filters), site.data.ratings(filters))
         rows = [[g.text, g.count, g.last_seen.isoformat(), "; ".join(f"{k}: {v}" for k, v in g.reasons.items())]
                 for g in groups]
-        site.accounts.audit(session.username, "export", "unanswered.csv")
         return _csv_response("unanswered.csv", ["question", "count", "last_seen", "reasons"], rows)
 
     @bp.get("/users")

@@ -18,8 +18,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.review.event_feed import AnalyticsEventStore, EventFeed
-from bot.review.views import ReviewSite, create_blueprint
+from bot.review.views import ReviewSite, create_blueprint, security_headers
 from bot.settings import get_settings
+from knowledge_base import log_masking
 from knowledge_base.db import engine_for
 
 HERE = Path(__file__).resolve().parent
@@ -30,6 +31,11 @@ def create_app() -> Sanic:
     """The Sanic application serving the widget and the demo page."""
     settings = get_settings()
     app = Sanic("citizen_assistant_web")
+    # Trust the TLS proxy's X-Forwarded-For/-Proto (or Forwarded) only when configured: then
+    # request.scheme is https (Secure dashboard cookies) and request.remote_addr the client's
+    # address (log-in throttling); otherwise a client could claim either.
+    app.config.PROXIES_COUNT = settings.proxies_count
+    app.config.FORWARDED_SECRET = settings.forwarded_secret
     rasa_url = os.environ.get("PUBLIC_RASA_URL", f"http://localhost:{settings.rasa_port}").rstrip("/")
     demo = (HERE / "demo.html").read_text(encoding="utf-8")
 
@@ -41,6 +47,7 @@ def create_app() -> Sanic:
 
     site = ReviewSite(settings)
     app.blueprint(create_blueprint(site))
+    app.register_middleware(security_headers, "response")
     feed = EventFeed(settings.rabbitmq_url, settings.rabbitmq_queue,
                      AnalyticsEventStore(engine_for(settings.database_url))) if settings.rabbitmq_url else None
 
@@ -68,7 +75,9 @@ def create_app() -> Sanic:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    create_app().run(host="0.0.0.0", port=get_settings().web_port, access_log=False)
+    log_masking.install()
+    settings = get_settings()
+    create_app().run(host=settings.bind_address, port=settings.web_port, access_log=False)
 
 
 if __name__ == "__main__":

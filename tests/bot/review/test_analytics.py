@@ -3,6 +3,7 @@ from datetime import date
 from bot.review import analytics
 from bot.review.charts import bar_chart, line_chart, split_bar_chart
 from knowledge_base.db import engine_for
+from tests.bot.review.conftest import add_hostile_rows
 
 FILTERS = analytics.Filters(date(2026, 11, 19), date(2026, 11, 21))
 
@@ -79,3 +80,17 @@ def test_same_figures_on_postgresql(postgres_url):
     assert len(turns) == 6 and [t.sender_id for t in turns if t.unanswered] == ["rest-2", "zalo:3", "zalo:3"]
     assert analytics.csat_distribution(store.ratings(FILTERS))[1] == ("2", 1)
     assert "001203004567" not in " ".join(t.text for t in turns)
+
+
+def test_turns_survive_hostile_event_data(seeded):
+    add_hostile_rows(seeded)
+    turns = {t.text: t for t in data(seeded).turns(FILTERS) if t.sender_id == "rest-hostile"}
+    first = turns["giấy tờ gì"]
+    assert (first.channel, first.intent, first.confidence, first.procedure_id, first.answer_status) == \
+        ('{"a": 1}', '{"x": 1}', 0.0, '{"a": [1]}', '["not_found"]')
+    assert first.actions == ['{"n": 1}'] and first.replies == [{"text": "5", "buttons": []},
+                                                                 {"text": "ok", "buttons": ['{"t": 1}']}]
+    assert turns["câu hỏi lạ"].channel == "7" and turns["câu hỏi lạ"].confidence == 0.0
+    assert '["a"]' in turns and "không có thời điểm" not in turns, "a turn without a time is left out"
+    transcript = data(seeded).turns(FILTERS, sender_id="rest-hostile")
+    assert "không có thời điểm" not in {t.text for t in transcript}
