@@ -17,7 +17,8 @@ from sqlalchemy import select
 from knowledge_base.db import session_factory
 from knowledge_base.models import Rating
 from tests.reliability.conftest import say
-from tests.servers import TOKEN, Servers, running_servers
+from tests.bot.review.conftest import login
+from tests.servers import TOKEN, Servers, running_servers, running_web_server
 
 MESSAGES = [
     "em tên Nguyễn Văn Bình, cccd 001 203 004 567, sđt (091) 234 5671, làm hộ chiếu hết bao nhiêu tiền",
@@ -40,13 +41,18 @@ def raw_found(data: str) -> List[str]:
 
 @pytest.fixture(scope="module")
 def conversation(tmp_path_factory, curated_records) -> Iterator[Servers]:
-    with running_servers(tmp_path_factory.mktemp("pii"), curated_records) as servers:
+    tmp = tmp_path_factory.mktemp("pii")
+    with running_servers(tmp, curated_records) as servers:
         for message in MESSAGES:
             say(servers, "pii-1", message)
         say(servers, "pii-2", "làm hộ chiếu hết bao nhiêu tiền")
         for message in RATING:
             say(servers, "pii-2", message)
-        yield servers
+        env = {"DATABASE_URL": servers.database_url, "REVIEW_ADMIN_USER": "admin",
+               "REVIEW_ADMIN_PASSWORD": "mat-khau-du-dai-123", "REVIEW_SECRET_KEY": "s" * 32}
+        with running_web_server(tmp, env) as web:
+            servers.web = web
+            yield servers
 
 
 def test_database_file_holds_no_raw_value(conversation):
@@ -59,9 +65,24 @@ def test_database_file_holds_no_raw_value(conversation):
     assert raw_found(data) == []
 
 
+@pytest.mark.parametrize("export", ["conversations.csv", "ratings.csv", "unanswered.csv"])
+def test_dashboard_exports_hold_no_raw_value(conversation, export):
+    client = login(conversation.web, "admin", "mat-khau-du-dai-123")
+    answer = client.get(f"{conversation.web}/review/export/{export}", timeout=30)
+    assert answer.status_code == 200 and raw_found(answer.text) == []
+    if export != "unanswered.csv":
+        assert "[SĐT]" in answer.text
+
+
+def test_transcript_page_holds_no_raw_value(conversation):
+    client = login(conversation.web, "admin", "mat-khau-du-dai-123")
+    answer = client.get(f"{conversation.web}/review/conversations/pii-1", timeout=30)
+    assert answer.status_code == 200 and "[CCCD]" in answer.text and raw_found(answer.text) == []
+
+
 def test_logs_hold_no_raw_value(conversation):
     logs = "".join((conversation.logs / name).read_text(encoding="utf-8", errors="replace")
-                   for name in ("rasa.log", "actions.log"))
+                   for name in ("rasa.log", "actions.log", "web.log"))
     assert raw_found(logs) == []
 
 
