@@ -1,8 +1,11 @@
 """Delete conversations older than ``RETENTION_DAYS`` (default 365): ``make purge``, e.g. from cron.
 
-Removes Rasa's tracker events, their copy fed from RabbitMQ (``analytics_events``) and our
-hand-off rows older than the cut-off. Ratings stay:
-they hold no free text but masked comments, and the yearly satisfaction figures need them.
+Every table that holds citizens' words or traces of them is covered: Rasa's tracker events,
+their copy fed from RabbitMQ (``analytics_events``), hand-off rows, the delivered or given-up
+replies of the outbox (``outbound_messages``), messages marked for training, the dashboard's
+access log (it names conversations) and rating comments, all older than the cut-off; expired
+dashboard sessions go too. The ratings themselves stay, without their comments: the yearly
+satisfaction figures need them.
 """
 from __future__ import annotations
 
@@ -13,11 +16,12 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import List, Optional
 
-from sqlalchemy import delete, inspect, text
+from sqlalchemy import delete, inspect, or_, text, update
 
 from bot.settings import get_settings
 from knowledge_base.db import engine_for
-from knowledge_base.models import AnalyticsEvent, HandoffRequest
+from knowledge_base.models import (AnalyticsEvent, AuditEntry, HandoffRequest, OutboundMessage, Rating,
+                                   ReviewSession, TrainingLabel)
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +40,21 @@ def purge(database_url: str, days: int, now: Optional[float] = None) -> dict:
         cutoff_dt = datetime.fromtimestamp(cutoff, tz=timezone.utc)
         result = connection.execute(delete(HandoffRequest).where(HandoffRequest.created_at < cutoff_dt))
         removed["handoff_requests"] = result.rowcount
+        result = connection.execute(delete(OutboundMessage).where(
+            OutboundMessage.created_at < cutoff_dt,
+            or_(OutboundMessage.delivered_at.isnot(None), OutboundMessage.given_up_at.isnot(None)),
+        ))
+        removed["outbound_messages"] = result.rowcount
+        result = connection.execute(delete(TrainingLabel).where(TrainingLabel.at < cutoff_dt))
+        removed["training_labels"] = result.rowcount
+        result = connection.execute(delete(AuditEntry).where(AuditEntry.at < cutoff_dt))
+        removed["review_audit"] = result.rowcount
+        result = connection.execute(update(Rating).where(Rating.created_at < cutoff_dt, Rating.comment.isnot(None))
+                                    .values(comment=None))
+        removed["rating_comments"] = result.rowcount
+        result = connection.execute(delete(ReviewSession).where(
+            ReviewSession.expires_at < datetime.fromtimestamp(now or time.time(), tz=timezone.utc)))
+        removed["review_sessions"] = result.rowcount
     logger.info("retention.purged days=%d %s", days, " ".join(f"{k}={v}" for k, v in removed.items()))
     return removed
 

@@ -91,6 +91,11 @@ class Settings:
     # Longest a request may take on the Rasa server, body included (Rasa's default is an hour, so
     # a client sending its body a byte at a time held a connection that long).
     response_timeout_seconds: int = field(default_factory=lambda: _env_int("RESPONSE_TIMEOUT_SECONDS", 60))
+    # Telegram and Zalo replies that could not be delivered are resent after these delays (seconds,
+    # after the 1st, 2nd, ... failure; the last repeats) until delivered or a day old (bot/channels/outbox.py).
+    outbox_retry_seconds: Tuple[float, ...] = field(
+        default_factory=lambda: tuple(float(x) for x in _env_list("OUTBOX_RETRY_SECONDS", "30,120,600,3600"))
+    )
     # What the tracker store keeps of one over-long message (the rest is cut, and says so).
     max_stored_message_chars: int = field(default_factory=lambda: _env_int("MAX_STORED_MESSAGE_CHARS", 5000))
     portal_url: str = field(default_factory=lambda: os.environ.get("PORTAL_URL", "https://dichvucong.gov.vn"))

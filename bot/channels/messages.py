@@ -1,8 +1,11 @@
-"""Small pieces every messenger channel needs: splitting long answers, remembering deliveries."""
+"""Small pieces every messenger channel needs: splitting long answers, retry delays, remembering deliveries."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Hashable, List
+from typing import Hashable, List, Set
+
+# Tries of one send inside a request (the first and three retries), waiting backoff(1), (2), (3).
+SEND_ATTEMPTS = 4
 
 
 def split_text(text: str, limit: int) -> List[str]:
@@ -22,17 +25,45 @@ def split_text(text: str, limit: int) -> List[str]:
     return parts
 
 
+def backoff(attempt: int, base: float = 0.5, cap: float = 4.0) -> float:
+    """Seconds to wait after failed try number ``attempt``: 0.5, 1, 2, 4, 4, ...
+
+    Short on purpose: the conversation's lock is held while a reply is sent, and what still
+    fails goes to the outbox, which retries over hours.
+    """
+    return min(cap, base * 2 ** (attempt - 1))
+
+
 class RecentDeliveries:
-    """Remembers the last ``size`` delivery keys so a message delivered twice is handled once."""
+    """Which messages (by delivery key) were processed, or are being processed now.
+
+    A key counts as processed only once its turn is stored (:meth:`finish`): a redelivery of a
+    message whose processing failed (:meth:`abandon`) is processed again, while one delivered twice
+    after success is handled once. The last ``size`` processed keys are remembered.
+    """
 
     def __init__(self, size: int = 10_000) -> None:
-        self._seen: "OrderedDict[Hashable, None]" = OrderedDict()
+        self._done: "OrderedDict[Hashable, None]" = OrderedDict()
+        self._running: Set[Hashable] = set()
         self._size = size
 
-    def first_time(self, key: Hashable) -> bool:
-        if key in self._seen:
+    def begin(self, key: Hashable) -> bool:
+        """True, and ``key`` is now in progress, unless it was processed or is in progress."""
+        if key in self._done or key in self._running:
             return False
-        self._seen[key] = None
-        if len(self._seen) > self._size:
-            self._seen.popitem(last=False)
+        self._running.add(key)
         return True
+
+    def processed(self, key: Hashable) -> bool:
+        return key in self._done
+
+    def finish(self, key: Hashable) -> None:
+        """The message's turn is stored: later deliveries of ``key`` are duplicates."""
+        self._running.discard(key)
+        self._done[key] = None
+        if len(self._done) > self._size:
+            self._done.popitem(last=False)
+
+    def abandon(self, key: Hashable) -> None:
+        """Processing failed: the next delivery of ``key`` is processed again."""
+        self._running.discard(key)

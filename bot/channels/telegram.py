@@ -9,6 +9,17 @@ Replies are sent as plain text (no parse mode), so nothing needs escaping and a 
 or a record's "*" or "<" can never break formatting. Buttons become inline keyboards;
 Telegram limits ``callback_data`` to 64 bytes, so longer payloads travel as a short key
 stored in the database (it survives restarts).
+
+Delivery: each Bot API call is retried inside the request on PTB's ``RetryAfter`` (when the
+wait is short) and ``NetworkError`` (5xx such as 502, ``TimedOut``, connection failures),
+with backoff. A reply that still fails goes to the outbox (bot/channels/outbox.py) and is
+resent later, so a send never aborts Rasa's turn and the citizen's message is always stored.
+PTB's own ``AIORateLimiter`` is not used: it needs the optional ``aiolimiter`` package, and
+``BaseRateLimiter`` may only handle ``RetryAfter``, not network failures.
+
+An update counts as processed once its turn is stored: if processing fails the webhook answers
+500, and Telegram's redelivery of the same ``update_id`` is processed; a redelivery after success
+is answered "duplicate".
 """
 from __future__ import annotations
 
@@ -23,17 +34,23 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, MessageLimit
-from telegram.error import RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.request import HTTPXRequest
 
 from bot.channels.callback_store import CallbackStore
-from bot.channels.messages import RecentDeliveries, split_text
+from bot.channels.messages import SEND_ATTEMPTS, RecentDeliveries, backoff, split_text
+from bot.channels.outbox import Courier, OutboxRetrier, OutboxStore
+from bot.channels.turns import guarantee_reply
 from bot.settings import TelegramSettings, get_settings
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 CALLBACK_DATA_LIMIT = 64
-MAX_SEND_ATTEMPTS = 5
+# A longer 429 wait is not spent holding the webhook request: the outbox resends later.
+MAX_RETRY_AFTER_SECONDS = 5.0
+# Resending cannot help: the message itself was refused, or the citizen blocked the bot.
+PERMANENT_ERRORS = (BadRequest, Forbidden, ChatMigrated)
 NON_TEXT_REPLY = "Xin lỗi, hiện tôi chỉ đọc được tin nhắn chữ. Bạn vui lòng gõ câu hỏi nhé."
 EXPIRED_BUTTON_REPLY = "Nút này đã hết hạn. Bạn vui lòng gõ lại câu hỏi nhé."
 
@@ -44,23 +61,46 @@ def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> List[
 
 
 async def with_retry(call: Callable[[], Awaitable[Any]]) -> Any:
-    """Run a Bot API call, waiting ``retry_after`` seconds on 429 so nothing is dropped."""
-    for attempt in range(1, MAX_SEND_ATTEMPTS + 1):
+    """Run a Bot API call, retrying a short 429 after ``retry_after`` and network failures with backoff."""
+    for attempt in range(1, SEND_ATTEMPTS):
         try:
             return await call()
         except RetryAfter as exc:
             delay = exc.retry_after
             seconds = delay.total_seconds() if hasattr(delay, "total_seconds") else float(delay)
-            logger.warning("telegram.rate_limited retry_after=%s attempt=%d", seconds, attempt)
-            if attempt == MAX_SEND_ATTEMPTS:
+            if seconds > MAX_RETRY_AFTER_SECONDS:
                 raise
-            await asyncio.sleep(seconds)
-    return None
+            logger.warning("telegram.rate_limited retry_after=%s attempt=%d", seconds, attempt)
+        except NetworkError as exc:  # 5xx, TimedOut, connection errors; BadRequest is one too, but final
+            if isinstance(exc, BadRequest):
+                raise
+            seconds = backoff(attempt)
+            logger.warning("telegram.send_retry attempt=%d delay=%.1f error=%s", attempt, seconds, type(exc).__name__)
+        await asyncio.sleep(seconds)
+    return await call()
 
 
 def chat_id_of(recipient_id: Text) -> str:
     """Rasa's sender id is "telegram:<chat id>" so ids never collide across channels."""
     return str(recipient_id).split(":", 1)[-1]
+
+
+def conversation_id(chat_id: int) -> str:
+    return f"{CHANNEL}:{chat_id}"
+
+
+async def send_body(bot: Bot, recipient_id: str, body: Dict[str, Any]) -> None:
+    """Send one message as the outbox keeps it: ``{"text", "buttons": [{"text", "callback_data"}]}``
+    or ``{"photo"}``."""
+    chat_id = chat_id_of(recipient_id)
+    if "photo" in body:
+        await with_retry(lambda: bot.send_photo(chat_id=chat_id, photo=body["photo"]))
+        return
+    buttons = body.get("buttons") or []
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(button["text"], callback_data=button["callback_data"])] for button in buttons]
+    ) if buttons else None
+    await with_retry(lambda: bot.send_message(chat_id=chat_id, text=body["text"], reply_markup=keyboard))
 
 
 class TelegramOutput(OutputChannel):
@@ -70,32 +110,27 @@ class TelegramOutput(OutputChannel):
     def name(cls) -> Text:
         return CHANNEL
 
-    def __init__(self, bot: Bot, callbacks: CallbackStore) -> None:
-        self.bot = bot
+    def __init__(self, bot: Bot, callbacks: CallbackStore, outbox: OutboxStore) -> None:
         self.callbacks = callbacks
+        self.courier = Courier(CHANNEL, lambda recipient, body: send_body(bot, recipient, body), outbox,
+                               PERMANENT_ERRORS)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        chat_id = chat_id_of(recipient_id)
         for part in split_message(text):
-            await with_retry(lambda part=part: self.bot.send_message(chat_id=chat_id, text=part))
+            await self.courier.deliver(recipient_id, {"text": part})
 
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
-        chat_id = chat_id_of(recipient_id)
         parts = split_message(text)
         for part in parts[:-1]:
-            await with_retry(lambda part=part: self.bot.send_message(chat_id=chat_id, text=part))
-        keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(button["title"], callback_data=self.callback_data(button["payload"]))]
-             for button in buttons]
-        )
-        await with_retry(
-            lambda: self.bot.send_message(chat_id=chat_id, text=parts[-1], reply_markup=keyboard)
-        )
+            await self.courier.deliver(recipient_id, {"text": part})
+        keyboard = [{"text": button["title"], "callback_data": self.callback_data(button["payload"])}
+                    for button in buttons]
+        await self.courier.deliver(recipient_id, {"text": parts[-1], "buttons": keyboard})
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
-        await with_retry(lambda: self.bot.send_photo(chat_id=chat_id_of(recipient_id), photo=image))
+        await self.courier.deliver(recipient_id, {"photo": image})
 
     def callback_data(self, payload: str) -> str:
         """The payload itself when it fits in 64 bytes, else a stored short key."""
@@ -115,9 +150,12 @@ class TelegramInput(InputChannel):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TelegramInput":
         return cls(get_settings().telegram)
 
-    def __init__(self, settings: TelegramSettings, callbacks: Optional[CallbackStore] = None) -> None:
+    def __init__(self, settings: TelegramSettings, callbacks: Optional[CallbackStore] = None,
+                 outbox: Optional[OutboxStore] = None) -> None:
         self.settings = settings
         self.callbacks = callbacks or CallbackStore.from_settings()
+        self.outbox = outbox or OutboxStore.from_settings()
+        self.retrier = OutboxRetrier(CHANNEL, self.outbox, self.resend, PERMANENT_ERRORS)
         self.recent = RecentDeliveries()
         self._bot: Optional[Bot] = None
         self._lock = asyncio.Lock()
@@ -126,7 +164,10 @@ class TelegramInput(InputChannel):
         """The initialised Bot (``getMe`` once), created lazily inside the server's loop."""
         async with self._lock:
             if self._bot is None:
-                bot = Bot(token=self.settings.token, base_url=self.settings.api_base_url)
+                # Each try of a call is bounded, so SEND_ATTEMPTS tries stay well under Telegram's
+                # webhook timeout; a messenger that is down is left to the outbox.
+                request = HTTPXRequest(connect_timeout=3.0, read_timeout=5.0, write_timeout=5.0, pool_timeout=1.0)
+                bot = Bot(token=self.settings.token, base_url=self.settings.api_base_url, request=request)
                 await with_retry(bot.initialize)
                 self._bot = bot
                 if self.settings.webhook_url:
@@ -137,13 +178,19 @@ class TelegramInput(InputChannel):
                     logger.info("telegram.webhook.set url=%s", self.settings.webhook_url)
         return self._bot
 
+    async def resend(self, recipient_id: str, body: Dict[str, Any]) -> None:
+        """How the outbox retrier sends a kept message."""
+        await send_body(await self.bot(), recipient_id, body)
+
     def secret_ok(self, request: Request) -> bool:
         expected = self.settings.webhook_secret or ""
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+        # Sanic keeps undecodable header bytes as surrogates: a non-ASCII header must be refused, not crash.
+        return bool(expected) and hmac.compare_digest(given.encode(errors="surrogateescape"), expected.encode())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("telegram_webhook", __name__)
+        on_new_message = guarantee_reply(on_new_message, redo_failed_turns=True)
 
         @webhook.listener("after_server_start")
         async def register_webhook(*_: Any) -> None:
@@ -153,6 +200,8 @@ class TelegramInput(InputChannel):
                     await self.bot()
                 except TelegramError as exc:
                     logger.error("telegram.webhook.set_failed error=%s", exc)
+
+        self.retrier.run_beside(webhook, self.settings.enabled)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -168,26 +217,49 @@ class TelegramInput(InputChannel):
             payload = request.json
             if not isinstance(payload, dict) or "update_id" not in payload:
                 return response.json({"error": "body must be a Telegram Update object"}, status=400)
-            bot = await self.bot()
+            try:
+                bot = await self.bot()
+            except TelegramError as exc:
+                logger.error("telegram.unavailable error=%s", type(exc).__name__)
+                return response.json({"error": "Bot API unreachable; deliver the update again"}, status=503)
             update = Update.de_json(payload, bot)
-            if not self.recent.first_time(update.update_id):
-                logger.info("telegram.duplicate update_id=%s", update.update_id)
-                return response.json({"status": "duplicate"})
-            await self.handle(update, bot, on_new_message)
+            update_id = update.update_id
+            if not self.recent.begin(update_id):
+                if self.recent.processed(update_id):
+                    logger.info("telegram.duplicate update_id=%s", update_id)
+                    return response.json({"status": "duplicate"})
+                logger.info("telegram.in_progress update_id=%s", update_id)
+                return response.json({"error": "this update is being processed"}, status=409)
+            processed = False
+            try:
+                await self.handle(update, bot, on_new_message)
+                processed = True
+            except Exception as exc:  # the turn was not stored: Telegram's redelivery must be processed
+                logger.error("telegram.update.failed update_id=%s error=%s", update_id, type(exc).__name__)
+                return response.json({"error": "update not processed; deliver it again"}, status=500)
+            finally:
+                if processed:
+                    self.recent.finish(update_id)
+                else:
+                    self.recent.abandon(update_id)
             return response.json({"status": "ok"})
 
         return webhook
 
     async def handle(self, update: Update, bot: Bot, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         """Turn one update into a Rasa message (or a polite reply, or nothing)."""
-        output = TelegramOutput(bot, self.callbacks)
+        output = TelegramOutput(bot, self.callbacks, self.outbox)
         if update.callback_query is not None:
             query = update.callback_query
-            await with_retry(query.answer)
+            try:
+                await with_retry(query.answer)
+            except TelegramError as exc:  # only stops the button's spinner; the press still counts
+                logger.info("telegram.answer_callback_failed update_id=%s error=%s", update.update_id,
+                            type(exc).__name__)
             chat_id = query.message.chat.id if query.message else query.from_user.id
             payload = self.callbacks.payload_for(query.data or "")
             if payload is None:
-                await output.send_text_message(str(chat_id), EXPIRED_BUTTON_REPLY)
+                await output.send_text_message(conversation_id(chat_id), EXPIRED_BUTTON_REPLY)
                 return
             await self._forward(on_new_message, output, bot, chat_id, payload, update)
             return
@@ -197,7 +269,7 @@ class TelegramInput(InputChannel):
             logger.info("telegram.ignored update_id=%s", update.update_id)
             return
         if not message.text:
-            await output.send_text_message(str(message.chat.id), NON_TEXT_REPLY)
+            await output.send_text_message(conversation_id(message.chat.id), NON_TEXT_REPLY)
             return
         text = message.text.strip()
         command = text.split()[0].split("@")[0].lower() if text.startswith("/") else ""
@@ -207,15 +279,13 @@ class TelegramInput(InputChannel):
             text = "/help"
         await self._forward(on_new_message, output, bot, message.chat.id, text, update)
 
-    async def _forward(self, on_new_message, output: TelegramOutput, bot: Bot, chat_id: int, text: str,
-                       update: Update) -> None:
+    async def _forward(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], output: TelegramOutput,
+                       bot: Bot, chat_id: int, text: str, update: Update) -> None:
         try:
             await bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING)
         except TelegramError as exc:  # typing is a courtesy; never lose the message over it
             logger.info("telegram.typing_failed error=%s", exc)
         await on_new_message(UserMessage(
-            text, output, sender_id=f"{CHANNEL}:{chat_id}", input_channel=CHANNEL,
+            text, output, sender_id=conversation_id(chat_id), input_channel=CHANNEL,
             metadata={"telegram_update_id": update.update_id},
         ))
-
-

@@ -70,11 +70,14 @@ def keep_rating(message: UserMessage, value: str, ratings: Optional[RatingStore]
 
 
 def guarantee_reply(on_new_message: OnNewMessage, ratings: Optional[RatingStore] = None,
-                    conversation_id: Optional[Callable[[str], str]] = None) -> OnNewMessage:
+                    conversation_id: Optional[Callable[[str], str]] = None,
+                    redo_failed_turns: bool = False) -> OnNewMessage:
     """``on_new_message`` that answers "busy" when the turn itself answered nothing.
 
     ``conversation_id`` maps the id a client chose to the one stored (replies still go to the
     client's own id): a channel whose clients pick their ids uses it so none is stored raw.
+    A channel that does the turn again when it fails (Telegram redelivers, Zalo retries) sets
+    ``redo_failed_turns``: a turn that raised is then raised again for it, not answered "busy".
     """
 
     async def handle(message: UserMessage) -> Any:
@@ -89,6 +92,8 @@ def guarantee_reply(on_new_message: OnNewMessage, ratings: Optional[RatingStore]
         except Exception as exc:  # the citizen must hear something; the cause is logged, not the text
             logger.error("turn.failed conversation=%s channel=%s error=%s", message.sender_id,
                          message.input_channel, type(exc).__name__)
+            if redo_failed_turns:
+                raise
         if watched.sent:
             return result
         logger.warning("turn.no_reply conversation=%s channel=%s", message.sender_id, message.input_channel)

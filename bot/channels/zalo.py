@@ -6,10 +6,11 @@ v4 OAuth; cross-checked with the public SDK docs of @warriorteam/redai-zalo-sdk,
 docs/CONSULTATION_SERVICE.md, docs/BUTTON_TYPES_GUIDE.md and dist/types/webhook.d.ts):
 
 - Every event carries ``X-ZEvent-Signature: mac=<hex>`` where hex is
-  SHA-256(app_id + raw body + the body's ``timestamp`` + OA secret key). Missing → 401,
-  wrong → 403, a timestamp outside ``ZALO_MAX_EVENT_AGE_SECONDS`` (replay) → 403; nothing
-  is processed then. Valid events are acknowledged with 200 at once and handled in the
-  background (Zalo expects a quick answer).
+  SHA-256(app_id + raw body + the body's ``timestamp`` + OA secret key). Missing → 401, a
+  body without a usable timestamp → 400, wrong → 403, a timestamp outside
+  ``ZALO_MAX_EVENT_AGE_SECONDS`` (replay) → 403; nothing is processed then. Valid events are
+  acknowledged with 200 at once and handled in the background (Zalo expects a quick answer);
+  an authentic event without a sender is logged and ignored.
 - ``user_send_text`` is a citizen's message; ``follow`` greets; other ``user_send_*``
   events (images, stickers, files, ...) get a polite "text only" reply.
 - Replies are consultation messages: ``POST {ZALO_API_BASE_URL}/v3.0/oa/message/cs`` with
@@ -20,6 +21,12 @@ docs/CONSULTATION_SERVICE.md, docs/BUTTON_TYPES_GUIDE.md and dist/types/webhook.
   invalid/expired-token error, or shortly before expiry, ``POST {ZALO_OAUTH_BASE_URL}
   /v4/oa/access_token`` (header ``secret_key``; form ``refresh_token``, ``app_id``,
   ``grant_type=refresh_token``), store the new pair in the database, retry the send once.
+
+Delivery: connection errors, timeouts and 5xx/429 answers are retried inside the send with
+backoff; a reply that still fails goes to the outbox (bot/channels/outbox.py) and is resent
+later, so a send never aborts Rasa's turn and the citizen's message is always stored. Zalo is
+answered 200 before the turn runs, so it has no reason to deliver the event again: a turn that
+fails in Rasa itself is tried again a few times here. Logs carry ids, never the citizen's text.
 """
 from __future__ import annotations
 
@@ -28,6 +35,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
@@ -38,7 +46,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.messages import RecentDeliveries, split_text
+from bot.channels.messages import SEND_ATTEMPTS, RecentDeliveries, backoff, split_text
+from bot.channels.outbox import Courier, OutboxRetrier, OutboxStore
+from bot.channels.turns import guarantee_reply
 from bot.channels.zalo_tokens import StaleRefreshToken, TokenPair, ZaloTokenStore
 from bot.settings import ZaloSettings, get_settings
 
@@ -52,6 +62,9 @@ MAX_BUTTONS = 5
 TOKEN_ERRORS = {-216, -124, -220}
 REFRESH_MARGIN = timedelta(minutes=10)
 NON_TEXT_REPLY = "Xin lỗi, hiện tôi chỉ đọc được tin nhắn chữ. Bạn vui lòng gõ câu hỏi nhé."
+# Tries of one Rasa turn when Rasa itself fails (e.g. the tracker store is briefly unreachable).
+TURN_ATTEMPTS = 3
+USER_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 
 def signature(app_id: str, raw_body: bytes, timestamp: str, oa_secret_key: str) -> str:
@@ -60,12 +73,37 @@ def signature(app_id: str, raw_body: bytes, timestamp: str, oa_secret_key: str) 
     return hashlib.sha256(data).hexdigest()
 
 
+def user_id_of(recipient_id: Text) -> str:
+    """Rasa's sender id is "zalo:<user id>" so ids never collide across channels."""
+    return str(recipient_id).split(":", 1)[-1]
+
+
 class ZaloApiError(RuntimeError):
     """An error answer from the Zalo OpenAPI."""
 
     def __init__(self, code: int, message: str) -> None:
         super().__init__(f"Zalo API error {code}: {message}")
         self.code = code
+
+
+class ZaloUnavailable(RuntimeError):
+    """The OpenAPI answered with a server error, 429 or no JSON: worth trying again."""
+
+
+TRANSIENT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, ZaloUnavailable)
+
+
+async def read_answer(answer: aiohttp.ClientResponse) -> Dict[str, Any]:
+    """The JSON object of an OpenAPI answer, or :class:`ZaloUnavailable`."""
+    if answer.status >= 500 or answer.status == 429:
+        raise ZaloUnavailable(f"HTTP {answer.status}")
+    try:
+        data = await answer.json(content_type=None)
+    except ValueError:
+        raise ZaloUnavailable(f"HTTP {answer.status} without JSON") from None
+    if not isinstance(data, dict):
+        raise ZaloUnavailable(f"HTTP {answer.status} without a JSON object")
+    return data
 
 
 class ZaloClient:
@@ -77,6 +115,17 @@ class ZaloClient:
         self._refresh_lock = asyncio.Lock()
 
     async def send(self, user_id: str, message: Dict[str, Any]) -> Dict[str, Any]:
+        """Send one message, trying again with backoff while the OpenAPI is unreachable or failing."""
+        for attempt in range(1, SEND_ATTEMPTS):
+            try:
+                return await self._send_once(user_id, message)
+            except TRANSIENT_ERRORS as exc:
+                delay = backoff(attempt)
+                logger.warning("zalo.send_retry attempt=%d delay=%.1f error=%s", attempt, delay, type(exc).__name__)
+                await asyncio.sleep(delay)
+        return await self._send_once(user_id, message)
+
+    async def _send_once(self, user_id: str, message: Dict[str, Any]) -> Dict[str, Any]:
         """Send one message; refresh the token and retry once if it expired."""
         pair = self.tokens.current()
         if pair.expires_at and pair.expires_at - REFRESH_MARGIN <= datetime.now(timezone.utc):
@@ -95,7 +144,7 @@ class ZaloClient:
         body = {"recipient": {"user_id": user_id}, "message": message}
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
             async with session.post(url, json=body, headers={"access_token": access_token}) as answer:
-                data = await answer.json(content_type=None)
+                data = await read_answer(answer)
         code = int(data.get("error", 0) or 0)
         if code != 0:
             raise ZaloApiError(code, str(data.get("message")))
@@ -112,7 +161,7 @@ class ZaloClient:
                     "grant_type": "refresh_token"}
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
                 async with session.post(url, data=form, headers={"secret_key": self.settings.app_secret}) as answer:
-                    data = await answer.json(content_type=None)
+                    data = await read_answer(answer)
             if "access_token" not in data:
                 raise ZaloApiError(int(data.get("error", -1) or -1), str(data.get("message") or data))
             expires_in = int(data.get("expires_in") or 90000)
@@ -133,24 +182,19 @@ class ZaloOutput(OutputChannel):
     def name(cls) -> Text:
         return CHANNEL
 
-    def __init__(self, client: ZaloClient) -> None:
-        self.client = client
-
-    @staticmethod
-    def user_id_of(recipient_id: Text) -> str:
-        """Rasa's sender id is "zalo:<user id>" so ids never collide across channels."""
-        return str(recipient_id).split(":", 1)[-1]
+    def __init__(self, client: ZaloClient, outbox: OutboxStore) -> None:
+        self.courier = Courier(CHANNEL, lambda recipient, body: client.send(user_id_of(recipient), body), outbox)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         for part in split_text(text, TEXT_LIMIT):
-            await self.client.send(self.user_id_of(recipient_id), {"text": part})
+            await self.courier.deliver(recipient_id, {"text": part})
 
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
         parts = split_text(text, TEXT_LIMIT)
         for part in parts[:-1]:
-            await self.client.send(self.user_id_of(recipient_id), {"text": part})
+            await self.courier.deliver(recipient_id, {"text": part})
         zalo_buttons = [
             {"title": b["title"][:BUTTON_TITLE_LIMIT], "type": "oa.query.hide", "payload": b["payload"]}
             for b in buttons if len(b["payload"]) <= BUTTON_PAYLOAD_LIMIT
@@ -158,7 +202,19 @@ class ZaloOutput(OutputChannel):
         message: Dict[str, Any] = {"text": parts[-1]}
         if zalo_buttons:
             message["attachment"] = {"type": "template", "payload": {"buttons": zalo_buttons}}
-        await self.client.send(self.user_id_of(recipient_id), message)
+        await self.courier.deliver(recipient_id, message)
+
+
+def sender_of(event: Dict[str, Any]) -> Optional[str]:
+    """The Zalo user id an event comes from (the follower for ``follow``), None when it has none."""
+    if event.get("event_name") == "follow":
+        party = event.get("follower") or event.get("sender")
+    else:
+        party = event.get("sender")
+    user_id = party.get("id") if isinstance(party, dict) else None
+    if isinstance(user_id, bool) or not isinstance(user_id, (str, int)):
+        return None
+    return str(user_id) if USER_ID.fullmatch(str(user_id)) else None
 
 
 class ZaloInput(InputChannel):
@@ -172,11 +228,18 @@ class ZaloInput(InputChannel):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "ZaloInput":
         return cls(get_settings().zalo)
 
-    def __init__(self, settings: ZaloSettings, tokens: Optional[ZaloTokenStore] = None) -> None:
+    def __init__(self, settings: ZaloSettings, tokens: Optional[ZaloTokenStore] = None,
+                 outbox: Optional[OutboxStore] = None) -> None:
         self.settings = settings
         self.client = ZaloClient(settings, tokens or ZaloTokenStore.from_settings(settings))
+        self.outbox = outbox or OutboxStore.from_settings()
+        self.retrier = OutboxRetrier(CHANNEL, self.outbox, self.resend)
         self._recent = RecentDeliveries()
         self._tasks: Set[asyncio.Task] = set()
+
+    async def resend(self, recipient_id: str, body: Dict[str, Any]) -> None:
+        """How the outbox retrier sends a kept message."""
+        await self.client.send(user_id_of(recipient_id), body)
 
     def verify(self, request: Request) -> Optional[HTTPResponse]:
         """None when the event is authentic and fresh, else the refusal to send."""
@@ -187,10 +250,11 @@ class ZaloInput(InputChannel):
             event = json.loads(request.body)
             timestamp = str(event["timestamp"])
             sent_at = int(timestamp) / 1000
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
             return response.json({"error": "body must be a Zalo event with a timestamp"}, status=400)
         expected = signature(self.settings.app_id or "", request.body, timestamp, self.settings.oa_secret_key or "")
-        if not hmac.compare_digest(header[4:], expected):
+        # Sanic keeps undecodable header bytes as surrogates; compare bytes, never str (non-ASCII str raises).
+        if not hmac.compare_digest(header[4:].encode(errors="surrogateescape"), expected.encode()):
             return response.json({"error": "wrong signature"}, status=403)
         if abs(time.time() - sent_at) > self.settings.max_event_age_seconds:
             return response.json({"error": "stale event timestamp"}, status=403)
@@ -198,6 +262,9 @@ class ZaloInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("zalo_webhook", __name__)
+        on_new_message = guarantee_reply(on_new_message, redo_failed_turns=True)
+
+        self.retrier.run_beside(webhook, self.settings.enabled)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -213,33 +280,71 @@ class ZaloInput(InputChannel):
                 logger.warning("zalo.refused status=%s", refusal.status)
                 return refusal
             event = json.loads(request.body)
-            if not self._recent.first_time(hashlib.sha256(request.body).hexdigest()):
+            key = hashlib.sha256(request.body).hexdigest()
+            if not self._recent.begin(key):
                 return response.json({"status": "duplicate"})
-            task = asyncio.create_task(self.handle(event, on_new_message))
+            task = asyncio.create_task(self.process(key, event, on_new_message))
             self._tasks.add(task)
-            task.add_done_callback(self._finished)
+            task.add_done_callback(self._tasks.discard)
             return response.json({"status": "ok"})
 
         return webhook
 
-    def _finished(self, task: asyncio.Task) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            logger.error("zalo.event.failed error=%r", task.exception())
+    async def process(self, key: str, event: Dict[str, Any],
+                      on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """Handle one acknowledged event; it counts as processed only once handling ended."""
+        processed = False
+        try:
+            await self.handle(event, on_new_message)
+            processed = True
+        except Exception as exc:  # background task: nobody else would see it; ids only, never the text
+            message = event.get("message") if isinstance(event.get("message"), dict) else {}
+            logger.error("zalo.event.failed event=%s msg_id=%s sender=%s error=%s", event.get("event_name"),
+                         message.get("msg_id"), sender_of(event), type(exc).__name__)
+        finally:
+            if processed:
+                self._recent.finish(key)
+            else:
+                self._recent.abandon(key)
 
     async def handle(self, event: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        """Turn one verified event into a Rasa message or a polite reply."""
-        name = event.get("event_name", "")
-        output = ZaloOutput(self.client)
-        if name == "user_send_text":
-            user_id = str(event["sender"]["id"])
-            text = (event.get("message") or {}).get("text") or ""
-            await on_new_message(UserMessage(text, output, sender_id=f"{CHANNEL}:{user_id}", input_channel=CHANNEL,
-                                             metadata={"zalo_msg_id": (event.get("message") or {}).get("msg_id")}))
-        elif name == "follow":
-            user_id = str((event.get("follower") or event.get("sender") or {})["id"])
-            await on_new_message(UserMessage("/greet", output, sender_id=f"{CHANNEL}:{user_id}", input_channel=CHANNEL))
-        elif name.startswith("user_send_"):
-            await output.send_text_message(str(event["sender"]["id"]), NON_TEXT_REPLY)
-        else:
+        """Turn one verified event into a Rasa message or a polite reply; malformed ones are logged and ignored."""
+        name = str(event.get("event_name") or "")
+        if name != "follow" and not name.startswith("user_send_"):
             logger.info("zalo.ignored event=%s", name)
+            return
+        user_id = sender_of(event)
+        if user_id is None:
+            logger.warning("zalo.malformed event=%s reason=no_sender", name)
+            return
+        conversation = f"{CHANNEL}:{user_id}"
+        if name == "follow":
+            await self._turn(on_new_message, "/greet", conversation, None)
+            return
+        if name != "user_send_text":
+            await ZaloOutput(self.client, self.outbox).send_text_message(conversation, NON_TEXT_REPLY)
+            return
+        message = event.get("message") if isinstance(event.get("message"), dict) else {}
+        text = message.get("text")
+        if not isinstance(text, str):
+            logger.warning("zalo.malformed event=%s sender=%s reason=no_text", name, user_id)
+            return
+        await self._turn(on_new_message, text, conversation, {"zalo_msg_id": message.get("msg_id")})
+
+    async def _turn(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str, conversation: str,
+                    metadata: Optional[Dict[str, Any]]) -> None:
+        """One Rasa turn, tried again with backoff if Rasa itself fails (sends never make it fail)."""
+        def message() -> UserMessage:
+            return UserMessage(text, ZaloOutput(self.client, self.outbox), sender_id=conversation,
+                               input_channel=CHANNEL, metadata=metadata)
+
+        for attempt in range(1, TURN_ATTEMPTS):
+            try:
+                await on_new_message(message())
+                return
+            except Exception as exc:  # retried below; ids only, never the text
+                delay = backoff(attempt)
+                logger.error("zalo.turn.failed conversation=%s attempt=%d delay=%.1f error=%s", conversation,
+                             attempt, delay, type(exc).__name__)
+                await asyncio.sleep(delay)
+        await on_new_message(message())

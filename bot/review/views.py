@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from bot.channels.outbox import OutboxStore
 from bot.review import analytics, charts
 from bot.review.accounts import ROLES, AccountError, AccountStore, Throttled
 from bot.review.security import (COOKIE_NAME, COOKIE_PATH, LOGIN_COOKIE_NAME, LOGIN_FORM_SECONDS, SESSION_SECONDS,
@@ -81,6 +82,8 @@ class ReviewSite:
         events_table = AnalyticsEvent.__tablename__ if settings.rabbitmq_url else "events"
         self.data = analytics.ReviewData(engine_for(settings.database_url), events_table)
         self.sessions = session_factory(settings.database_url)
+        # Telegram and Zalo replies not delivered yet: officers must see them (bot/channels/outbox.py).
+        self.outbox = OutboxStore(self.sessions)
         self.signer = SessionSigner(settings.review_secret_key)
         self.jinja = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
                                  finalize=_printable)
@@ -288,7 +291,8 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
             "unanswered": sum(t.unanswered for t in turns),
             "csat": sum(scores) / len(scores) if scores else None, "ratings": len(scores),
         }
-        return site.render(request, "overview.html", filters=filters, charts=page, totals=totals)
+        return site.render(request, "overview.html", filters=filters, charts=page, totals=totals,
+                           outbox=site.outbox.counts())
 
     @bp.get("/conversations")
     @login_required(site)

@@ -5,7 +5,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, urlparse
 
 
@@ -17,6 +17,7 @@ class Recorded:
     path: str
     headers: Dict[str, str]
     params: Dict[str, Any]
+    status: Optional[int] = None  # what the fake answered; None when it dropped the connection
 
 
 Handler = Callable[[Recorded], Tuple[int, Dict[str, Any]]]
@@ -50,10 +51,14 @@ def _decode_params(content_type: str, body: bytes, query: str) -> Dict[str, Any]
 
 @dataclass
 class FakeServer:
-    """Serves ``handler`` on a free loopback port until ``stop``."""
+    """Serves ``handler`` on a free loopback port until ``stop``.
+
+    With ``unreachable`` set, requests are recorded but the connection is closed without an answer.
+    """
 
     handler: Handler
     requests: List[Recorded] = field(default_factory=list)
+    unreachable: bool = False
 
     def start(self) -> "FakeServer":
         fake = self
@@ -66,7 +71,11 @@ class FakeServer:
                 recorded = Recorded(self.command, url.path, dict(self.headers.items()),
                                     _decode_params(self.headers.get("Content-Type", ""), body, url.query))
                 fake.requests.append(recorded)
+                if fake.unreachable:
+                    self.close_connection = True
+                    return
                 status, payload = fake.handler(recorded)
+                recorded.status = status
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from tests.fakes.http import FakeServer, Recorded
 
@@ -13,18 +13,25 @@ BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Trợ lý", "username": "
 class FakeTelegramApi(FakeServer):
     """Answers getMe, sendMessage, sendChatAction, answerCallbackQuery, setWebhook, ...
 
-    ``rate_limit_next`` makes the next N sendMessage calls fail with 429 and retry_after=1.
+    ``rate_limit_next`` makes the next N sendMessage calls fail with 429 and retry_after=1;
+    ``send_failure_status`` (e.g. 502) makes every sendMessage fail with that status until reset.
     """
 
     def __init__(self, token: str) -> None:
         super().__init__(self._handle)
         self.token = token
         self.rate_limit_next = 0
+        self.send_failure_status: Optional[int] = None
         self.pending_updates: List[Dict[str, Any]] = []
         self._ids = itertools.count(1)
 
     def calls(self, method: str) -> List[Dict[str, Any]]:
         return [r.params for r in self.requests if r.path.endswith(f"/{method}")]
+
+    def delivered(self, chat_id: int) -> List[Dict[str, Any]]:
+        """The sendMessage calls to ``chat_id`` that the fake accepted."""
+        return [r.params for r in self.requests if r.path.endswith("/sendMessage") and r.status == 200
+                and int(r.params["chat_id"]) == chat_id]
 
     def _handle(self, request: Recorded) -> Tuple[int, Dict[str, Any]]:
         prefix = f"/bot{self.token}/"
@@ -34,6 +41,9 @@ class FakeTelegramApi(FakeServer):
         if method == "getMe":
             return 200, {"ok": True, "result": BOT_USER}
         if method == "sendMessage":
+            if self.send_failure_status is not None:
+                return self.send_failure_status, {"ok": False, "error_code": self.send_failure_status,
+                                                  "description": "Bad Gateway"}
             if self.rate_limit_next > 0:
                 self.rate_limit_next -= 1
                 return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",

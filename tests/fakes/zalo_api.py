@@ -5,28 +5,34 @@ import hashlib
 import itertools
 import json
 import time
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from tests.fakes.http import FakeServer, Recorded
 
 
 class FakeZaloApi(FakeServer):
-    """Accepts only the current access token; each refresh token works once."""
+    """Accepts only the current access token; each refresh token works once.
+
+    ``failure_status`` (e.g. 502) makes every consultation message fail with that status until reset.
+    """
 
     def __init__(self, app_id: str, app_secret: str, access_token: str, refresh_token: str) -> None:
         super().__init__(self._handle)
         self.app_id, self.app_secret = app_id, app_secret
         self.access_token, self.refresh_token = access_token, refresh_token
         self.refreshes = 0
+        self.failure_status: Optional[int] = None
         self._ids = itertools.count(1)
 
     def messages_to(self, user_id: str) -> List[Dict[str, Any]]:
         return [r.params["message"] for r in self.requests
                 if r.path == "/v3.0/oa/message/cs" and r.params["recipient"]["user_id"] == user_id
-                and r.headers.get("access_token") == self.access_token]
+                and r.headers.get("access_token") == self.access_token and r.status == 200]
 
     def _handle(self, request: Recorded) -> Tuple[int, Dict[str, Any]]:
         if request.path == "/v3.0/oa/message/cs":
+            if self.failure_status is not None:
+                return self.failure_status, {"error": -1, "message": "Service unavailable"}
             if request.headers.get("access_token") != self.access_token:
                 return 200, {"error": -216, "message": "Access token is invalid"}
             return 200, {"error": 0, "message": "Success",

@@ -1,20 +1,27 @@
 """Telegram channel end to end: real Rasa + action server, the real channel code, a fake Bot API."""
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import subprocess
 import sys
 import time
-from typing import Dict, Iterator
+from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 import requests
 
+from bot.channels import telegram as telegram_channel
 from bot.channels.callback_store import CallbackStore
-from bot.channels.telegram import TelegramOutput, split_message
+from bot.channels.messages import SEND_ATTEMPTS, RecentDeliveries
+from bot.channels.outbox import OutboxStore
+from bot.channels.telegram import TelegramInput, TelegramOutput, split_message
+from bot.settings import TelegramSettings
 from knowledge_base.db import session_factory
 from tests.conftest import ROOT
 from tests.fakes.telegram_api import FakeTelegramApi, callback_update, sticker_update, text_update
+from tests.bot.channels.conftest import outbox_rows, user_texts
 from tests.servers import running_servers
 
 BOT_TOKEN = "123456:TEST-token"
@@ -26,7 +33,8 @@ WEBHOOK_URL = "https://portal.example.gov.vn/webhooks/telegram/webhook"
 def telegram(tmp_path_factory, curated_records) -> Iterator[Dict]:
     fake = FakeTelegramApi(BOT_TOKEN).start()
     env = {"TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET,
-           "TELEGRAM_API_BASE_URL": f"{fake.url}/bot", "TELEGRAM_WEBHOOK_URL": WEBHOOK_URL}
+           "TELEGRAM_API_BASE_URL": f"{fake.url}/bot", "TELEGRAM_WEBHOOK_URL": WEBHOOK_URL,
+           "OUTBOX_RETRY_SECONDS": "1"}
     try:
         with running_servers(tmp_path_factory.mktemp("telegram"), curated_records, env) as servers:
             yield {"fake": fake, "servers": servers, "env": env,
@@ -76,7 +84,7 @@ def test_button_press_is_answered_and_passed_to_rasa(telegram):
     assert reply.startswith("Thời gian giải quyết – Cấp Giấy xác nhận tình trạng hôn nhân")
 
 
-@pytest.mark.parametrize("secret", [None, "wrong"])
+@pytest.mark.parametrize("secret", [None, "wrong", "sécret-non-ascii"])
 def test_missing_or_wrong_secret_is_refused_and_nothing_sent(telegram, secret):
     fake = telegram["fake"]
     before = len(fake.calls("sendMessage"))
@@ -150,9 +158,23 @@ def test_split_message_respects_the_limit():
     assert "".join(parts).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")
 
 
+def test_recent_deliveries_count_only_finished_messages():
+    recent = RecentDeliveries(size=2)
+    assert recent.begin(1) and not recent.begin(1), "a delivery in progress is not started twice"
+    assert not recent.processed(1)
+    recent.abandon(1)
+    assert recent.begin(1), "a failed delivery is processed again"
+    recent.finish(1)
+    assert not recent.begin(1) and recent.processed(1)
+    for key in (2, 3):
+        recent.begin(key)
+        recent.finish(key)
+    assert recent.begin(1), "only the last `size` keys are remembered"
+
+
 def test_callback_store_maps_long_payloads(database_url):
     store = CallbackStore(session_factory(database_url))
-    output = TelegramOutput(bot=None, callbacks=store)
+    output = TelegramOutput(bot=None, callbacks=store, outbox=OutboxStore(session_factory(database_url)))
     short = '/rate_service{"rating": "up"}'
     long = '/ask_processing_time{"procedure": "xac-nhan-tinh-trang-hon-nhan"}'
     assert output.callback_data(short) == short
@@ -160,3 +182,112 @@ def test_callback_store_maps_long_payloads(database_url):
     assert len(key.encode()) <= 64 and key == output.callback_data(long)
     assert CallbackStore(session_factory(database_url)).payload_for(key) == long
     assert store.payload_for("k:unknown") is None
+
+
+def test_bot_api_502_keeps_the_turn_and_the_reply_is_delivered_later(telegram):
+    fake, database_url = telegram["fake"], telegram["servers"].database_url
+    question = "làm hộ chiếu hết bao nhiêu tiền"
+    fake.send_failure_status = 502
+    try:
+        started = time.monotonic()
+        answer = post(telegram, text_update(1012, 511, question))
+        assert answer.status_code == 200 and answer.json() == {"status": "ok"}
+        assert time.monotonic() - started < 30, "the webhook must not wait on a Bot API that is down"
+        assert user_texts(telegram["servers"].rasa, "telegram:511") == [question], "the turn must be stored"
+        kept = outbox_rows(database_url, "telegram:511")
+        assert kept and all(row.delivered_at is None for row in kept)
+        assert "200.000 đồng" in kept[0].body["text"] and kept[0].attempts == 1
+        assert kept[0].last_error == "NetworkError: Bad Gateway"
+        assert fake.delivered(511) == []
+    finally:
+        fake.send_failure_status = None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and any(row.delivered_at is None for row in outbox_rows(database_url,
+                                                                                              "telegram:511")):
+        time.sleep(0.5)
+    assert all(row.delivered_at is not None for row in outbox_rows(database_url, "telegram:511"))
+    delivered = fake.delivered(511)
+    assert [m["text"] for m in delivered] == [row.body["text"] for row in kept], "each reply once, in order"
+    assert [row[0]["text"] for row in delivered[0]["reply_markup"]["inline_keyboard"]][0] == "Hồ sơ"
+    assert post(telegram, text_update(1012, 511, question)).json() == {"status": "duplicate"}
+
+
+class StubRequest:
+    """What the webhook handler reads of a Sanic request."""
+
+    def __init__(self, payload: Dict[str, Any], secret: Optional[str] = SECRET) -> None:
+        self.json = payload
+        self.body = json.dumps(payload).encode()
+        self.headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+
+
+@pytest.fixture
+def bot_api() -> Iterator[FakeTelegramApi]:
+    fake = FakeTelegramApi(BOT_TOKEN).start()
+    yield fake
+    fake.stop()
+
+
+def webhook_handler(bot_api: FakeTelegramApi, on_new_message) -> Any:
+    """The channel's real webhook handler, on the DATABASE_URL of the test, without a Rasa server."""
+    channel = TelegramInput(TelegramSettings(token=BOT_TOKEN, webhook_secret=SECRET,
+                                             api_base_url=f"{bot_api.url}/bot", webhook_url=None))
+    blueprint = channel.blueprint(on_new_message)
+    return channel, next(route.handler for route in blueprint._future_routes if route.uri == "/webhook")
+
+
+def test_update_whose_turn_failed_is_processed_when_delivered_again(bot_api, database_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    turns: List[str] = []
+
+    async def on_new_message(message) -> None:
+        turns.append(message.text)
+        if len(turns) == 1:
+            raise RuntimeError("tracker store unreachable")
+
+    channel, receive = webhook_handler(bot_api, on_new_message)
+    update = text_update(3001, 601, "xin chào")
+
+    async def deliver_three_times() -> List[Any]:
+        answers = [await receive(StubRequest(update)) for _ in range(3)]
+        await (await channel.bot()).shutdown()
+        return answers
+
+    failed, retried, duplicate = asyncio.run(deliver_three_times())
+    assert failed.status == 500, "a non-2xx answer makes Telegram deliver the update again"
+    assert (retried.status, json.loads(retried.body)) == (200, {"status": "ok"})
+    assert (duplicate.status, json.loads(duplicate.body)) == (200, {"status": "duplicate"})
+    assert turns == ["xin chào", "xin chào"]
+
+
+def test_send_failure_never_aborts_the_turn(bot_api, database_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("OUTBOX_RETRY_SECONDS", "0.05")
+    monkeypatch.setattr(telegram_channel, "backoff", lambda attempt: 0.01)
+    finished: List[str] = []
+
+    async def on_new_message(message) -> None:
+        await message.output_channel.send_response(message.sender_id, {
+            "text": "Lệ phí: 200.000 đồng", "buttons": [{"title": "Hồ sơ", "payload": "/ask_documents"}]})
+        await message.output_channel.send_response(message.sender_id, {"text": "Bạn thấy câu trả lời thế nào?"})
+        finished.append(message.sender_id)
+
+    channel, receive = webhook_handler(bot_api, on_new_message)
+    bot_api.send_failure_status = 502
+
+    async def scenario() -> Any:
+        answer = await receive(StubRequest(text_update(3002, 602, "lệ phí hộ chiếu")))
+        bot_api.send_failure_status = None
+        await asyncio.sleep(0.1)
+        await channel.retrier.run_once()
+        await (await channel.bot()).shutdown()
+        return answer
+
+    answer = asyncio.run(scenario())
+    assert answer.status == 200 and finished == ["telegram:602"], "the turn ran to its end"
+    failed = [r for r in bot_api.requests if r.path.endswith("/sendMessage") and r.status == 502]
+    assert len(failed) == SEND_ATTEMPTS, "the first reply was tried with backoff, the second queued behind it"
+    delivered = bot_api.delivered(602)
+    assert [m["text"] for m in delivered] == ["Lệ phí: 200.000 đồng", "Bạn thấy câu trả lời thế nào?"]
+    assert delivered[0]["reply_markup"]["inline_keyboard"][0][0] == {"text": "Hồ sơ", "callback_data": "/ask_documents"}
+    assert OutboxStore(session_factory(database_url)).counts() == {"pending": 0, "delivered": 2, "given_up": 0}

@@ -57,3 +57,14 @@ def test_replies_go_to_the_clients_id_while_another_is_stored():
     messages, message = run_turn(answers, "xin chào", conversation_id=lambda sender: "stored-" + sender)
     assert message.sender_id == "stored-citizen-1"
     assert messages[0]["recipient_id"] == "citizen-1"
+
+
+def test_a_channel_that_redoes_failed_turns_gets_the_failure_back():
+    async def fails(message):
+        raise ConnectionError("database down")
+
+    collector = CollectingOutputChannel()
+    handle = guarantee_reply(fails, redo_failed_turns=True)
+    with pytest.raises(ConnectionError):
+        asyncio.run(handle(UserMessage("xin chào", collector, "telegram:1", input_channel="telegram")))
+    assert collector.messages == []

@@ -1,19 +1,25 @@
 """Zalo OA channel end to end: real Rasa + action server, the real channel code, a fake OpenAPI."""
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, Iterator
+from typing import Any, Dict, Iterator, List
 
 import pytest
 import requests
 from sqlalchemy import select
 
+from bot.channels import zalo as zalo_channel
 from bot.channels.messages import split_text
-from bot.channels.zalo import TEXT_LIMIT, signature
+from bot.channels.zalo import TEXT_LIMIT, ZaloInput, signature
+from bot.settings import ZaloSettings
 from knowledge_base.db import session_factory
 from knowledge_base.models import OAuthToken
 from tests.fakes.zalo_api import FakeZaloApi, signed_event, text_event
+from tests.bot.channels.conftest import outbox_rows, user_texts
 from tests.servers import running_servers
 
 APP_ID, OA_SECRET, APP_SECRET = "app-123", "oa-secret-key", "app-secret"
@@ -24,7 +30,7 @@ def zalo(tmp_path_factory, curated_records) -> Iterator[Dict]:
     fake = FakeZaloApi(APP_ID, APP_SECRET, access_token="access-1", refresh_token="refresh-1").start()
     env = {"ZALO_APP_ID": APP_ID, "ZALO_OA_SECRET_KEY": OA_SECRET, "ZALO_APP_SECRET": APP_SECRET,
            "ZALO_ACCESS_TOKEN": "expired-access", "ZALO_REFRESH_TOKEN": "refresh-1",
-           "ZALO_API_BASE_URL": fake.url, "ZALO_OAUTH_BASE_URL": fake.url}
+           "ZALO_API_BASE_URL": fake.url, "ZALO_OAUTH_BASE_URL": fake.url, "OUTBOX_RETRY_SECONDS": "1"}
     try:
         with running_servers(tmp_path_factory.mktemp("zalo"), curated_records, env) as servers:
             yield {"fake": fake, "servers": servers, "webhook": f"{servers.rasa}/webhooks/zalo/webhook"}
@@ -107,6 +113,120 @@ def test_duplicate_event_processed_once(zalo):
     assert send(zalo, event).status_code == 200
     time.sleep(3)
     assert len(wait_for_messages(zalo["fake"], "u-8")) == 1
+
+
+@pytest.mark.parametrize("outage", ["http-502", "unreachable"])
+def test_openapi_outage_keeps_the_turn_and_the_reply_is_delivered_later(zalo, outage):
+    fake, rasa, database_url = zalo["fake"], zalo["servers"].rasa, zalo["servers"].database_url
+    user_id, question = f"u-{outage}", "làm hộ chiếu hết bao nhiêu tiền"
+    if outage == "http-502":
+        fake.failure_status = 502
+    else:
+        fake.unreachable = True
+    try:
+        assert send(zalo, text_event(APP_ID, user_id, question)).status_code == 200
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not user_texts(rasa, f"zalo:{user_id}"):
+            time.sleep(0.5)
+        assert user_texts(rasa, f"zalo:{user_id}") == [question], "the turn must be stored"
+        kept = outbox_rows(database_url, f"zalo:{user_id}")
+        assert kept and all(row.delivered_at is None for row in kept), "the tracker is saved after the sends"
+        assert "200.000 đồng" in kept[0].body["text"] and kept[0].last_error
+        assert fake.messages_to(user_id) == []
+    finally:
+        fake.failure_status, fake.unreachable = None, False
+    messages = wait_for_messages(fake, user_id, len(kept))
+    assert [m["text"] for m in messages] == [row.body["text"] for row in kept], "each reply once, in order"
+    assert messages[0]["attachment"]["payload"]["buttons"]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(row.delivered_at is None
+                                              for row in outbox_rows(database_url, f"zalo:{user_id}")):
+        time.sleep(0.3)
+    assert all(row.delivered_at is not None for row in outbox_rows(database_url, f"zalo:{user_id}"))
+
+
+def test_unauthenticated_malformed_timestamp_is_refused_with_400(zalo):
+    headers = {"X-ZEvent-Signature": "mac=" + "0" * 64, "Content-Type": "application/json"}
+    for body in (b'{"timestamp": 1' + b"0" * 400 + b"}", b'{"timestamp": "soon"}', b'{"timestamp": 1e999}',
+                 b"[1, 2]", b"\xff\xfe", b"[" * 100_000):
+        assert requests.post(zalo["webhook"], data=body, headers=headers, timeout=30).status_code == 400, body[:40]
+
+
+def test_non_ascii_signature_is_refused_with_403(zalo):
+    event = text_event(APP_ID, "u-9", "xin chào")
+    _, headers = signed_event(APP_ID, OA_SECRET, event)
+    assert send(zalo, event, headers={**headers, "X-ZEvent-Signature": "mac=sécret"}).status_code == 403
+    assert zalo["fake"].messages_to("u-9") == []
+
+
+class StubRequest:
+    """What the webhook handler reads of a Sanic request."""
+
+    def __init__(self, event: Dict[str, Any]) -> None:
+        self.body, self.headers = signed_event(APP_ID, OA_SECRET, event)
+
+
+@pytest.fixture
+def channel(database_url, monkeypatch) -> Iterator[ZaloInput]:
+    """The real channel on the test's database and a fake OpenAPI, without a Rasa server."""
+    fake = FakeZaloApi(APP_ID, APP_SECRET, access_token="access-1", refresh_token="refresh-1").start()
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setattr(zalo_channel, "backoff", lambda attempt: 0.01)
+    yield ZaloInput(ZaloSettings(app_id=APP_ID, oa_secret_key=OA_SECRET, app_secret=APP_SECRET,
+                                 access_token="access-1", refresh_token="refresh-1", api_base_url=fake.url,
+                                 oauth_base_url=fake.url))
+    fake.stop()
+
+
+@pytest.mark.parametrize("event", [
+    {"event_name": "user_send_text", "message": {"text": "xin chào", "msg_id": "m1"}},
+    {"event_name": "user_send_text", "sender": {"id": None}, "message": {"text": "xin chào"}},
+    {"event_name": "user_send_text", "sender": "u-1", "message": {"text": "xin chào"}},
+    {"event_name": "user_send_text", "sender": {"id": "u-1"}, "message": "xin chào"},
+    {"event_name": "user_send_text", "sender": {"id": "u-1:telegram"}, "message": {"text": "xin chào"}},
+    {"event_name": "follow", "follower": {}},
+    {"event_name": "user_send_image"},
+    {"event_name": ["user_send_text"], "sender": {"id": "u-1"}},
+])
+def test_malformed_authentic_event_is_logged_and_ignored(channel, event, caplog):
+    caplog.set_level(logging.INFO, logger="bot.channels.zalo")
+    turns: List[Any] = []
+
+    async def on_new_message(message) -> None:
+        turns.append(message)
+
+    asyncio.run(channel.handle(event, on_new_message))
+    assert turns == []
+    assert "zalo.malformed" in caplog.text or "zalo.ignored" in caplog.text
+    assert "xin chào" not in caplog.text
+
+
+def test_event_whose_turn_failed_is_retried_logged_by_id_and_processed_when_delivered_again(channel, caplog):
+    caplog.set_level(logging.INFO, logger="bot.channels.zalo")
+    event = text_event(APP_ID, "u-10", "số tôi là 0912 345 678")
+    turns: List[str] = []
+
+    async def on_new_message(message) -> None:
+        turns.append(message.sender_id)
+        if len(turns) <= zalo_channel.TURN_ATTEMPTS:
+            raise RuntimeError(f"tracker store unreachable while saving {message.text}")
+
+    receive = next(route.handler for route in channel.blueprint(on_new_message)._future_routes
+                   if route.uri == "/webhook")
+
+    async def deliver() -> Dict[str, Any]:
+        answer = await receive(StubRequest(event))
+        await asyncio.gather(*channel._tasks)
+        return json.loads(answer.body)
+
+    async def deliver_three_times() -> List[Dict[str, Any]]:
+        return [await deliver() for _ in range(3)]
+
+    assert asyncio.run(deliver_three_times()) == [{"status": "ok"}, {"status": "ok"}, {"status": "duplicate"}]
+    assert turns == ["zalo:u-10"] * (zalo_channel.TURN_ATTEMPTS + 1), "retried, then processed on redelivery"
+    assert "zalo.turn.failed conversation=zalo:u-10 attempt=1" in caplog.text
+    assert f"zalo.event.failed event=user_send_text msg_id={event['message']['msg_id']} sender=u-10" in caplog.text
+    assert "0912" not in caplog.text and "số tôi" not in caplog.text
 
 
 def test_signature_matches_documented_formula():

@@ -10,6 +10,7 @@ import pytest
 import requests
 import yaml
 
+from bot.channels.outbox import OutboxStore
 from bot.review.accounts import AccountStore
 from knowledge_base.db import session_factory
 from knowledge_base.repository import ProcedureRepository
@@ -102,6 +103,14 @@ def test_overview_has_charts_and_filters(dashboard):
     only_zalo = viewer.get(f"{dashboard['base']}/review/",
                            params={"from": "2026-11-19", "to": "2026-11-21", "channel": "zalo"}).text
     assert 'data-testid="kpi-conversations">1<' in only_zalo
+
+
+def test_overview_shows_replies_waiting_in_the_outbox(dashboard):
+    store = OutboxStore(session_factory(dashboard["url"]))
+    store.add("zalo", "zalo:u-9", {"text": "Lệ phí 200.000 đồng"}, "ClientConnectorError: unreachable")
+    store.add("telegram", "telegram:9", {"text": "Xin chào"}, "NetworkError: Bad Gateway")
+    viewer = login(dashboard, VIEWER, VIEWER_PASSWORD)
+    assert 'data-testid="kpi-outbox">2<' in viewer.get(f"{dashboard['base']}/review/").text
 
 
 def test_csv_exports_are_masked_and_complete(dashboard):
