@@ -13,6 +13,8 @@ and logs the raw message when processing fails. This channel keeps Rasa's wire f
 - bounds request bodies for the whole Rasa server (``MAX_REQUEST_BYTES``, Sanic's
   ``REQUEST_MAX_SIZE``), since this channel is always on;
 - answers "busy" rather than nothing when the turn fails (bot/channels/turns.py).
+
+Rasa's ``?stream=true`` variant is not offered: no client of ours uses it.
 """
 from __future__ import annotations
 
