@@ -88,10 +88,9 @@ class ValidateRatingForm(UsesServices, FormValidationAction):
         if not comment or fold(comment) in _SKIP_WORDS:
             return {"rating_comment": SKIPPED_COMMENT}
         rating_id = tracker.get_slot("rating_id")
-        masked = mask_personal_data(comment)[:2000]
         if rating_id is not None:
-            self.services.ratings.set_comment(int(rating_id), masked)
-        return {"rating_comment": masked}
+            self.services.ratings.set_comment(int(rating_id), comment)  # the store masks and bounds it
+        return {"rating_comment": mask_personal_data(comment)}
 
 
 class ActionRatingDone(ServiceAction):

@@ -42,14 +42,14 @@ def purge(database_url: str, days: int, now: Optional[float] = None) -> dict:
         removed["handoff_requests"] = result.rowcount
         result = connection.execute(delete(OutboundMessage).where(
             OutboundMessage.created_at < cutoff_dt,
-            or_(OutboundMessage.delivered_at.isnot(None), OutboundMessage.given_up_at.isnot(None)),
+            or_(OutboundMessage.delivered_at.is_not(None), OutboundMessage.given_up_at.is_not(None)),
         ))
         removed["outbound_messages"] = result.rowcount
         result = connection.execute(delete(TrainingLabel).where(TrainingLabel.at < cutoff_dt))
         removed["training_labels"] = result.rowcount
         result = connection.execute(delete(AuditEntry).where(AuditEntry.at < cutoff_dt))
         removed["review_audit"] = result.rowcount
-        result = connection.execute(update(Rating).where(Rating.created_at < cutoff_dt, Rating.comment.isnot(None))
+        result = connection.execute(update(Rating).where(Rating.created_at < cutoff_dt, Rating.comment.is_not(None))
                                     .values(comment=None))
         removed["rating_comments"] = result.rowcount
         result = connection.execute(delete(ReviewSession).where(

@@ -25,7 +25,7 @@ from sqlalchemy.exc import OperationalError
 from bot import action_results
 from bot.settings import get_settings
 from knowledge_base import log_masking
-from knowledge_base.stored_text import storable_text
+from knowledge_base.stored_text import mask_nested, storable_text
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ log_masking.install()
 
 
 def _mask_value(value: Any, limit: Optional[int] = None) -> Any:
-    return storable_text(value, limit) if isinstance(value, str) else value
+    return storable_text(value, limit) if isinstance(value, str) else mask_nested(value)
 
 
 def _mask_entities(entities: Any) -> None:
@@ -51,14 +51,19 @@ def _mask_entities(entities: Any) -> None:
 
 def mask_tracker_events(tracker: DialogueStateTracker, text_limit: Optional[int] = None) -> None:
     """Mask personal data and control characters in place in every event of ``tracker`` that carries
-    text; a citizen's message longer than ``text_limit`` is kept cut, saying so."""
+    text (metadata a client sent included); a citizen's message longer than ``text_limit`` is kept
+    cut, saying so."""
     for event in tracker.events:
+        if event.metadata:
+            event.metadata = mask_nested(event.metadata)
         if isinstance(event, UserUttered):
             event.text = _mask_value(event.text, text_limit)
             _mask_entities(event.entities)
             if event.parse_data:
                 event.parse_data["text"] = _mask_value(event.parse_data.get("text"), text_limit)
                 _mask_entities(event.parse_data.get("entities"))
+                if "metadata" in event.parse_data:
+                    event.parse_data["metadata"] = mask_nested(event.parse_data["metadata"])
         elif isinstance(event, BotUttered):
             event.text = _mask_value(event.text)
         elif isinstance(event, SlotSet):

@@ -11,6 +11,7 @@ import logging
 from typing import List, Optional
 
 from sqlalchemy import select
+from sqlalchemy.sql import Select
 from sqlalchemy.orm import sessionmaker
 
 from knowledge_base.models import Rating
@@ -78,7 +79,7 @@ class RatingStore:
             query = select(Rating).where(Rating.conversation_id == conversation_id).order_by(Rating.id)
             return list(session.execute(query).scalars())
 
-    def _put(self, earlier, rating: Rating) -> int:
+    def _put(self, earlier: Select, rating: Rating) -> int:
         """Insert ``rating``, or update the row ``earlier`` selects, in one transaction."""
         with self._sessions() as session, session.begin():
             row = session.execute(earlier.order_by(Rating.id).limit(1)).scalar_one_or_none()

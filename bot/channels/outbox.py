@@ -176,6 +176,15 @@ class OutboxStore:
         with self._sessions() as session:
             return list(session.execute(query).scalars())
 
+    def has_pending(self, channel: str, recipient: str) -> bool:
+        """Whether replies to ``recipient`` still wait for delivery (a new one must queue behind them)."""
+        query = (select(OutboundMessage.id)
+                 .where(OutboundMessage.channel == channel, OutboundMessage.recipient == recipient,
+                        OutboundMessage.delivered_at.is_(None), OutboundMessage.given_up_at.is_(None))
+                 .limit(1))
+        with self._sessions() as session:
+            return session.execute(query).first() is not None
+
     def counts(self) -> Dict[str, int]:
         """How many messages are ``pending``, ``delivered`` and ``given_up`` (for the dashboard)."""
         query = select(func.count(), func.count(OutboundMessage.delivered_at), func.count(OutboundMessage.given_up_at))
@@ -189,7 +198,8 @@ class Courier:
 
     Once a message is queued, the turn's later messages are queued behind it untried: they keep
     their order, and the turn (which holds the conversation's lock) does not wait on a messenger
-    that is down. A failure in ``permanent`` (e.g. the citizen blocked the bot) is recorded as
+    that is down. A turn whose citizen still has replies waiting in the outbox queues behind them
+    too, so an old answer never arrives after a newer one. A failure in ``permanent`` (e.g. the citizen blocked the bot) is recorded as
     given up at once, and the next message is still tried.
     """
 
@@ -198,9 +208,11 @@ class Courier:
         self._send = send
         self._outbox = outbox
         self._permanent = permanent
-        self._queued = False
+        self._queued: Optional[bool] = None  # unknown until the turn's first message
 
     async def deliver(self, recipient: str, body: Dict[str, Any]) -> None:
+        if self._queued is None:
+            self._queued = self._waiting(recipient)
         if self._queued:
             self._keep(recipient, body, None)
             return
@@ -209,6 +221,14 @@ class Courier:
         except Exception as exc:  # raising would abort Rasa's turn before the tracker is saved
             self._queued = not isinstance(exc, self._permanent)
             self._keep(recipient, body, exc)
+
+    def _waiting(self, recipient: str) -> bool:
+        try:
+            return self._outbox.has_pending(self._channel, recipient)
+        except Exception as exc:  # the database is down: send directly rather than not at all
+            logger.error("outbox.unreadable channel=%s recipient=%s error=%s", self._channel, recipient,
+                         type(exc).__name__)
+            return False
 
     def _keep(self, recipient: str, body: Dict[str, Any], exc: Optional[Exception]) -> None:
         permanent = isinstance(exc, self._permanent)

@@ -47,7 +47,7 @@ def read_body(raw: bytes) -> Tuple[str, str, Optional[Dict[str, Any]]]:
     """``(sender, message, metadata)`` from a request body, or :class:`BadRequest` saying why."""
     try:
         body = json.loads(raw or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadRequest("body must be JSON: {\"sender\": \"...\", \"message\": \"...\"}") from None
     if not isinstance(body, dict):
         raise BadRequest("body must be a JSON object with \"sender\" and \"message\"")

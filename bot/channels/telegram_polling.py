@@ -6,6 +6,7 @@ so polling and webhook feed exactly the same bot and code path.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
@@ -14,9 +15,13 @@ import httpx
 from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
+from bot.channels.messages import backoff
 from bot.settings import get_settings
+from knowledge_base import log_masking
 
 logger = logging.getLogger(__name__)
+
+FORWARD_ATTEMPTS = 8  # about 1.5 minutes with backoff while the Rasa server recovers
 
 
 def webhook_url() -> str:
@@ -26,17 +31,30 @@ def webhook_url() -> str:
 
 
 async def forward(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """POST the update to Rasa; raising makes PTB log it, and the update is not lost from the log."""
+    """POST the update to Rasa until it is handled: PTB moves past an update once this returns,
+    so a refusal to retry (the webhook answers 500 when a turn failed, 409 while the same update is
+    still being handled) is tried again here, with backoff, before it is given up and logged."""
     secret = get_settings().telegram.webhook_secret or ""
+    status = None
     async with httpx.AsyncClient(timeout=120) as client:
-        result = await client.post(webhook_url(), json=update.to_dict(),
-                                   headers={"X-Telegram-Bot-Api-Secret-Token": secret})
-    if result.status_code != 200:
-        logger.error("telegram.polling.forward_failed status=%s body=%s", result.status_code, result.text[:200])
+        for attempt in range(1, FORWARD_ATTEMPTS + 1):
+            try:
+                result = await client.post(webhook_url(), json=update.to_dict(),
+                                           headers={"X-Telegram-Bot-Api-Secret-Token": secret})
+                status = result.status_code
+            except httpx.HTTPError as exc:
+                status = type(exc).__name__
+            if status == 200:
+                return
+            if isinstance(status, int) and 400 <= status < 500 and status != 409:
+                break  # refused for good (wrong secret, malformed): retrying will not help
+            await asyncio.sleep(backoff(attempt, cap=30.0))
+    logger.error("telegram.polling.forward_failed update_id=%s status=%s", update.update_id, status)
 
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    log_masking.install()
     telegram = get_settings().telegram
     if not telegram.enabled or not telegram.webhook_secret:
         print("Set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET (the Rasa server must run too).", file=sys.stderr)

@@ -48,7 +48,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.messages import SEND_ATTEMPTS, RecentDeliveries, backoff, split_text
 from bot.channels.outbox import Courier, OutboxRetrier, OutboxStore
-from bot.channels.turns import guarantee_reply
+from bot.channels.turns import BUSY_REPLY, guarantee_reply
 from bot.channels.zalo_tokens import StaleRefreshToken, TokenPair, ZaloTokenStore
 from bot.settings import ZaloSettings, get_settings
 
@@ -64,6 +64,9 @@ REFRESH_MARGIN = timedelta(minutes=10)
 NON_TEXT_REPLY = "Xin lỗi, hiện tôi chỉ đọc được tin nhắn chữ. Bạn vui lòng gõ câu hỏi nhé."
 # Tries of one Rasa turn when Rasa itself fails (e.g. the tracker store is briefly unreachable).
 TURN_ATTEMPTS = 3
+# Each call to the OA API: short, since a reply is sent inside the turn, which holds the
+# conversation's lock (60 s in Rasa); what still fails goes to the outbox.
+REQUEST_SECONDS = 8
 USER_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 
@@ -142,7 +145,7 @@ class ZaloClient:
     async def _post_message(self, access_token: str, user_id: str, message: Dict[str, Any]) -> Dict[str, Any]:
         url = f"{self.settings.api_base_url}/v3.0/oa/message/cs"
         body = {"recipient": {"user_id": user_id}, "message": message}
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_SECONDS)) as session:
             async with session.post(url, json=body, headers={"access_token": access_token}) as answer:
                 data = await read_answer(answer)
         code = int(data.get("error", 0) or 0)
@@ -159,7 +162,7 @@ class ZaloClient:
             url = f"{self.settings.oauth_base_url}/v4/oa/access_token"
             form = {"refresh_token": pair.refresh_token, "app_id": self.settings.app_id,
                     "grant_type": "refresh_token"}
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_SECONDS)) as session:
                 async with session.post(url, data=form, headers={"secret_key": self.settings.app_secret}) as answer:
                     data = await read_answer(answer)
             if "access_token" not in data:
@@ -347,4 +350,9 @@ class ZaloInput(InputChannel):
                 logger.error("zalo.turn.failed conversation=%s attempt=%d delay=%.1f error=%s", conversation,
                              attempt, delay, type(exc).__name__)
                 await asyncio.sleep(delay)
-        await on_new_message(message())
+        try:
+            await on_new_message(message())
+        except Exception:
+            # Zalo does not deliver an event again: the last failure is answered here.
+            await ZaloOutput(self.client, self.outbox).send_text_message(conversation, BUSY_REPLY)
+            raise

@@ -18,7 +18,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.channels.outbox import OutboxStore
@@ -199,10 +199,10 @@ async def security_headers(request: Request, answer: HTTPResponse) -> None:
 def create_blueprint(site: ReviewSite) -> Blueprint:
     bp = Blueprint("review", url_prefix="/review")
 
-    @bp.exception(DBAPIError, PoolTimeout)
+    @bp.exception(OperationalError, InterfaceError, PoolTimeout)
     async def database_busy(request: Request, exception: Exception) -> HTTPResponse:
         """A locked, unreachable or exhausted database is a wait-and-retry for the officer, not a crash;
-        the traceback goes to the log (any other database error lands here too)."""
+        the traceback goes to the log."""
         logger.error("review.database.unavailable path=%s error=%s", request.path, type(exception).__name__,
                      exc_info=exception)
         page = site.render(request, "error.html", status=503, message=BUSY)

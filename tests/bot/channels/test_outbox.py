@@ -114,6 +114,17 @@ def test_courier_never_raises_and_queues_the_rest_of_the_turn(outbox):
     assert stored[0].last_error == "Unreachable: connection refused" and stored[1].last_error is None
 
 
+def test_a_new_turn_queues_behind_replies_still_waiting_for_the_same_citizen(outbox):
+    messenger = Messenger()
+    messenger.down = True
+    asyncio.run(Courier("telegram", messenger.send, outbox).deliver("telegram:1", {"text": "câu trả lời 1"}))
+    messenger.down = False
+    asyncio.run(Courier("telegram", messenger.send, outbox).deliver("telegram:1", {"text": "câu trả lời 2"}))
+    asyncio.run(Courier("telegram", messenger.send, outbox).deliver("telegram:2", {"text": "người khác"}))
+    assert messenger.delivered == [("telegram:2", {"text": "người khác"})]
+    assert [r.body["text"] for r in rows(outbox)] == ["câu trả lời 1", "câu trả lời 2"]
+
+
 def test_courier_gives_up_a_refused_message_and_still_sends_the_next(outbox):
     messenger = Messenger()
     messenger.refuse = {"không gửi được"}

@@ -37,3 +37,8 @@ def test_channel_in_the_body_is_ignored():
         {"sender": "citizen-1", "message": "xin chào", "input_channel": {"a": 1}, "metadata": {"page": "x"}}).encode())
     assert (sender, text, metadata) == ("citizen-1", "xin chào", {"page": "x"})
 
+
+
+def test_deeply_nested_body_is_refused_not_a_crash():
+    with pytest.raises(BadRequest, match="body must be JSON"):
+        read_body(b'{"sender": "a", "message": "x", "metadata": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")

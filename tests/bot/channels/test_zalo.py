@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from bot.channels import zalo as zalo_channel
 from bot.channels.messages import split_text
+from bot.channels.turns import BUSY_REPLY
 from bot.channels.zalo import TEXT_LIMIT, ZaloInput, signature
 from bot.settings import ZaloSettings
 from knowledge_base.db import session_factory
@@ -166,15 +167,21 @@ class StubRequest:
         self.body, self.headers = signed_event(APP_ID, OA_SECRET, event)
 
 
+def channel_fake(channel: ZaloInput) -> FakeZaloApi:
+    return channel.fake  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def channel(database_url, monkeypatch) -> Iterator[ZaloInput]:
     """The real channel on the test's database and a fake OpenAPI, without a Rasa server."""
     fake = FakeZaloApi(APP_ID, APP_SECRET, access_token="access-1", refresh_token="refresh-1").start()
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setattr(zalo_channel, "backoff", lambda attempt: 0.01)
-    yield ZaloInput(ZaloSettings(app_id=APP_ID, oa_secret_key=OA_SECRET, app_secret=APP_SECRET,
-                                 access_token="access-1", refresh_token="refresh-1", api_base_url=fake.url,
-                                 oauth_base_url=fake.url))
+    channel = ZaloInput(ZaloSettings(app_id=APP_ID, oa_secret_key=OA_SECRET, app_secret=APP_SECRET,
+                                     access_token="access-1", refresh_token="refresh-1", api_base_url=fake.url,
+                                     oauth_base_url=fake.url))
+    channel.fake = fake  # type: ignore[attr-defined]
+    yield channel
     fake.stop()
 
 
@@ -210,6 +217,7 @@ def test_event_whose_turn_failed_is_retried_logged_by_id_and_processed_when_deli
         turns.append(message.sender_id)
         if len(turns) <= zalo_channel.TURN_ATTEMPTS:
             raise RuntimeError(f"tracker store unreachable while saving {message.text}")
+        await message.output_channel.send_response(message.sender_id, {"text": "Đã ghi nhận."})
 
     receive = next(route.handler for route in channel.blueprint(on_new_message)._future_routes
                    if route.uri == "/webhook")
@@ -227,6 +235,8 @@ def test_event_whose_turn_failed_is_retried_logged_by_id_and_processed_when_deli
     assert "zalo.turn.failed conversation=zalo:u-10 attempt=1" in caplog.text
     assert f"zalo.event.failed event=user_send_text msg_id={event['message']['msg_id']} sender=u-10" in caplog.text
     assert "0912" not in caplog.text and "số tôi" not in caplog.text
+    assert [m["text"] for m in channel_fake(channel).messages_to("u-10")] == [BUSY_REPLY, "Đã ghi nhận."], \
+        "the citizen hears 'busy' once all attempts failed (Zalo never delivers an event again by itself)"
 
 
 def test_signature_matches_documented_formula():
