@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.kb_search import percentile  # noqa: E402
 from bench.run import machine, rss_mb  # noqa: E402
+from bot.channels.turns import BUSY_REPLY  # noqa: E402
 from knowledge_base.schema import load_directory  # noqa: E402
 from tests.servers import RASA, TOKEN, running_servers, wait_for  # noqa: E402
 
@@ -54,15 +55,16 @@ class Counters:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.sent = self.answered = self.errors = self.ratings_sent = self.long_sent = 0
+        self.sent = self.answered = self.busy = self.errors = self.ratings_sent = self.long_sent = 0
         self.latencies: List[float] = []
         self.senders: List[str] = []
         self.rated: List[str] = []
 
-    def add(self, latency_ms: float, answered: bool) -> None:
+    def add(self, latency_ms: float, answered: bool, busy: bool) -> None:
         with self.lock:
             self.sent += 1
             self.answered += int(answered)
+            self.busy += int(busy)
             self.errors += int(not answered)
             self.latencies.append(latency_ms)
 
@@ -72,10 +74,12 @@ def say(rasa: str, sender: str, message: str, counters: Counters) -> bool:
     try:
         answer = requests.post(f"{rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message},
                                timeout=120)
-        answered = answer.status_code == 200 and bool(answer.json())
-    except requests.RequestException:
-        answered = False
-    counters.add((time.perf_counter() - started) * 1000, answered)
+        replies = answer.json() if answer.status_code == 200 else []
+        answered = bool(replies)
+        busy = any(reply.get("text") == BUSY_REPLY for reply in replies)
+    except (requests.RequestException, ValueError):
+        answered = busy = False
+    counters.add((time.perf_counter() - started) * 1000, answered, busy)
     return answered
 
 
@@ -182,7 +186,8 @@ def main() -> int:
         "messages_sent": counters.sent, "messages_answered": counters.answered,
         "messages_stored": stored_messages, "over_long_sent": counters.long_sent,
         "ratings_sent": counters.ratings_sent, "ratings_stored": stored_ratings, "errors": counters.errors,
-        "p50_ms": round(percentile(counters.latencies, 50), 1), "p99_ms": round(percentile(counters.latencies, 99), 1),
+        "p50_ms": round(percentile(counters.latencies, 0.5), 1), "p99_ms": round(percentile(counters.latencies, 0.99), 1),
+        "max_ms": round(max(counters.latencies), 1), "answered_busy": counters.busy,
         "raw_in_database": raw_values_in(database), "raw_in_logs": raw_values_in(logs),
         "raw_in_tracker_api": raw_values_in(tracker_api),
         "rss_mib": [{"t_s": t, "rasa": round(r), "actions": round(a)} for t, r, a in rss],
@@ -209,10 +214,11 @@ def markdown(report: Dict) -> str:
         "|---|---|---|",
         f"| messages sent / answered / stored | {report['messages_sent']} / {report['messages_answered']} / "
         f"{report['messages_stored']} | all answered, all stored |",
+        f"| of which answered \"busy\" (action server down) | {report['answered_busy']} | – |",
         f"| over-long messages sent | {report['over_long_sent']} | polite reply, no crash |",
         f"| ratings sent / stored | {report['ratings_sent']} / {report['ratings_stored']} | equal |",
         f"| errors (no reply or HTTP error) | {report['errors']} | 0 |",
-        f"| reply latency p50 / p99 | {report['p50_ms']} / {report['p99_ms']} ms | – |",
+        f"| reply latency p50 / p99 / max | {report['p50_ms']} / {report['p99_ms']} / {report['max_ms']} ms | – |",
         f"| raw personal values in database file / logs / tracker API | {report['raw_in_database'] or 0} / "
         f"{report['raw_in_logs'] or 0} / {report['raw_in_tracker_api'] or 0} | 0 / 0 / 0 |",
         "",
