@@ -62,18 +62,17 @@ def serve(tmp_path: Path) -> Iterator[Dict]:
 
 
 def slow_body_is_cut_off(base_url: str) -> bool:
-    """A client announcing a body and never sending it is disconnected (RESPONSE_TIMEOUT_SECONDS=5)."""
+    """A client announcing a body and never sending it gets 503 (RESPONSE_TIMEOUT_SECONDS=5), not an
+    hour-long hold of the connection."""
     host, port = base_url.rsplit("/", 1)[1].split(":")
     with socket.create_connection((host, int(port)), timeout=30) as connection:
         connection.sendall(b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\n"
                            b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"sender\"")
-        started = time.monotonic()
         try:
-            while connection.recv(4096):
-                pass
+            answer = connection.recv(4096)
         except socket.timeout:
             return False
-        return time.monotonic() - started < 30
+        return answer == b"" or answer.startswith(b"HTTP/1.1 503")
 
 
 def wait_exit(process: subprocess.Popen, seconds: float = 60) -> int:
