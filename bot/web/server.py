@@ -36,6 +36,8 @@ def create_app() -> Sanic:
     # address (log-in throttling); otherwise a client could claim either.
     app.config.PROXIES_COUNT = settings.proxies_count
     app.config.FORWARDED_SECRET = settings.forwarded_secret
+    # Logins and label forms are small; nothing larger than the Rasa server takes is read either.
+    app.config.REQUEST_MAX_SIZE = settings.max_request_bytes
     rasa_url = os.environ.get("PUBLIC_RASA_URL", f"http://localhost:{settings.rasa_port}").rstrip("/")
     demo = (HERE / "demo.html").read_text(encoding="utf-8")
 

@@ -283,3 +283,8 @@ def test_every_page_view_is_audited(guarded, admin, path, action):
     before = entries()
     assert admin.get(guarded["base"] + path).status_code == 200
     assert entries() == before + [action]
+
+
+def test_oversized_bodies_are_refused_before_they_are_read(guarded):
+    answer = requests.post(f"{guarded['base']}/review/login", data={"username": "x" * 200_000, "password": "y"})
+    assert answer.status_code == 413
