@@ -21,7 +21,7 @@ export PYTHONPATH := $(CURDIR)
 
 RASA_PATHS  := --config config.yml --domain bot/domain.yml
 
-.PHONY: run test train eval shell setup browser kb data validate-data unit stories clean telegram-polling purge bench soak
+.PHONY: run test train eval shell setup browser kb data validate-data unit stories clean telegram-polling purge bench soak eval-real
 
 $(INSTALLED): pyproject.toml scripts/find-python310
 	@PY310="$$(scripts/find-python310)" || exit 1; \
@@ -83,6 +83,11 @@ telegram-polling: setup
 ## Benchmarks: ours vs baselines side by side; writes bench/results/latest.{md,json} (~35 min).
 bench: kb train
 	$(PY) -m bench.run
+
+## Real citizens' questions (tests/real_questions/) through the running stack: harmful rate, right
+## procedure, field shown, per category and style; writes var/eval-real.json.
+eval-real: kb train
+	$(PY) -m bench.real_questions
 
 ## Soak: concurrent citizens for SOAK_MINUTES (10) with the action server killed and restarted and
 ## one over-long message a minute; writes bench/results/soak.{md,json}. Not part of `make test`.

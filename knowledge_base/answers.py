@@ -138,6 +138,11 @@ _BODIES: Dict[str, tuple] = {
 }
 
 
+def field_title(intent: str) -> str:
+    """The heading an answer about ``intent`` starts with ("Lệ phí", "Hồ sơ cần chuẩn bị", ...)."""
+    return _BODIES.get(intent, _BODIES["ask_procedure"])[0]
+
+
 def source_line(record: Dict[str, Any]) -> str:
     """The official source and last-reviewed date that close every answer."""
     reviewed = date.fromisoformat(record["last_reviewed"]).strftime("%d/%m/%Y")

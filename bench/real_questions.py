@@ -1,0 +1,150 @@
+"""``make eval-real``: real citizens' questions through the running stack, the way a citizen asks.
+
+Each question of the development sets in ``tests/real_questions/`` (copied from the project's
+shared evaluation folder; see the README there) is sent in a fresh conversation over the REST
+channel of the real Rasa and action servers, on a fresh database with the curated procedures.
+The ``procedure_id`` slot after that one turn says which procedure the assistant answered about.
+
+Printed per set, category and writing style (written to ``var/eval-real.json``):
+
+- harmful: answered about a procedure that is not acceptable for the row (for OUT and GEN rows,
+  any procedure) — the one thing the assistant must not do;
+- right: IN rows answered about an acceptable procedure;
+- field shown: of those, the reply is the asked field's answer (its heading, e.g. "Lệ phí – …").
+
+The imported-catalogue set needs ``knowledge_base import`` of the national sample first and is
+not run here yet.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence
+
+import requests
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from knowledge_base.answers import field_title  # noqa: E402
+from knowledge_base.schema import load_directory  # noqa: E402
+from tests.servers import TOKEN, running_servers  # noqa: E402
+
+QUESTIONS = ROOT / "tests" / "real_questions"
+SETS = ("portal-faq-questions.yml", "legal-qa-questions.yml")
+WORK = ROOT / "var" / "eval-real"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One labelled real question."""
+
+    id: str
+    text: str
+    cat: str
+    style: str
+    procedures: frozenset
+    field: Optional[str]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the assistant did with one question."""
+
+    row: Row
+    procedure_id: Optional[str]
+    reply: str
+
+    @property
+    def harmful(self) -> bool:
+        return self.procedure_id is not None and self.procedure_id not in self.row.procedures
+
+    @property
+    def right(self) -> bool:
+        return self.row.cat == "IN" and self.procedure_id in self.row.procedures
+
+    @property
+    def field_shown(self) -> bool:
+        return self.right and self.row.field is not None and self.reply.startswith(field_title(self.row.field) + " –")
+
+
+def load_rows(path: Path) -> List[Row]:
+    """The rows of one development set (``procedure`` is an id, a list of ids or ``none``)."""
+    rows = []
+    for item in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]:
+        accepted = item.get("procedure")
+        ids = [] if accepted in (None, "none") else ([accepted] if isinstance(accepted, str) else accepted)
+        style = "none" if item.get("style") == "none" or item.get("copy_of") else "d"
+        rows.append(Row(item["id"], item["text"], item["cat"], style, frozenset(map(str, ids)), item.get("field")))
+    return rows
+
+
+def summarise(outcomes: Iterable[Outcome]) -> Dict[str, Dict[str, float]]:
+    """Harmful, right and field-shown rates per category and style, and over all rows."""
+    groups: Dict[str, List[Outcome]] = defaultdict(list)
+    for outcome in outcomes:
+        groups["all"].append(outcome)
+        groups[outcome.row.cat].append(outcome)
+        groups[f"style {outcome.row.style}"].append(outcome)
+    table = {}
+    for name, items in groups.items():
+        inside = [o for o in items if o.row.cat == "IN"]
+        right = [o for o in inside if o.right]
+        table[name] = {
+            "rows": len(items),
+            "harmful": sum(o.harmful for o in items) / len(items),
+            "right": len(right) / len(inside) if inside else float("nan"),
+            "field_shown": sum(o.field_shown for o in right) / len(right) if right else float("nan"),
+        }
+    return table
+
+
+def ask(rasa: str, row: Row) -> Outcome:
+    """One question in a fresh conversation."""
+    sender = f"eval-{row.id}-{uuid.uuid4().hex[:8]}"
+    answer = requests.post(f"{rasa}/webhooks/rest/webhook", json={"sender": sender, "message": row.text}, timeout=120)
+    reply = "\n".join(message.get("text") or "" for message in answer.json()) if answer.ok else ""
+    tracker = requests.get(f"{rasa}/conversations/{sender}/tracker", params={"token": TOKEN}, timeout=60).json()
+    return Outcome(row, tracker["slots"].get("procedure_id"), reply)
+
+
+GROUP_ORDER = ("all", "IN", "REL", "GEN", "OUT", "style d", "style none")
+
+
+def _rate(value: float) -> str:
+    return "–" if value != value else f"{value:.1%}"  # NaN: no row of that kind
+
+
+def markdown(name: str, table: Dict[str, Dict[str, float]]) -> str:
+    lines = [f"### {name}", "", "| rows | n | harmful | right (IN) | field shown |", "|---|---|---|---|---|"]
+    for group in sorted(table, key=lambda g: GROUP_ORDER.index(g) if g in GROUP_ORDER else len(GROUP_ORDER)):
+        figures = table[group]
+        lines.append(f"| {group} | {figures['rows']} | {_rate(figures['harmful'])} | {_rate(figures['right'])} | "
+                     f"{_rate(figures['field_shown'])} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(sets: Sequence[str] = SETS) -> int:
+    WORK.mkdir(parents=True, exist_ok=True)
+    (WORK / "e2e.db").unlink(missing_ok=True)
+    records = load_directory(ROOT / "knowledge_base" / "procedures")
+    report = {}
+    with running_servers(WORK, records) as servers:
+        for name in sets:
+            outcomes = [ask(servers.rasa, row) for row in load_rows(QUESTIONS / name)]
+            report[name] = {"summary": summarise(outcomes),
+                            "harmful": [asdict(o.row) | {"answered": o.procedure_id}
+                                        for o in outcomes if o.harmful]}
+            print(markdown(name, report[name]["summary"]))
+    (ROOT / "var" / "eval-real.json").write_text(json.dumps(report, ensure_ascii=False, indent=1, default=sorted),
+                                                 encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
