@@ -12,15 +12,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from bot import action_results
 from bot.settings import get_settings
@@ -49,25 +50,24 @@ def _mask_entities(entities: Any) -> None:
             entity["value"] = _mask_value(entity["value"])
 
 
-def mask_tracker_events(tracker: DialogueStateTracker, text_limit: Optional[int] = None) -> None:
-    """Mask personal data and control characters in place in every event of ``tracker`` that carries
-    text (metadata a client sent included); a citizen's message longer than ``text_limit`` is kept
-    cut, saying so."""
-    for event in tracker.events:
-        if event.metadata:
-            event.metadata = mask_nested(event.metadata)
-        if isinstance(event, UserUttered):
-            event.text = _mask_value(event.text, text_limit)
-            _mask_entities(event.entities)
-            if event.parse_data:
-                event.parse_data["text"] = _mask_value(event.parse_data.get("text"), text_limit)
-                _mask_entities(event.parse_data.get("entities"))
-                if "metadata" in event.parse_data:
-                    event.parse_data["metadata"] = mask_nested(event.parse_data["metadata"])
-        elif isinstance(event, BotUttered):
-            event.text = _mask_value(event.text)
-        elif isinstance(event, SlotSet):
-            event.value = _mask_value(event.value)
+def mask_event(event: Event, text_limit: Optional[int] = None) -> None:
+    """Mask personal data and control characters in place in ``event`` wherever it carries text
+    (metadata a client sent included); a citizen's message longer than ``text_limit`` is kept cut,
+    saying so."""
+    if event.metadata:
+        event.metadata = mask_nested(event.metadata)
+    if isinstance(event, UserUttered):
+        event.text = _mask_value(event.text, text_limit)
+        _mask_entities(event.entities)
+        if event.parse_data:
+            event.parse_data["text"] = _mask_value(event.parse_data.get("text"), text_limit)
+            _mask_entities(event.parse_data.get("entities"))
+            if "metadata" in event.parse_data:
+                event.parse_data["metadata"] = mask_nested(event.parse_data["metadata"])
+    elif isinstance(event, BotUttered):
+        event.text = _mask_value(event.text)
+    elif isinstance(event, SlotSet):
+        event.value = _mask_value(event.value)
 
 
 class PrivacyTrackerStore(SQLTrackerStore):
@@ -95,10 +95,17 @@ class PrivacyTrackerStore(SQLTrackerStore):
             query=dict(url.query) or None,
         )
 
+    def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator[Event]:
+        """The events not stored yet, masked: both the database and the broker take what they write
+        from here, and events stored in earlier turns (masked then) are not masked again."""
+        text_limit = get_settings().max_stored_message_chars
+        for event in super()._additional_events(session, tracker):
+            mask_event(event, text_limit)
+            yield event
+
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Mask, then store; a locked or briefly unreachable database is retried before giving up,
-        so a turn is not kept only in memory (the broker's consumer ignores a repeated event)."""
-        mask_tracker_events(tracker, get_settings().max_stored_message_chars)
+        """Store the new events, masked; a locked or briefly unreachable database is retried before
+        giving up, so a turn is not kept only in memory (the broker's consumer ignores a repeated event)."""
         for attempt, pause in enumerate(SAVE_RETRY_PAUSES, start=1):
             try:
                 await super().save(tracker)

@@ -65,14 +65,15 @@ def test_each_new_event_is_published_once_and_masked(tmp_path, monkeypatch, rabb
 
 
 def test_metadata_slots_and_texts_are_masked_before_storage(tmp_path):
-    from bot.tracker_store import mask_tracker_events
+    from bot.tracker_store import mask_event
 
     metadata = {"note": "sdt 0912345678", "who": ["tôi tên là Nguyễn Văn An"], "n": 3}
     user = UserUttered("cccd 001 203 004 567\x00", {"name": "ask_fee", "confidence": 0.9}, metadata=metadata,
                        parse_data={"text": "cccd 001 203 004 567", "metadata": metadata, "entities": []})
     tracker = DialogueStateTracker.from_events("c", [user, SlotSet("contact", {"phone": "0912345678"}),
                                                      BotUttered("ok", metadata={"echo": "0912345678"})])
-    mask_tracker_events(tracker, 1000)
+    for event in tracker.events:
+        mask_event(event, 1000)
     stored = json.dumps([event.as_dict() for event in tracker.events], ensure_ascii=False)
     assert "0912345678" not in stored and "001 203 004 567" not in stored and "Nguyễn Văn An" not in stored
     assert "\x00" not in tracker.events[0].text
