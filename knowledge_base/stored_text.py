@@ -12,7 +12,8 @@ from knowledge_base.privacy import mask_personal_data
 
 # C0/C1 controls except tab and newline, zero-width and direction-override characters: they break
 # CSV exports and spreadsheets, hide text in the dashboard, and no citizen needs them.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+UNPRINTABLE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff"  # a regex class body
+_CONTROL = re.compile(f"[{UNPRINTABLE}]")
 CUT_MARK = " …[đã cắt bớt]"
 _EDGE = 64
 

@@ -23,15 +23,17 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from knowledge_base.models import HandoffRequest, Procedure, Rating
+from knowledge_base.stored_text import UNPRINTABLE
 from knowledge_base.text import fold
 
 NOT_UNDERSTOOD = {"not_understood"}
 UNANSWERED_STATUSES = {"not_understood", "not_found"}
 LOW_CONFIDENCE = 0.6
 NAME_CHARS = 128
-# Control characters but tab and newline (a NUL breaks CSV writers), and lone UTF-16 surrogates,
-# which JSON escapes can carry but UTF-8 cannot encode.
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# The characters stores strip (knowledge_base/stored_text.py: a NUL breaks CSV writers), plus lone
+# UTF-16 surrogates, which JSON escapes can carry but UTF-8 cannot encode: rows written before that
+# cleaning, or not by our stores, may hold either.
+_UNPRINTABLE = re.compile(f"[{UNPRINTABLE}\ud800-\udfff]")
 
 
 def safe_text(value: Any) -> str:
