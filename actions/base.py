@@ -7,6 +7,7 @@ from typing import List, Optional
 from rasa_sdk import Action, Tracker
 
 from actions.services import Services, get_services
+from knowledge_base.answers import PROCEDURE_INTENTS
 
 
 class UsesServices:
@@ -49,3 +50,12 @@ def latest_text(tracker: Tracker) -> str:
 def latest_intent(tracker: Tracker) -> Optional[str]:
     """Name of the latest user intent."""
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def ranked_procedure_intent(tracker: Tracker) -> str:
+    """The procedure question NLU ranked highest (``ask_procedure`` when none): what to answer first
+    when the top intent was below the fallback threshold."""
+    for ranked in (tracker.latest_message or {}).get("intent_ranking") or []:
+        if ranked.get("name") in PROCEDURE_INTENTS:
+            return ranked["name"]
+    return "ask_procedure"

@@ -2,23 +2,54 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Text
+from urllib.parse import quote_plus
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction, entity_values, latest_intent, latest_text
+from actions.services import Services
 from knowledge_base.answers import PROCEDURE_INTENTS, compose_answer, intent_payload
-from knowledge_base.resolver import AMBIGUOUS, FOUND, NOT_FOUND, resolve_procedure
+from knowledge_base.privacy import mask_personal_data
+from knowledge_base.resolver import AMBIGUOUS, FOUND, LEGAL, NOT_FOUND, Resolution, resolve_procedure
+from knowledge_base.search import ProcedureIndex
 
 logger = logging.getLogger(__name__)
 
+MAX_SEARCH_WORDS = 8
+_PLACEHOLDER = re.compile(r"\[[^\]]*\]")
 HELPFUL_QUESTION = "Câu trả lời có hữu ích không?"
 HELPFUL_BUTTONS = [
     {"title": "👍 Có", "payload": '/rate_service{"rating": "up"}'},
     {"title": "👎 Không", "payload": '/rate_service{"rating": "down"}'},
 ]
+
+
+MAX_BUTTON_TITLE = 60
+
+
+def button_title(number: int, name: str) -> str:
+    """A short button label; the full official name is in the message text above it."""
+    title = f"{number}. {name}"
+    if len(title) <= MAX_BUTTON_TITLE:
+        return title
+    return title[:MAX_BUTTON_TITLE - 1].rsplit(" ", 1)[0] + "…"
+
+
+def search_link(base_url: str, index: ProcedureIndex, text: str) -> str:
+    """The portal's procedure search for the words asked.
+
+    Personal data is masked first and the placeholders dropped; only words that could name
+    a procedure are passed (no question, context or name words, nothing with a digit).
+    """
+    words = index.query_words(_PLACEHOLDER.sub(" ", mask_personal_data(text)))
+    if not words:
+        return base_url
+    separator = "&" if "?" in base_url else "?"
+    return f"{base_url}{separator}keyword={quote_plus(' '.join(words[:MAX_SEARCH_WORDS]))}"
 
 
 class ActionAnswerProcedure(ServiceAction):
@@ -34,45 +65,69 @@ class ActionAnswerProcedure(ServiceAction):
         if intent not in PROCEDURE_INTENTS:
             intent = "ask_procedure"
         index = self.services.index()
-        resolution = resolve_procedure(
-            index,
-            latest_text(tracker),
-            entity_values(tracker, "procedure"),
-            tracker.get_slot("procedure_id"),
-        )
-        logger.info(
-            "procedure.resolved conversation=%s intent=%s status=%s procedure=%s",
-            tracker.sender_id, intent, resolution.status, resolution.procedure_id,
-        )
-        if resolution.status == FOUND:
-            record = self.services.procedures.get(resolution.procedure_id)
-            answer = compose_answer(record, intent)
-            dispatcher.utter_message(text=answer.text, buttons=[b.as_dict() for b in answer.buttons])
-            dispatcher.utter_message(text=HELPFUL_QUESTION, buttons=HELPFUL_BUTTONS)
-            return [SlotSet("procedure_id", record["id"]), SlotSet("answered_intent", intent),
-                    SlotSet("answer_status", "answered")]
-        if resolution.status == AMBIGUOUS:
-            dispatcher.utter_message(
-                text="Bạn muốn hỏi thủ tục nào dưới đây?",
-                buttons=[{"title": hit.name, "payload": intent_payload(intent, hit.id)} for hit in resolution.choices],
-            )
-            return [SlotSet("procedure_id", None), SlotSet("answer_status", "ambiguous")]
-        settings = self.services.settings
-        if resolution.status == NOT_FOUND:
-            dispatcher.utter_message(
-                text=(
-                    "Xin lỗi, tôi chưa có thông tin về thủ tục này. Bạn có thể tra cứu trên Cổng Dịch vụ công "
-                    f"quốc gia: {settings.portal_search_url} hoặc gọi tổng đài {settings.hotline}."
-                )
-            )
-            return [SlotSet("procedure_id", None), SlotSet("answered_intent", None),
-                    SlotSet("answer_status", "not_found")]
+        text = latest_text(tracker)
+        resolution = resolve_procedure(index, text, entity_values(tracker, "procedure"), tracker.get_slot("procedure_id"))
+        return send_resolution(self.services, dispatcher, tracker, resolution, intent)
+
+
+def send_resolution(services: Services, dispatcher: CollectingDispatcher, tracker: Tracker,
+                    resolution: Resolution, intent: str) -> List[EventType]:
+    """The reply to one resolved question: the answer, the choices, a redirect or "not found"."""
+    logger.info(
+        "procedure.resolved conversation=%s intent=%s status=%s procedure=%s reason=%s",
+        tracker.sender_id, intent, resolution.status, resolution.procedure_id, resolution.reason,
+    )
+    index = services.index()
+    text = latest_text(tracker)
+    settings = services.settings
+    if resolution.status == FOUND:
+        record = services.procedures.get(resolution.procedure_id)
+        answer = compose_answer(record, intent)
+        dispatcher.utter_message(text=answer.text, buttons=[b.as_dict() for b in answer.buttons])
+        dispatcher.utter_message(text=HELPFUL_QUESTION, buttons=HELPFUL_BUTTONS)
+        return [SlotSet("procedure_id", record["id"]), SlotSet("answered_intent", intent),
+                SlotSet("answer_status", "answered")]
+    if resolution.status == AMBIGUOUS:
+        choices = resolution.choices
+        if len(choices) == 1:
+            intro = ("Tôi chưa chắc bạn hỏi đúng thủ tục này. Nếu đúng, bạn bấm nút bên dưới; nếu không, "
+                     f"bạn có thể tra cứu tại: {search_link(settings.portal_search_url, index, text)}")
+        else:
+            intro = "Bạn muốn hỏi thủ tục nào dưới đây?"
+        listing = "\n".join(f"{number}. {hit.name}" for number, hit in enumerate(choices, 1))
         dispatcher.utter_message(
-            text="Bạn muốn hỏi về thủ tục nào? Ví dụ: làm hộ chiếu, đăng ký khai sinh, đăng ký tạm trú.",
-            buttons=[
-                {"title": "Làm hộ chiếu", "payload": intent_payload(intent, "ho-chieu")},
-                {"title": "Đăng ký khai sinh", "payload": intent_payload(intent, "khai-sinh")},
-                {"title": "Đăng ký tạm trú", "payload": intent_payload(intent, "tam-tru")},
-            ],
+            text=f"{intro}\n{listing}",
+            buttons=[{"title": button_title(number, hit.name), "payload": intent_payload(intent, hit.id)}
+                     for number, hit in enumerate(choices, 1)],
         )
-        return [SlotSet("answer_status", "no_procedure")]
+        return [SlotSet("procedure_id", None), SlotSet("answer_status", "ambiguous")]
+    if resolution.status == LEGAL:
+        dispatcher.utter_message(
+            text=(
+                "Câu hỏi của bạn là về quy định pháp luật (mức phạt, vi phạm, tranh chấp), không phải cách làm "
+                "một thủ tục, nên tôi không tự trả lời để tránh sai sót. Bạn có thể tra cứu văn bản tại Cổng "
+                f"Pháp luật quốc gia: {settings.legal_portal_url} hoặc hỏi Trợ giúp pháp lý miễn phí của Nhà "
+                f"nước: {settings.legal_aid_url}, đường dây nóng {settings.legal_aid_hotline}."
+            )
+        )
+        return [SlotSet("procedure_id", None), SlotSet("answered_intent", None),
+                SlotSet("answer_status", "legal_question")]
+    if resolution.status == NOT_FOUND:
+        link = search_link(settings.portal_search_url, index, text)
+        dispatcher.utter_message(
+            text=(
+                "Xin lỗi, tôi chưa có thông tin về thủ tục này. Bạn có thể tra cứu trên Cổng Dịch vụ công "
+                f"quốc gia: {link} hoặc gọi tổng đài {settings.hotline}."
+            )
+        )
+        return [SlotSet("procedure_id", None), SlotSet("answered_intent", None),
+                SlotSet("answer_status", "not_found")]
+    dispatcher.utter_message(
+        text="Bạn muốn hỏi về thủ tục nào? Ví dụ: làm hộ chiếu, đăng ký khai sinh, đăng ký tạm trú.",
+        buttons=[
+            {"title": "Làm hộ chiếu", "payload": intent_payload(intent, "ho-chieu")},
+            {"title": "Đăng ký khai sinh", "payload": intent_payload(intent, "khai-sinh")},
+            {"title": "Đăng ký tạm trú", "payload": intent_payload(intent, "tam-tru")},
+        ],
+    )
+    return [SlotSet("answer_status", "no_procedure")]

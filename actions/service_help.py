@@ -9,13 +9,17 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import ServiceAction, channel_of, entity_values, latest_intent, latest_text
+from actions.base import ServiceAction, channel_of, entity_values, latest_intent, latest_text, ranked_procedure_intent
+from actions.procedures import button_title, send_resolution
 from bot.settings import MESSAGE_TOO_LONG_KEY, VIETNAM_TIME
 from knowledge_base.answers import intent_payload, too_long_reply
 from knowledge_base.applications import find_application_code
-from knowledge_base.resolver import FOUND, resolve_procedure
+from knowledge_base.resolver import AMBIGUOUS, FALLBACK_INTENT, FOUND, LEGAL, resolve_turn
 
 logger = logging.getLogger(__name__)
+
+# A message NLU did not understand is still searched, up to this many characters.
+MAX_FALLBACK_CHARS = 500
 
 
 class ActionTrackApplication(ServiceAction):
@@ -98,15 +102,19 @@ class ActionFallback(ServiceAction):
         if original_length:
             dispatcher.utter_message(text=too_long_reply(original_length, self.services.settings.max_message_chars))
             return [SlotSet("answer_status", "message_too_long")]
+        resolution = resolve_turn(self.services.index(), FALLBACK_INTENT, text[:MAX_FALLBACK_CHARS],
+                                  entity_values(tracker, "procedure"))
+        if resolution.status in (FOUND, LEGAL):
+            # NLU was unsure of the intent, but the message names its procedure in full (or asks about the law).
+            return send_resolution(self.services, dispatcher, tracker, resolution, ranked_procedure_intent(tracker))
         buttons = [
             {"title": "Tôi có thể hỏi gì?", "payload": "/help"},
             {"title": "Gặp cán bộ", "payload": "/request_human"},
         ]
-        resolution = resolve_procedure(self.services.index(), text[:500], entity_values(tracker, "procedure"))
-        if resolution.status == FOUND:
-            record = self.services.procedures.get(resolution.procedure_id)
-            buttons.insert(0, {"title": f"Ý bạn là: {record['name']}?",
-                               "payload": intent_payload("ask_procedure", record["id"])})
+        if resolution.status == AMBIGUOUS:
+            buttons[:0] = [{"title": button_title(number, f"Ý bạn là: {hit.name}"),
+                            "payload": intent_payload(ranked_procedure_intent(tracker), hit.id)}
+                           for number, hit in enumerate(resolution.choices, 1)]
         dispatcher.utter_message(
             text=(
                 "Xin lỗi, tôi chưa hiểu ý bạn. Bạn có thể hỏi về một thủ tục cụ thể, ví dụ: "

@@ -12,13 +12,16 @@ Printed per set, category and writing style (written to ``var/eval-real.json``):
 - right: IN rows answered about an acceptable procedure;
 - field shown: of those, the reply is the asked field's answer (its heading, e.g. "Lệ phí – …").
 
-The imported-catalogue set needs ``knowledge_base import`` of the national sample first and is
-not run here yet.
+The imported-catalogue set is asked of a database that also holds the national sample
+(``tests/real_questions/national-sample``, as ``knowledge_base import`` converts it). There an
+answer with buttons counts as right when the right record is among the buttons and nothing
+is answered (siblings such as "đăng ký NVQS lần đầu / chuyển đi / chuyển đến").
 """
 from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass
@@ -32,11 +35,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from knowledge_base.answers import field_title  # noqa: E402
+from knowledge_base.national_import import read_national_file  # noqa: E402
 from knowledge_base.schema import load_directory  # noqa: E402
 from tests.servers import TOKEN, running_servers  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "real_questions"
 SETS = ("portal-faq-questions.yml", "legal-qa-questions.yml")
+IMPORTED_SET = "imported-procedure-questions.yml"
+NATIONAL_SAMPLE = QUESTIONS / "national-sample"
+# Rows whose ``procedure`` names what the assistant should answer about.
+ANSWERABLE = ("IN", "IMPORTED")
 WORK = ROOT / "var" / "eval-real"
 
 
@@ -59,6 +67,8 @@ class Outcome:
     row: Row
     procedure_id: Optional[str]
     reply: str
+    choices: tuple = ()
+    status: Optional[str] = None
 
     @property
     def harmful(self) -> bool:
@@ -66,7 +76,12 @@ class Outcome:
 
     @property
     def right(self) -> bool:
-        return self.row.cat == "IN" and self.procedure_id in self.row.procedures
+        if self.row.cat not in ANSWERABLE:
+            return False
+        if self.procedure_id is not None:
+            return self.procedure_id in self.row.procedures
+        # Buttons of close siblings count for imported rows when the right one is offered.
+        return self.row.cat == "IMPORTED" and bool(self.row.procedures & set(self.choices))
 
     @property
     def field_shown(self) -> bool:
@@ -93,7 +108,7 @@ def summarise(outcomes: Iterable[Outcome]) -> Dict[str, Dict[str, float]]:
         groups[f"style {outcome.row.style}"].append(outcome)
     table = {}
     for name, items in groups.items():
-        inside = [o for o in items if o.row.cat == "IN"]
+        inside = [o for o in items if o.row.cat in ANSWERABLE]
         right = [o for o in inside if o.right]
         table[name] = {
             "rows": len(items),
@@ -104,16 +119,27 @@ def summarise(outcomes: Iterable[Outcome]) -> Dict[str, Dict[str, float]]:
     return table
 
 
+def imported_records() -> List[dict]:
+    """The national sample converted as ``knowledge_base import`` does (review date: none yet)."""
+    return [read_national_file(path, date(2026, 11, 1)) for path in sorted(NATIONAL_SAMPLE.glob("*.json"))]
+
+
 def ask(rasa: str, row: Row) -> Outcome:
-    """One question in a fresh conversation."""
+    """One question in a fresh conversation: the procedure answered, the reply and the procedures offered."""
     sender = f"eval-{row.id}-{uuid.uuid4().hex[:8]}"
     answer = requests.post(f"{rasa}/webhooks/rest/webhook", json={"sender": sender, "message": row.text}, timeout=120)
-    reply = "\n".join(message.get("text") or "" for message in answer.json()) if answer.ok else ""
+    messages = answer.json() if answer.ok else []
+    reply = "\n".join(message.get("text") or "" for message in messages)
+    offered = [json.loads(payload[payload.index("{"):]).get("procedure")
+               for message in messages for payload in (b.get("payload", "") for b in message.get("buttons") or [])
+               if "{" in payload]
     tracker = requests.get(f"{rasa}/conversations/{sender}/tracker", params={"token": TOKEN}, timeout=60).json()
-    return Outcome(row, tracker["slots"].get("procedure_id"), reply)
+    answered = tracker["slots"].get("procedure_id")
+    return Outcome(row, answered, reply, choices=tuple(offered) if answered is None else (),
+                   status=tracker["slots"].get("answer_status"))
 
 
-GROUP_ORDER = ("all", "IN", "REL", "GEN", "OUT", "style d", "style none")
+GROUP_ORDER = ("all", "IN", "IMPORTED", "REL", "GEN", "OUT", "style d", "style none")
 
 
 def _rate(value: float) -> str:
@@ -129,18 +155,27 @@ def markdown(name: str, table: Dict[str, Dict[str, float]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(sets: Sequence[str] = SETS) -> int:
-    WORK.mkdir(parents=True, exist_ok=True)
-    (WORK / "e2e.db").unlink(missing_ok=True)
-    records = load_directory(ROOT / "knowledge_base" / "procedures")
+def run_sets(sets: Sequence[str], records: List[dict], work: Path) -> Dict[str, dict]:
+    """Ask every question of ``sets`` of a fresh stack whose database holds ``records``."""
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "e2e.db").unlink(missing_ok=True)
     report = {}
-    with running_servers(WORK, records) as servers:
+    with running_servers(work, records) as servers:
         for name in sets:
             outcomes = [ask(servers.rasa, row) for row in load_rows(QUESTIONS / name)]
             report[name] = {"summary": summarise(outcomes),
-                            "harmful": [asdict(o.row) | {"answered": o.procedure_id}
-                                        for o in outcomes if o.harmful]}
-            print(markdown(name, report[name]["summary"]))
+                            "wrong": [asdict(o.row) | {"answered": o.procedure_id, "offered": list(o.choices),
+                                                       "status": o.status}
+                                      for o in outcomes if o.harmful or (o.row.cat in ANSWERABLE and not o.right)]}
+    return report
+
+
+def main() -> int:
+    curated = load_directory(ROOT / "knowledge_base" / "procedures")
+    report = run_sets(SETS, curated, WORK / "curated")
+    report.update(run_sets((IMPORTED_SET,), curated + imported_records(), WORK / "imported"))
+    for name, figures in report.items():
+        print(markdown(name, figures["summary"]))
     (ROOT / "var" / "eval-real.json").write_text(json.dumps(report, ensure_ascii=False, indent=1, default=sorted),
                                                  encoding="utf-8")
     return 0

@@ -105,6 +105,12 @@ class Settings:
         )
     )
     hotline: str = field(default_factory=lambda: os.environ.get("SERVICE_HOTLINE", "18001096"))
+    # Where questions about the law (fines, offences, disputes) are sent: the national legal portal
+    # (Cổng Pháp luật quốc gia, opened 31 May 2025) and state free legal aid (hotline published by the
+    # Ministry of Justice's legal-aid department, November 2025).
+    legal_portal_url: str = field(default_factory=lambda: os.environ.get("LEGAL_PORTAL_URL", "https://phapluat.gov.vn"))
+    legal_aid_url: str = field(default_factory=lambda: os.environ.get("LEGAL_AID_URL", "https://tgpl.moj.gov.vn"))
+    legal_aid_hotline: str = field(default_factory=lambda: os.environ.get("LEGAL_AID_HOTLINE", "18001233"))
     retention_days: int = field(default_factory=lambda: _env_int("RETENTION_DAYS", 365))
     review_admin_user: Optional[str] = field(default_factory=lambda: os.environ.get("REVIEW_ADMIN_USER") or None)
     review_admin_password: Optional[str] = field(

@@ -20,6 +20,11 @@ _EMPTY = {"", "không có thông tin", "không"}
 _CHANNELS = {"trực tiếp": "trực tiếp", "trực tuyến": "trực tuyến một phần", "dịch vụ bưu chính": "bưu chính"}
 _STEP_SPLIT = re.compile(r"\s*(?=Bước \d+\s*[:.])")
 _FORM_FILE = re.compile(r"\.(docx?|pdf|xlsx?)$", re.IGNORECASE)
+# Where an official name's qualifiers start: who it is for, which body decides, when.
+_QUALIFIER = re.compile(
+    r"\s+(?:đối với|thuộc thẩm quyền|do\s|khi\s|tại\s|theo\s|trong trường hợp|của\s)|\s*[(;]|,\s",
+    re.IGNORECASE,
+)
 _ZERO_FEE = re.compile(r"^(phí|lệ phí)?\s*:?\s*0\s*đồng$", re.IGNORECASE)
 
 
@@ -90,6 +95,18 @@ def _processing_time(rows: List[Dict[str, Any]]) -> str:
     return "; ".join(dict.fromkeys(parts)) or UNKNOWN
 
 
+def short_alias(name: str) -> Optional[str]:
+    """What a citizen would call a long official name: the act and its object, without the
+    qualifiers that follow ("cấp phép bay đối với tàu bay không người lái ..." -> "cấp phép bay").
+
+    None when the name is already short or the head would be too vague (under three words).
+    """
+    head = _QUALIFIER.split(name, maxsplit=1)[0].strip(" ,;")
+    if head == name.strip() or len(head.split()) < 3:
+        return None
+    return head
+
+
 def convert(raw: Dict[str, Any], reviewed: date) -> Dict[str, Any]:
     """One national record as a validated procedure record."""
     try:
@@ -107,6 +124,7 @@ def convert(raw: Dict[str, Any], reviewed: date) -> Dict[str, Any]:
     ]
     short_name = re.sub(r"^thủ tục\s+", "", name, flags=re.IGNORECASE)
     keywords = [k.strip() for k in (_text(content.get("từ_khóa")) or "").split(",") if k.strip()]
+    head = short_alias(short_name)
     steps_text = _text(content.get("trình_tự_thực_hiện"))
     decision = _text(meta.get("số_quyết_định"))
     legal = [
@@ -117,7 +135,7 @@ def convert(raw: Dict[str, Any], reviewed: date) -> Dict[str, Any]:
         "id": code,
         "code": code,
         "name": name,
-        "aliases": list(dict.fromkeys([short_name, *keywords])),
+        "aliases": list(dict.fromkeys([short_name, *([head] if head else []), *keywords])),
         "field": _text(meta.get("lĩnh_vực")) or UNKNOWN,
         "agency": _text(content.get("cơ_quan_thực_hiện")) or UNKNOWN,
         "level": _level(meta.get("cấp_thực_hiện") or ""),

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, Iterable, List, Sequence, Set, Tuple
 
 from knowledge_base.text import fold, normalize_text, strip_diacritics
+from knowledge_base.vocabulary import Vocabulary, load_vocabulary
 
 # Phrases that say what the citizen wants to know, not which procedure. Written with
 # diacritics: an accented word must match exactly ("cần" is a question word, "căn" in
@@ -36,6 +37,9 @@ QUESTION_PHRASES = frozenset(
         "là", "của", "về", "ở", "tại", "để", "phải", "mới", "này", "thủ", "giùm", "dùm",
         "bây giờ", "hiện nay", "hiện tại", "năm nay", "trước", "sau", "khi", "như", "rồi", "nữa", "luôn",
         "việc", "bị", "cái", "đó", "kia", "gồm", "nhỉ", "hả", "thế", "vậy thì", "mỗi", "thêm", "hỏi thêm",
+        "thực hiện", "tài liệu", "với nhau", "đầu tiên", "như sau", "thắc mắc", "giải đáp", "cụ thể", "chi tiết",
+        "đúng không", "phải không", "hay không", "quy định", "mới nhất", "hiện hành", "kết quả",
+        "yêu cầu", "đề nghị", "phương thức", "cách thức", "cách", "thành phần", "vừa",
     }
 )
 
@@ -62,6 +66,13 @@ MIN_PHRASE_COVER = 0.55
 # Longer texts (a 5,000-character message) are cut to this many content words so search
 # stays fast; official names, the longest real queries, have about 50.
 MAX_QUERY_TERMS = 64
+# A generic syllable ("đăng", "cấp", "giấy") weighs this share of its rarity in evidence.
+GENERIC_SHARE = 0.25
+LONG_NAME_SYLLABLES = 6
+# Typos are only corrected in syllables at least this long (short ones have too many neighbours).
+TYPO_MIN_LENGTH = 4
+# How many generic words may separate a foreign verb or modifier from a record's words.
+NEIGHBOUR_REACH = 2
 # Keeps float rounding from pruning a record whose score equals the bar.
 _EPSILON = 1e-9
 _CODE = re.compile(r"\b\d\.\d{6}\b")
@@ -78,6 +89,33 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """How well one record explains a whole message (see :meth:`ProcedureIndex.evidence`).
+
+    ``cover``: share of the record's best name or alias that the message holds (a long
+    official name counts as covered once ``LONG_NAME_SYLLABLES`` specific syllables of it are);
+    ``explained``: share of the message's specific words that the record's names and aliases
+    hold; ``held``: the message's words (generic ones too, context words not) that the record's
+    names and aliases hold; ``full_cover``: ``cover`` with generic syllables at full weight, which tells
+    "cấp sổ đỏ lần đầu" from "cấp đổi sổ đỏ" when the specific words tie. A record can cover its name fully and still leave most of the message unexplained
+    ("mức lương tối đa đóng bảo hiểm thất nghiệp" is not about claiming the benefit).
+    """
+
+    id: str
+    name: str
+    phrase: str
+    cover: float
+    order: float
+    explained: float
+    full_cover: float = 0.0
+    held: FrozenSet[str] = frozenset()
+
+    @property
+    def score(self) -> float:
+        return round(0.5 * self.cover + 0.4 * self.explained + 0.1 * self.order, 4)
+
+
+@dataclass(frozen=True)
 class _Phrase:
     terms: FrozenSet[str]
     bigrams: frozenset
@@ -90,27 +128,58 @@ def content_words(text: str, protected: FrozenSet[Tuple[str, str]] = frozenset()
     ``protected`` holds folded bigrams of procedure names: a word typed without
     diacritics that starts one is kept ("lam can cuoc": "can" is "căn", not "cần").
     """
+    return [folded for folded, _ in typed_content_words(text, protected)]
+
+
+def typed_content_words(text: str, protected: FrozenSet[Tuple[str, str]] = frozenset()) -> List[Tuple[str, str]]:
+    """:func:`content_words` paired with each word as typed (normalised, diacritics kept)."""
+    return [(folded, typed) for folded, typed in tokens(text, protected) if folded]
+
+
+def tokens(text: str, protected: FrozenSet[Tuple[str, str]] = frozenset()) -> List[Tuple[str, str]]:
+    """The words of ``text`` in order as (folded, typed); a question phrase is one token ('', phrase)."""
     words = normalize_text(text).split()
     words = ["".join(_WORD_CHARS.findall(word)) for word in words]
     words = [word for word in words if word]
-    kept: List[str] = []
+    found: List[Tuple[str, str]] = []
     i = 0
     while i < len(words):
         following = strip_diacritics(words[i + 1]) if i + 1 < len(words) else ""
         ambiguous = words[i] == strip_diacritics(words[i])
         if ambiguous and (words[i], following) in protected:
-            kept.append(words[i])
+            found.append((words[i], words[i]))
             i += 1
             continue
         for phrase in _QUESTION_INDEX.get(words[i], ()):
             window = words[i:i + len(phrase)]
             if len(window) == len(phrase) and all(map(_same_word, window, phrase)):
+                if len(phrase) == 1 and i and (strip_diacritics(words[i - 1]), strip_diacritics(words[i])) in protected:
+                    # "chuyển đi", "chuyển đến": here the word is part of a name, not a question.
+                    found.append((strip_diacritics(words[i]), words[i]))
+                    i += 1
+                    break
+                found.append(("", " ".join(window)))
                 i += len(phrase)
                 break
         else:
-            kept.append(strip_diacritics(words[i]))
+            found.append((strip_diacritics(words[i]), words[i]))
             i += 1
-    return kept
+    return found
+
+
+def _deletions(term: str) -> Set[str]:
+    """``term`` with one letter left out, every way."""
+    return {term[:i] + term[i + 1:] for i in range(len(term))}
+
+
+def proper_names(text: str) -> FrozenSet[str]:
+    """Folded words written with a capital inside a sentence: places, people, brands ("Phú Nhuận")."""
+    names = set()
+    for sentence in re.split(r"[.!?\n]+", text):
+        for word in _WORD_CHARS.findall(sentence)[1:]:
+            if word[:1].isupper():
+                names.add(fold(word))
+    return frozenset(names)
 
 
 def _bigrams(terms: Sequence[str]) -> frozenset:
@@ -120,13 +189,16 @@ def _bigrams(terms: Sequence[str]) -> frozenset:
 class ProcedureIndex:
     """An in-memory inverted index over procedure names, aliases and codes."""
 
-    def __init__(self, records: Iterable[Dict[str, Any]], min_score: float = 0.6) -> None:
+    def __init__(self, records: Iterable[Dict[str, Any]], min_score: float = 0.6,
+                 vocabulary: Vocabulary | None = None) -> None:
         records = list(records)
         self.min_score = min_score
+        self.vocabulary = vocabulary or load_vocabulary()
         self._names: Dict[str, str] = {}
         self._codes: Dict[str, str] = {}
         self._phrases: Dict[str, List[_Phrase]] = {}
         self._postings: Dict[str, Set[str]] = defaultdict(set)
+        self._forms: Dict[str, Dict[str, FrozenSet[str]]] = {}
         protected: Set[Tuple[str, str]] = set()
         for record in records:
             for text in [record["name"], *record.get("aliases", [])]:
@@ -142,12 +214,33 @@ class ProcedureIndex:
             for pid, phrases in raw.items()
         }
         self._lightest = {pid: min((p.weight for p in phrases), default=0.0) for pid, phrases in self._phrases.items()}
+        self._texts = {pid: [text for text in [r["name"], *r.get("aliases", [])]] for r in records for pid in [r["id"]]}
+        self._weight = {term: self.term_weight(term) for term in self._postings}
+        self._one_deletion: Dict[str, Set[str]] = defaultdict(set)
+        for term in self._postings:
+            if len(term) >= TYPO_MIN_LENGTH:
+                for variant in _deletions(term):
+                    self._one_deletion[variant].add(term)
+        self._evidence_phrases = {
+            pid: [(i, _Phrase(p.terms, p.bigrams, sum(self._weight[t] for t in p.terms))) for i, p in enumerate(phrases)]
+            for pid, phrases in self._phrases.items()
+        }
+        # Cover of a long official name is counted against this weight: six average specific syllables.
+        self._long_name_weight = LONG_NAME_SYLLABLES * math.log(1 + max(len(self._names), 1)) * 0.6
+        self._terms_of = {pid: frozenset().union(*(p.terms for p in phrases)) for pid, phrases in self._phrases.items()}
 
     def __len__(self) -> int:
         return len(self._names)
 
     def _add(self, record: Dict[str, Any]) -> List[Tuple[str, ...]]:
         pid = record["id"]
+        forms: Dict[str, Set[str]] = defaultdict(set)
+        for text in [record["name"], *record.get("aliases", [])]:
+            for folded, typed in typed_content_words(text, self._protected):
+                forms[folded].add(typed)
+        # Only the syllables a name or alias writes with diacritics can be told apart ("đổi" from "đối").
+        self._forms[pid] = {folded: frozenset(typed) for folded, typed in forms.items()
+                            if all(form != folded for form in typed)}
         self._names[pid] = record["name"]
         if record.get("code"):
             self._codes[record["code"]] = pid
@@ -171,6 +264,141 @@ class ProcedureIndex:
     def idf(self, term: str) -> float:
         """Rarity of a folded syllable; unknown syllables weigh the most."""
         return self._idf.get(term, math.log(1 + max(len(self._names), 1)))
+
+    def is_generic(self, term: str) -> bool:
+        """Whether a folded syllable is generic (it names no procedure on its own)."""
+        return term in self.vocabulary.generic
+
+    def is_context(self, term: str) -> bool:
+        """Whether a folded syllable describes the citizen's situation (family, time, place)."""
+        return term in self.vocabulary.context
+
+    def term_weight(self, term: str) -> float:
+        """Rarity of a syllable, a quarter of it for a generic one."""
+        return self.idf(term) * (GENERIC_SHARE if self.is_generic(term) else 1.0)
+
+    def code_match(self, text: str) -> str | None:
+        """The record whose national code ``text`` contains ("thủ tục 1.013133 ...")."""
+        match = _CODE.search(text)
+        return self._codes.get(match.group()) if match else None
+
+    def specific_terms(self, terms: Iterable[str]) -> List[str]:
+        """The syllables of ``terms`` that can name a procedure: neither generic nor context words."""
+        return [t for t in dict.fromkeys(terms)
+                if not self.is_generic(t) and not self.is_context(t) and not any(c.isdigit() for c in t)]
+
+    def evidence(self, text: str, limit: int = 10) -> List[Evidence]:
+        """Records whose name or an alias the whole message holds, best first.
+
+        A record is a candidate only when the message holds at least ``MIN_PHRASE_COVER`` of
+        the weight of one of its names or aliases *and* a specific (non-generic) syllable of
+        it: "đăng ký", "cấp lại" or "công ty" alone never make a match.
+        """
+        typed = self._corrected(typed_content_words(text, self._protected))[:MAX_QUERY_TERMS]
+        terms = [folded for folded, _ in typed]
+        query_terms = set(terms)
+        query_bigrams = _bigrams(terms)
+        specific = [t for t in self.specific_terms(terms) if t not in proper_names(text)]
+        # Words typed with diacritics, by folded form: "đối" must not match a name's "đổi".
+        accented: Dict[str, Set[str]] = defaultdict(set)
+        for folded, form in typed:
+            if form != folded:
+                accented[folded].add(form)
+        specific_weight = sum(self.idf(t) for t in specific)
+        keys = [t for t in query_terms if t in self._postings and not self.is_generic(t)]
+        candidates: Set[str] = set().union(*(self._postings[t] for t in keys)) if keys else set()
+        found: List[Evidence] = []
+        for pid in candidates:
+            forms = self._forms[pid]
+            usable = {t for t in query_terms
+                      if t not in accented or t not in forms or accented[t] & forms[t] or len(accented[t]) < terms.count(t)}
+            best: Tuple[float, float, int, float] | None = None
+            for position, phrase in self._evidence_phrases[pid]:
+                matched = phrase.terms & usable
+                if not phrase.weight or all(self.is_generic(t) for t in matched):
+                    continue
+                cover = min(1.0, sum(self._weight[t] for t in matched) / min(phrase.weight, self._long_name_weight))
+                if cover < MIN_PHRASE_COVER:
+                    continue
+                order = len(phrase.bigrams & query_bigrams) / len(phrase.bigrams) if phrase.bigrams else 1.0
+                if best is None or (cover, order) > best[:2]:
+                    full = sum(self.idf(t) for t in matched) / min(sum(self.idf(t) for t in phrase.terms),
+                                                                   self._long_name_weight)
+                    best = (cover, order, position, min(1.0, full))
+            if best is not None:
+                held = self._terms_of[pid] & usable
+                # A word another record holds ("thuế", "chuyển nhượng") is a rival topic: it weighs double.
+                foreign = sum(self.idf(t) for t in specific if t not in held and t in self._postings)
+                explained = (sum(self.idf(t) for t in specific if t in held) / (specific_weight + foreign)
+                             if specific_weight else 1.0)
+                found.append(Evidence(pid, self._names[pid], self._texts[pid][best[2]], round(best[0], 4),
+                                      round(best[1], 4), round(explained, 4), round(best[3], 4),
+                                      frozenset(t for t in held if not self.is_context(t))))
+        found.sort(key=lambda e: (-e.score, e.id))
+        return found[:limit]
+
+    def _corrected(self, stream: List[Tuple[str, str]]) -> List[Tuple[str, str]]:
+        """One-letter typos fixed where the neighbour confirms them ("hộ chiu" -> "hộ chiếu").
+
+        A syllable no record holds is replaced by a record syllable one edit away only when it
+        then forms a two-syllable piece of some name or alias with the word before or after it.
+        """
+        fixed = list(stream)
+        for i, (term, typed) in enumerate(stream):
+            if not term or term in self._postings or len(term) < TYPO_MIN_LENGTH - 1 or not term.isalpha():
+                continue
+            before = fixed[i - 1][0] if i else ""
+            after = stream[i + 1][0] if i + 1 < len(stream) else ""
+            options = set(self._one_deletion.get(term, ()))
+            for variant in _deletions(term):
+                options |= self._one_deletion.get(variant, set()) | ({variant} & self._postings.keys())
+            confirmed = sorted(o for o in options if (before, o) in self._protected or (o, after) in self._protected)
+            if len(confirmed) == 1:
+                fixed[i] = (confirmed[0], confirmed[0])
+        return fixed
+
+    def query_words(self, text: str) -> List[str]:
+        """The words of ``text`` that could name a procedure, as typed (for a portal search link).
+
+        Only words that are neither question, context nor name words are kept, and no word
+        with a digit: an ID or phone number typed in the question never leaves in a link.
+        """
+        names = proper_names(text)
+        return [typed for folded, typed in typed_content_words(text, self._protected)
+                if not self.is_context(folded) and folded not in names and not any(c.isdigit() for c in folded)]
+
+    def foreign_neighbour(self, text: str, procedure_id: str) -> str | None:
+        """A specific word right beside the record's words that the record does not hold.
+
+        Vietnamese puts the verb before the object and modifiers after it: in "mở khóa căn
+        cước" the verb and in "hộ chiếu công vụ" the modifier are not ours. Generic words
+        in between are skipped; a question phrase, a context word or a name ends the look
+        ("làm hộ chiếu để cháu đi", "sổ đỏ đường Nguyễn Trãi").
+        """
+        stream = self._corrected(tokens(text, self._protected))
+        held = self._terms_of.get(procedure_id, frozenset())
+        names = proper_names(text)
+        anchors = [i for i, (term, _) in enumerate(stream) if term in held and not self.is_generic(term)]
+        if not anchors:
+            return None
+        for step, start in ((1, anchors[-1] + 1), (-1, anchors[0] - 1)):
+            looked = 0
+            i = start
+            while 0 <= i < len(stream) and looked < NEIGHBOUR_REACH:
+                term, typed = stream[i]
+                if term in held:
+                    i += step
+                    continue
+                if not term or self.is_context(term) or term in names or any(c.isdigit() for c in term):
+                    break
+                if not self.is_generic(term):
+                    following = stream[i + 1][0] if i + 1 < len(stream) else ""
+                    if following not in names:  # "đường Nguyễn Văn Trỗi": a street, not a kind
+                        return typed
+                    break
+                looked += 1
+                i += step
+        return None
 
     def search(self, query: str, limit: int = 5) -> List[Hit]:
         """Ranked procedures for ``query``; empty when nothing matches well."""

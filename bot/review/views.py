@@ -42,7 +42,7 @@ INTENTS = [
 CHANNEL_LABELS = {"rest": "REST/API", "socketio": "Web (cổng thông tin)", "telegram": "Telegram", "zalo": "Zalo"}
 STATUS_LABELS = {"answered": "Đã trả lời", "ambiguous": "Hỏi lại (nhiều thủ tục)", "not_found": "Chưa có thông tin",
                  "no_procedure": "Chưa rõ thủ tục", "not_understood": "Không hiểu",
-                 "message_too_long": "Tin nhắn quá dài"}
+                 "message_too_long": "Tin nhắn quá dài", "legal_question": "Hỏi về pháp luật (đã chỉ nơi tra cứu)"}
 
 BUSY = "Hệ thống đang bận, vui lòng thử lại sau ít phút."
 BUSY_RETRY_SECONDS = 30

@@ -30,7 +30,7 @@ def test_naming_another_procedure_switches(services):
 
 
 def test_ambiguous_question_offers_buttons_keeping_the_intent(services):
-    messages, events = run_action(ActionAnswerProcedure(services), make_tracker("làm căn cước hết bao nhiêu", "ask_fee"))
+    messages, events = run_action(ActionAnswerProcedure(services), make_tracker("bằng lái xe hết bao nhiêu tiền", "ask_fee"))
     buttons = messages[0]["buttons"]
     assert 2 <= len(buttons) <= 3
     assert all(b["payload"].startswith("/ask_fee{") for b in buttons)
@@ -66,3 +66,30 @@ def test_bad_input_gets_a_polite_answer(services):
     for text in ["", "😀😀😀", "<script>alert(1)</script>", "a" * 5000]:
         messages, _ = run_action(ActionAnswerProcedure(services), make_tracker(text, "ask_procedure"))
         assert messages and messages[0]["text"]
+
+
+def test_legal_question_is_redirected_never_answered_with_a_record(services):
+    tracker = make_tracker("không đăng ký tạm trú bị phạt bao nhiêu", "ask_fee",
+                           [{"entity": "procedure", "value": "đăng ký tạm trú"}], slots={"procedure_id": "tam-tru"})
+    messages, events = run_action(ActionAnswerProcedure(services), tracker)
+    text = messages[0]["text"]
+    assert "https://phapluat.gov.vn" in text and "https://tgpl.moj.gov.vn" in text and "18001233" in text
+    assert "15.000" not in text
+    assert slot_events(events) == {"procedure_id": None, "answered_intent": None, "answer_status": "legal_question"}
+
+
+def test_not_found_links_the_portal_search_for_the_words_asked_without_personal_data(services):
+    tracker = make_tracker("cấp phép bắn pháo hoa cho tôi, sđt 0912345678, cccd 001203004567", "ask_procedure")
+    messages, _ = run_action(ActionAnswerProcedure(services), tracker)
+    text = messages[0]["text"]
+    assert "keyword=" in text and "ph%C3%A1o+hoa" in text
+    assert "0912345678" not in text and "001203004567" not in text and "cccd" not in text.lower()
+
+
+def test_a_variant_we_do_not_hold_is_offered_not_answered(services):
+    tracker = make_tracker("làm hộ chiếu công vụ cần giấy tờ gì", "ask_documents")
+    messages, events = run_action(ActionAnswerProcedure(services), tracker)
+    assert messages[0]["text"].startswith("Tôi chưa chắc bạn hỏi đúng thủ tục này")
+    assert "Cấp hộ chiếu phổ thông ở trong nước" in messages[0]["text"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ['/ask_documents{"procedure": "ho-chieu"}']
+    assert slot_events(events) == {"procedure_id": None, "answer_status": "ambiguous"}

@@ -1,7 +1,7 @@
 from actions.service_help import ActionFallback, ActionHandoff, ActionTrackApplication
 from knowledge_base.applications import DatabaseStatusProvider
 from knowledge_base.handoff import HandoffLog
-from tests.actions.conftest import make_tracker, run_action
+from tests.actions.conftest import make_tracker, run_action, slot_events
 
 
 def test_track_asks_for_a_code_when_missing(services):
@@ -30,8 +30,26 @@ def test_handoff_records_and_gives_hotline(services):
     assert [(r.kind, r.channel) for r in rows] == [("complain", "zalo"), ("request_human", "zalo")]
 
 
-def test_fallback_is_polite_and_suggests_a_recognised_procedure(services):
-    messages, _ = run_action(ActionFallback(services), make_tracker("😀😀", "nlu_fallback"))
+def test_fallback_is_polite_and_suggests_the_close_procedures(services):
+    messages, events = run_action(ActionFallback(services), make_tracker("😀😀", "nlu_fallback"))
     assert messages[0]["text"].startswith("Xin lỗi, tôi chưa hiểu")
-    messages, _ = run_action(ActionFallback(services), make_tracker("hộ chiếu ???", "nlu_fallback"))
-    assert messages[0]["buttons"][0]["title"] == "Ý bạn là: Cấp hộ chiếu phổ thông ở trong nước?"
+    assert slot_events(events) == {"answer_status": "not_understood"}
+    messages, _ = run_action(ActionFallback(services), make_tracker("bằng lái xe ???", "nlu_fallback"))
+    suggested = [b["payload"] for b in messages[0]["buttons"] if b["title"].startswith("1. Ý bạn là")
+                 or b["title"].startswith("2. Ý bạn là")]
+    assert len(suggested) == 2 and all("gplx" in payload for payload in suggested)
+
+
+def test_fallback_answers_a_procedure_named_in_full_with_the_best_ranked_field(services):
+    tracker = make_tracker("Điều kiện hưởng trợ cấp thất nghiệp từ 1/1/2026 theo quy định mới nhất?", "nlu_fallback")
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 1.0},
+                                                {"name": "ask_eligibility", "confidence": 0.5}]
+    messages, events = run_action(ActionFallback(services), tracker)
+    assert messages[0]["text"].startswith("Đối tượng, điều kiện – ")
+    assert slot_events(events)["procedure_id"] == "tro-cap-that-nghiep"
+
+
+def test_fallback_redirects_a_question_about_the_law(services):
+    messages, events = run_action(ActionFallback(services), make_tracker("quá hạn tạm trú bị phạt ???", "nlu_fallback"))
+    assert "phapluat.gov.vn" in messages[0]["text"] and "18001233" in messages[0]["text"]
+    assert slot_events(events) == {"procedure_id": None, "answered_intent": None, "answer_status": "legal_question"}

@@ -52,10 +52,10 @@ def test_resolution_switches_when_another_procedure_is_named(curated_index):
 
 
 def test_resolution_ambiguous_offers_at_most_three(curated_index):
-    resolution = resolve_procedure(curated_index, "làm căn cước", [])
+    resolution = resolve_procedure(curated_index, "bằng lái xe", [])
     assert resolution.status == AMBIGUOUS
     ids = [hit.id for hit in resolution.choices]
-    assert 2 <= len(ids) <= 3 and {"cap-the-can-cuoc", "doi-cap-lai-the-can-cuoc"} <= set(ids)
+    assert 2 <= len(ids) <= 3 and {"cap-lai-gplx", "doi-gplx"} <= set(ids)
 
 
 def test_resolution_unknown_never_falls_back_to_current(curated_index):
@@ -64,8 +64,10 @@ def test_resolution_unknown_never_falls_back_to_current(curated_index):
     assert resolution.status == NOT_FOUND and resolution.procedure_id is None
 
 
-def test_resolution_entity_synonym_id_is_trusted(curated_index):
-    assert resolve_procedure(curated_index, "phí bao nhiêu", ["ho-chieu"]).procedure_id == "ho-chieu"
+def test_resolution_trusts_an_id_from_a_button_but_not_from_free_text(curated_index):
+    assert resolve_procedure(curated_index, '/ask_fee{"procedure": "ho-chieu"}', ["ho-chieu"]).procedure_id == "ho-chieu"
+    # DIET's fragments (synonym ids included) are evidence: free text that names nothing is not an answer.
+    assert resolve_procedure(curated_index, "phí bao nhiêu", ["ho-chieu"]).status == NOT_MENTIONED
 
 
 def test_resolution_nothing_mentioned_without_context(curated_index):

@@ -31,6 +31,7 @@ from knowledge_base.text import abbreviations, fold, normalize, normalize_text, 
         ("mst cá nhân", "mã số thuế cá nhân"),
         ("ad ơi e hỏi", "anh chị ơi em hỏi"),
         ("lltp", "lý lịch tư pháp"),
+        ("đăng kí kết hôn", "đăng ký kết hôn"),
         ("mã hồ sơ G22.39-250101-0001", "mã hồ sơ g22.39-250101-0001"),
     ],
 )

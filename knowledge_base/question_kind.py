@@ -1,0 +1,43 @@
+"""Recognising questions about the law (penalties, offences, disputes) rather than about a procedure.
+
+"Không đăng ký tạm trú bị phạt bao nhiêu?" names a procedure but asks about a fine: answering
+with the registration checklist would be confidently wrong. Such questions get a redirect to
+the national legal-information portal and free legal aid instead.
+"""
+from __future__ import annotations
+
+import re
+from typing import List, Tuple
+
+from knowledge_base.text import normalize_text, strip_diacritics
+from knowledge_base.vocabulary import Vocabulary, load_vocabulary
+
+
+def _same(typed: str, listed: str, exact: bool) -> bool:
+    """Exact, or (unless ``exact``) a word typed without diacritics against the folded listed word."""
+    return typed == listed or (not exact and typed == strip_diacritics(typed) == strip_diacritics(listed))
+
+
+def _spans(words: List[str], phrase: Tuple[str, ...], exact: bool) -> List[range]:
+    size = len(phrase)
+    return [range(start, start + size) for start in range(len(words) - size + 1)
+            if all(_same(typed, listed, exact) for typed, listed in zip(words[start:start + size], phrase))]
+
+
+def legal_phrase(text: str, vocabulary: Vocabulary | None = None, names_procedure: bool = False) -> str | None:
+    """The legal-question phrase ``text`` contains ("phạt", "vi phạm", ...), or None.
+
+    Topics such as "ly hôn" or "thừa kế" only count when the message does not name a
+    procedure in full (``names_procedure``): a copy of a divorce decision is still a copy.
+    """
+    vocabulary = vocabulary or load_vocabulary()
+    words = re.findall(r"\w+", normalize_text(text))
+    checks: List[Tuple[Tuple[Tuple[str, ...], ...], bool]] = [(vocabulary.legal, False), (vocabulary.legal_exact, True)]
+    if not names_procedure:
+        checks.append((vocabulary.legal_topic, False))
+    excused = {i for phrase in vocabulary.legal_not for span in _spans(words, phrase, False) for i in span}
+    for phrases, exact in checks:
+        for phrase in phrases:
+            if any(not excused.issuperset(span) for span in _spans(words, phrase, exact)):
+                return " ".join(phrase)
+    return None
