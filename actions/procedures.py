@@ -12,7 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction, entity_values, latest_intent, latest_text
 from actions.services import Services
-from knowledge_base.answers import PROCEDURE_INTENTS, compose_answer, intent_payload
+from knowledge_base.answers import compose_answer, intent_payload
+from knowledge_base.question_kind import answer_field
 from knowledge_base.privacy import mask_personal_data
 from knowledge_base.resolver import AMBIGUOUS, FOUND, LEGAL, NOT_FOUND, Resolution, resolve_procedure
 from knowledge_base.search import ProcedureIndex
@@ -61,11 +62,9 @@ class ActionAnswerProcedure(ServiceAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        intent = latest_intent(tracker)
-        if intent not in PROCEDURE_INTENTS:
-            intent = "ask_procedure"
-        index = self.services.index()
         text = latest_text(tracker)
+        intent = answer_field(text, latest_intent(tracker))
+        index = self.services.index()
         resolution = resolve_procedure(index, text, entity_values(tracker, "procedure"), tracker.get_slot("procedure_id"))
         return send_resolution(self.services, dispatcher, tracker, resolution, intent)
 

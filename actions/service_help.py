@@ -14,6 +14,7 @@ from actions.procedures import button_title, send_resolution
 from bot.settings import MESSAGE_TOO_LONG_KEY, VIETNAM_TIME
 from knowledge_base.answers import intent_payload, too_long_reply
 from knowledge_base.applications import find_application_code
+from knowledge_base.question_kind import answer_field
 from knowledge_base.resolver import AMBIGUOUS, FALLBACK_INTENT, FOUND, LEGAL, resolve_turn
 
 logger = logging.getLogger(__name__)
@@ -106,7 +107,8 @@ class ActionFallback(ServiceAction):
                                   entity_values(tracker, "procedure"))
         if resolution.status in (FOUND, LEGAL):
             # NLU was unsure of the intent, but the message names its procedure in full (or asks about the law).
-            return send_resolution(self.services, dispatcher, tracker, resolution, ranked_procedure_intent(tracker))
+            intent = answer_field(text, ranked_procedure_intent(tracker))
+            return send_resolution(self.services, dispatcher, tracker, resolution, intent)
         buttons = [
             {"title": "Tôi có thể hỏi gì?", "payload": "/help"},
             {"title": "Gặp cán bộ", "payload": "/request_human"},

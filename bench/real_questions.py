@@ -95,7 +95,10 @@ def load_rows(path: Path) -> List[Row]:
         accepted = item.get("procedure")
         ids = [] if accepted in (None, "none") else ([accepted] if isinstance(accepted, str) else accepted)
         style = "none" if item.get("style") == "none" or item.get("copy_of") else "d"
-        rows.append(Row(item["id"], item["text"], item["cat"], style, frozenset(map(str, ids)), item.get("field")))
+        field = item.get("field")
+        if field and not field.startswith("ask_"):
+            field = f"ask_{field}"  # the portal set writes "documents" for ask_documents
+        rows.append(Row(item["id"], item["text"], item["cat"], style, frozenset(map(str, ids)), field))
     return rows
 
 

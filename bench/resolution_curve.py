@@ -25,6 +25,7 @@ from bench.real_questions import (  # noqa: E402
     IMPORTED_SET, QUESTIONS, SETS, Outcome, Row, imported_records, load_rows, markdown, summarise,
 )
 from knowledge_base.answers import PROCEDURE_INTENTS, field_title  # noqa: E402
+from knowledge_base.question_kind import answer_field  # noqa: E402
 from knowledge_base.resolver import AMBIGUOUS, FOUND, ResolverPolicy, resolve_turn  # noqa: E402
 from knowledge_base.schema import load_directory  # noqa: E402
 from knowledge_base.search import ProcedureIndex  # noqa: E402
@@ -73,8 +74,8 @@ def decide(index: ProcedureIndex, row: Row, parse: dict, policy: ResolverPolicy)
     resolution = resolve_turn(index, parse["intent"], row.text, parse["entities"], None, policy)
     answered = resolution.procedure_id if resolution.status == FOUND else None
     choices = [hit.id for hit in resolution.choices] if resolution.status == AMBIGUOUS else []
-    field = next((name for name in [parse["intent"], *parse.get("ranking", [])] if name in PROCEDURE_INTENTS),
-                 "ask_procedure")
+    ranked = next((name for name in [parse["intent"], *parse.get("ranking", [])] if name in PROCEDURE_INTENTS), None)
+    field = answer_field(row.text, ranked)
     reply = f"{field_title(field)} – " if answered else ""
     return Outcome(row, answered, reply, choices=tuple(choices), status=resolution.status)
 

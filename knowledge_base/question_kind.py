@@ -1,4 +1,4 @@
-"""Recognising questions about the law (penalties, offences, disputes) rather than about a procedure.
+"""What kind of question a message is: about the law rather than a procedure, and which field it asks.
 
 "Không đăng ký tạm trú bị phạt bao nhiêu?" names a procedure but asks about a fine: answering
 with the registration checklist would be confidently wrong. Such questions get a redirect to
@@ -7,8 +7,9 @@ the national legal-information portal and free legal aid instead.
 from __future__ import annotations
 
 import re
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
+from knowledge_base.answers import PROCEDURE_INTENTS
 from knowledge_base.text import normalize_text, strip_diacritics
 from knowledge_base.vocabulary import Vocabulary, load_vocabulary
 
@@ -41,3 +42,30 @@ def legal_phrase(text: str, vocabulary: Vocabulary | None = None, names_procedur
             if any(not excused.issuperset(span) for span in _spans(words, phrase, exact)):
                 return " ".join(phrase)
     return None
+
+
+def asked_field(text: str, intent: Optional[str], vocabulary: Vocabulary | None = None) -> Optional[str]:
+    """The field the wording asks about ("ở đâu" -> ask_agency), None when it has no cue.
+
+    The longest cue phrase in the message decides; among fields whose cues are as long,
+    NLU's ``intent`` wins if it is one of them.
+    """
+    vocabulary = vocabulary or load_vocabulary()
+    words = re.findall(r"\w+", normalize_text(text))
+    found = [(len(phrase), field) for field, phrase in vocabulary.field_cues if _spans(words, phrase, False)]
+    if not found:
+        return None
+    longest = max(size for size, _ in found)
+    fields = sorted({field for size, field in found if size == longest})
+    return intent if intent in fields else fields[0]
+
+
+def answer_field(text: str, intent: Optional[str]) -> str:
+    """Which field to answer first: the wording's cue, else NLU's procedure intent, else the overview.
+
+    Button presses ("/ask_fee{...}") say their field exactly and are taken as they are.
+    """
+    procedure_intent = intent if intent in PROCEDURE_INTENTS else None
+    if text.lstrip().startswith("/"):
+        return procedure_intent or "ask_procedure"
+    return asked_field(text, procedure_intent) or procedure_intent or "ask_procedure"

@@ -90,8 +90,14 @@ def _undominated(evidence: Sequence[Evidence]) -> List[Evidence]:
 
 
 def _fully_named(evidence: Sequence[Evidence]) -> List[Evidence]:
-    """Records named in full and in order, generic words included ("cấp sổ đỏ lần đầu", not "cấp đổi sổ đỏ")."""
-    return [item for item in evidence if item.full_cover >= FULLY_NAMED and item.order >= FULLY_NAMED]
+    """Records named in full and in order, generic words included ("cấp sổ đỏ lần đầu", not "cấp đổi sổ đỏ").
+
+    One that explains far less of the message than another is dropped: "cuối năm" typed
+    without diacritics also spells "cưới", which names marriage, but nothing else of it.
+    """
+    named = [item for item in evidence if item.full_cover >= FULLY_NAMED and item.order >= FULLY_NAMED]
+    best = max((item.explained for item in named), default=0.0)
+    return [item for item in named if item.explained >= best / 2]
 
 
 def _fragment_choice(index: ProcedureIndex, close: Sequence[Evidence], fragments: Sequence[str]) -> Optional[str]:
@@ -141,7 +147,8 @@ def resolve_procedure(
         return Resolution(NOT_MENTIONED)
     if current_id and not specific and any(item.id == current_id for item in evidence):
         return Resolution(FOUND, procedure_id=current_id, reason="follow-up")
-    evidence = _undominated(evidence)
+    asked = [item for item in evidence if not item.negated]
+    evidence = _undominated(asked or evidence)
     named = _fully_named(evidence)
     if named:
         close = named

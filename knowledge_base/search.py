@@ -40,6 +40,7 @@ QUESTION_PHRASES = frozenset(
         "thực hiện", "tài liệu", "với nhau", "đầu tiên", "như sau", "thắc mắc", "giải đáp", "cụ thể", "chi tiết",
         "đúng không", "phải không", "hay không", "quy định", "mới nhất", "hiện hành", "kết quả",
         "yêu cầu", "đề nghị", "phương thức", "cách thức", "cách", "thành phần", "vừa",
+        "gia đình", "thành phố", "địa phương", "việt nam", "quốc gia", "hà nội", "đối với", "tỉnh thành",
     }
 )
 
@@ -71,6 +72,8 @@ GENERIC_SHARE = 0.25
 LONG_NAME_SYLLABLES = 6
 # Typos are only corrected in syllables at least this long (short ones have too many neighbours).
 TYPO_MIN_LENGTH = 4
+# How many words after "không"/"chưa" are a condition rather than the question.
+NEGATION_REACH = 4
 # How many generic words may separate a foreign verb or modifier from a record's words.
 NEIGHBOUR_REACH = 2
 # Keeps float rounding from pruning a record whose score equals the bar.
@@ -109,6 +112,7 @@ class Evidence:
     explained: float
     full_cover: float = 0.0
     held: FrozenSet[str] = frozenset()
+    negated: bool = False
 
     @property
     def score(self) -> float:
@@ -146,7 +150,10 @@ def tokens(text: str, protected: FrozenSet[Tuple[str, str]] = frozenset()) -> Li
     while i < len(words):
         following = strip_diacritics(words[i + 1]) if i + 1 < len(words) else ""
         ambiguous = words[i] == strip_diacritics(words[i])
-        if ambiguous and (words[i], following) in protected:
+        longer = next((phrase for phrase in _QUESTION_INDEX.get(words[i], ()) if len(phrase) > 1
+                       and all(map(_same_word, words[i:i + len(phrase)], phrase))
+                       and len(words[i:i + len(phrase)]) == len(phrase)), None)
+        if ambiguous and not longer and (words[i], following) in protected:
             found.append((words[i], words[i]))
             i += 1
             continue
@@ -294,48 +301,65 @@ class ProcedureIndex:
         the weight of one of its names or aliases *and* a specific (non-generic) syllable of
         it: "đăng ký", "cấp lại" or "công ty" alone never make a match.
         """
-        typed = self._corrected(typed_content_words(text, self._protected))[:MAX_QUERY_TERMS]
+        stream = self._corrected(tokens(text, self._protected))
+        typed = [(folded, form) for folded, form in stream if folded][:MAX_QUERY_TERMS]
         terms = [folded for folded, _ in typed]
         query_terms = set(terms)
         query_bigrams = _bigrams(terms)
-        specific = [t for t in self.specific_terms(terms) if t not in proper_names(text)]
+        negated = self._negated_terms(stream)
         # Words typed with diacritics, by folded form: "đối" must not match a name's "đổi".
         accented: Dict[str, Set[str]] = defaultdict(set)
         for folded, form in typed:
             if form != folded:
                 accented[folded].add(form)
-        specific_weight = sum(self.idf(t) for t in specific)
         keys = [t for t in query_terms if t in self._postings and not self.is_generic(t)]
         candidates: Set[str] = set().union(*(self._postings[t] for t in keys)) if keys else set()
-        found: List[Evidence] = []
+        matches = []
         for pid in candidates:
             forms = self._forms[pid]
             usable = {t for t in query_terms
                       if t not in accented or t not in forms or accented[t] & forms[t] or len(accented[t]) < terms.count(t)}
-            best: Tuple[float, float, int, float] | None = None
-            for position, phrase in self._evidence_phrases[pid]:
-                matched = phrase.terms & usable
-                if not phrase.weight or all(self.is_generic(t) for t in matched):
-                    continue
-                cover = min(1.0, sum(self._weight[t] for t in matched) / min(phrase.weight, self._long_name_weight))
-                if cover < MIN_PHRASE_COVER:
-                    continue
-                order = len(phrase.bigrams & query_bigrams) / len(phrase.bigrams) if phrase.bigrams else 1.0
-                if best is None or (cover, order) > best[:2]:
-                    full = sum(self.idf(t) for t in matched) / min(sum(self.idf(t) for t in phrase.terms),
-                                                                   self._long_name_weight)
-                    best = (cover, order, position, min(1.0, full))
+            best = self._best_phrase(pid, usable, query_bigrams)
             if best is not None:
                 held = self._terms_of[pid] & usable
-                # A word another record holds ("thuế", "chuyển nhượng") is a rival topic: it weighs double.
-                foreign = sum(self.idf(t) for t in specific if t not in held and t in self._postings)
-                explained = (sum(self.idf(t) for t in specific if t in held) / (specific_weight + foreign)
-                             if specific_weight else 1.0)
-                found.append(Evidence(pid, self._names[pid], self._texts[pid][best[2]], round(best[0], 4),
-                                      round(best[1], 4), round(explained, 4), round(best[3], 4),
-                                      frozenset(t for t in held if not self.is_context(t))))
+                keys_held = {t for t in held if not self.is_generic(t) and not self.is_context(t)}
+                matches.append((pid, best, held, bool(keys_held) and keys_held <= negated))
+        # A record named only as a condition, beside one that is asked about, explains its words:
+        # they are not a rival topic.
+        conditions = ({t for _, _, held, is_negated in matches if is_negated for t in held}
+                      if any(not is_negated for *_, is_negated in matches) else set())
+        names = proper_names(text)
+        specific = [t for t in self.specific_terms(terms) if t not in names and t not in conditions]
+        specific_weight = sum(self.idf(t) for t in specific)
+        found: List[Evidence] = []
+        for pid, (cover, order, position, full), held, is_negated in matches:
+            # A word another record holds ("thuế", "chuyển nhượng") is a rival topic: it weighs double.
+            foreign = sum(self.idf(t) for t in specific if t not in held and t in self._postings)
+            explained = (sum(self.idf(t) for t in specific if t in held) / (specific_weight + foreign)
+                         if specific_weight else 1.0)
+            found.append(Evidence(pid, self._names[pid], self._texts[pid][position], round(cover, 4),
+                                  round(order, 4), round(explained, 4), round(full, 4),
+                                  frozenset(t for t in held if not self.is_context(t)), is_negated))
         found.sort(key=lambda e: (-e.score, e.id))
         return found[:limit]
+
+    def _best_phrase(self, pid: str, usable: Set[str],
+                     query_bigrams: frozenset) -> Tuple[float, float, int, float] | None:
+        """(cover, order, position, full cover) of the record's name or alias the message holds best."""
+        best: Tuple[float, float, int, float] | None = None
+        for position, phrase in self._evidence_phrases[pid]:
+            matched = phrase.terms & usable
+            if not phrase.weight or all(self.is_generic(t) for t in matched):
+                continue
+            cover = min(1.0, sum(self._weight[t] for t in matched) / min(phrase.weight, self._long_name_weight))
+            if cover < MIN_PHRASE_COVER:
+                continue
+            order = len(phrase.bigrams & query_bigrams) / len(phrase.bigrams) if phrase.bigrams else 1.0
+            if best is None or (cover, order) > best[:2]:
+                full = sum(self.idf(t) for t in matched) / min(sum(self.idf(t) for t in phrase.terms),
+                                                               self._long_name_weight)
+                best = (cover, order, position, min(1.0, full))
+        return best
 
     def _corrected(self, stream: List[Tuple[str, str]]) -> List[Tuple[str, str]]:
         """One-letter typos fixed where the neighbour confirms them ("hộ chiu" -> "hộ chiếu").
@@ -356,6 +380,22 @@ class ProcedureIndex:
             if len(confirmed) == 1:
                 fixed[i] = (confirmed[0], confirmed[0])
         return fixed
+
+    def _negated_terms(self, stream: List[Tuple[str, str]]) -> FrozenSet[str]:
+        """Words that only ever appear within ``NEGATION_REACH`` words after "không"/"chưa"."""
+        inside: Set[str] = set()
+        outside: Set[str] = set()
+        left = 0
+        for folded, typed in stream:
+            words = [strip_diacritics(word) for word in typed.split()]
+            if any(word in self.vocabulary.negations for word in words) and (not folded or folded in self.vocabulary.negations):
+                left = NEGATION_REACH
+                continue
+            if not folded:
+                continue
+            (inside if left else outside).add(folded)
+            left = max(left - 1, 0)
+        return frozenset(inside - outside)
 
     def query_words(self, text: str) -> List[str]:
         """The words of ``text`` that could name a procedure, as typed (for a portal search link).
@@ -391,6 +431,10 @@ class ProcedureIndex:
                     continue
                 if not term or self.is_context(term) or term in names or any(c.isdigit() for c in term):
                     break
+                if term in self.vocabulary.document_nouns:
+                    if step == -1 and not looked:
+                        return typed  # "thẻ tạm trú" is a card, not the registration
+                    break  # "bản sao đơn ly hôn": what follows names the paper
                 if not self.is_generic(term):
                     following = stream[i + 1][0] if i + 1 < len(stream) else ""
                     if following not in names:  # "đường Nguyễn Văn Trỗi": a street, not a kind

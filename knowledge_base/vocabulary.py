@@ -23,6 +23,9 @@ class Vocabulary:
     legal_exact: Tuple[Tuple[str, ...], ...]
     legal_not: Tuple[Tuple[str, ...], ...]
     legal_topic: Tuple[Tuple[str, ...], ...] = ()
+    document_nouns: FrozenSet[str] = frozenset()
+    negations: FrozenSet[str] = frozenset()
+    field_cues: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
 
 
 def _syllables(items) -> FrozenSet[str]:
@@ -33,10 +36,18 @@ def _phrases(items) -> Tuple[Tuple[str, ...], ...]:
     return tuple(tuple(normalize_text(str(item)).split()) for item in items or ())
 
 
+def _cues(raw) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+    """(field, phrase) pairs, longest phrase first."""
+    pairs = [(str(field), phrase) for field, phrases in (raw or {}).items() for phrase in _phrases(phrases)]
+    return tuple(sorted(pairs, key=lambda pair: -len(pair[1])))
+
+
 @lru_cache(maxsize=4)
 def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
     """The vocabulary in ``path`` (read once per process)."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return Vocabulary(_syllables(raw.get("generic")), _syllables(raw.get("context")),
                       _phrases(raw.get("legal")), _phrases(raw.get("legal_exact")),
-                      _phrases(raw.get("legal_not")), _phrases(raw.get("legal_topic")))
+                      _phrases(raw.get("legal_not")), _phrases(raw.get("legal_topic")),
+                      _syllables(raw.get("document_nouns")), _syllables(raw.get("negations")),
+                      _cues(raw.get("field_cues")))
