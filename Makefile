@@ -21,7 +21,7 @@ export PYTHONPATH := $(CURDIR)
 
 RASA_PATHS  := --config config.yml --domain bot/domain.yml
 
-.PHONY: run test train eval shell setup browser kb data validate-data unit stories clean telegram-polling purge bench soak eval-real
+.PHONY: run test train eval shell setup browser kb data validate-data unit stories clean telegram-polling purge bench soak eval-real resolution-curve
 
 $(INSTALLED): pyproject.toml scripts/find-python310
 	@PY310="$$(scripts/find-python310)" || exit 1; \
@@ -85,9 +85,13 @@ bench: kb train
 	$(PY) -m bench.run
 
 ## Real citizens' questions (tests/real_questions/) through the running stack: harmful rate, right
-## procedure, field shown, per category and style; writes var/eval-real.json.
+## procedure, field shown, per category and style; writes var/eval-real.json. `make test` gates on it.
 eval-real: kb train
-	$(PY) -m bench.real_questions
+	$(PY) -m bench.real_questions --gate tests/real_questions/thresholds.yml
+
+## The resolver's trade-off (harmful vs right procedure) over answer thresholds, without servers.
+resolution-curve: train
+	$(PY) -m bench.resolution_curve --sweep
 
 ## Soak: concurrent citizens for SOAK_MINUTES (10) with the action server killed and restarted and
 ## one over-long message a minute; writes bench/results/soak.{md,json}. Not part of `make test`.
@@ -117,6 +121,7 @@ test: validate-data train
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory stories
 	$(PY) -m bot.evaluate --model models --data tests/nlu --report var/eval.json --gate tests/nlu/thresholds.yml
+	$(PY) -m bench.real_questions --gate tests/real_questions/thresholds.yml
 
 clean:
 	rm -rf models var nlu_data/generated

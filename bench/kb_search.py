@@ -1,9 +1,11 @@
 """Knowledge-base search at 40, 1,000 and 10,000 procedures: latency, accuracy, import time.
 
 The larger sets are the curated 40 plus records built by varying the national sample
-(../shared/datasets, 207 real records): each real record is repeated for many provinces
+(tests/real_questions/national-sample, 207 real records): each real record is repeated for many provinces
 with its code and name changed, which keeps realistic text lengths and vocabulary.
 Baseline in the same run: the same scorer without the inverted index (every record scored).
+The whole resolver decision (legal check, masking, evidence, neighbours) is timed on the same
+queries; its table rows show plain search as the reference beside it.
 """
 from __future__ import annotations
 
@@ -17,12 +19,13 @@ from typing import Dict, List, Sequence, Tuple
 from knowledge_base.db import make_engine
 from knowledge_base.national_import import read_national_file
 from knowledge_base.repository import ProcedureRepository
+from knowledge_base.resolver import resolve_procedure
 from knowledge_base.schema import load_directory
 from knowledge_base.search import MAX_QUERY_TERMS, Hit, ProcedureIndex, _bigrams
 from sqlalchemy.orm import sessionmaker
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT.parent / "shared" / "datasets" / "national-procedures-sample"
+SAMPLE = ROOT / "tests" / "real_questions" / "national-sample"
 PROVINCES = [
     "Hà Nội", "Huế", "Lai Châu", "Điện Biên", "Sơn La", "Lạng Sơn", "Quảng Ninh", "Thanh Hóa", "Nghệ An", "Hà Tĩnh",
     "Cao Bằng", "Tuyên Quang", "Lào Cai", "Thái Nguyên", "Phú Thọ", "Bắc Ninh", "Hưng Yên", "Hải Phòng", "Ninh Bình",
@@ -110,7 +113,7 @@ def run(sizes: Sequence[int] = (40, 1_000, 10_000), tmp: Path = ROOT / "var" / "
         queries = CURATED_QUERIES + [(q, code) for q, code in national_queries if size > 40]
         for query, _ in queries:  # warm the text-normalisation caches both scorers share
             index.search(query)
-        timings: Dict[str, List[float]] = {"ours": [], "baseline": []}
+        timings: Dict[str, List[float]] = {"ours": [], "baseline": [], "resolve": []}
         correct = {"ours": 0, "baseline": 0}
         for _ in range(3):
             for query, expected in queries:
@@ -122,6 +125,9 @@ def run(sizes: Sequence[int] = (40, 1_000, 10_000), tmp: Path = ROOT / "var" / "
                     # a varied copy of a national record ("<code>-<round>") counts as its family
                     ok = top == expected or (expected[:1].isdigit() and (top or "").startswith(f"{expected}-"))
                     correct[name] += int(ok)
+                started = time.perf_counter()
+                resolve_procedure(index, query)
+                timings["resolve"].append((time.perf_counter() - started) * 1000)
         n = len(queries) * 3
         results.append({
             "size": len(records), "queries": len(queries), "import_s": import_seconds, "index_build_s": build_seconds,

@@ -19,6 +19,7 @@ is answered (siblings such as "đăng ký NVQS lần đầu / chuyển đi / chu
 """
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from datetime import date
@@ -58,6 +59,7 @@ class Row:
     style: str
     procedures: frozenset
     field: Optional[str]
+    copy_of: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -98,17 +100,23 @@ def load_rows(path: Path) -> List[Row]:
         field = item.get("field")
         if field and not field.startswith("ask_"):
             field = f"ask_{field}"  # the portal set writes "documents" for ask_documents
-        rows.append(Row(item["id"], item["text"], item["cat"], style, frozenset(map(str, ids)), field))
+        rows.append(Row(item["id"], item["text"], item["cat"], style, frozenset(map(str, ids)), field,
+                        item.get("copy_of")))
     return rows
 
 
 def summarise(outcomes: Iterable[Outcome]) -> Dict[str, Dict[str, float]]:
     """Harmful, right and field-shown rates per category and style, and over all rows."""
     groups: Dict[str, List[Outcome]] = defaultdict(list)
+    outcomes = list(outcomes)
+    copied = {outcome.row.copy_of for outcome in outcomes if outcome.row.copy_of}
     for outcome in outcomes:
         groups["all"].append(outcome)
         groups[outcome.row.cat].append(outcome)
         groups[f"style {outcome.row.style}"].append(outcome)
+        if outcome.row.id in copied:
+            # The originals of the rows repeated without diacritics: the fair comparison for those.
+            groups["style d, copied rows"].append(outcome)
     table = {}
     for name, items in groups.items():
         inside = [o for o in items if o.row.cat in ANSWERABLE]
@@ -142,7 +150,7 @@ def ask(rasa: str, row: Row) -> Outcome:
                    status=tracker["slots"].get("answer_status"))
 
 
-GROUP_ORDER = ("all", "IN", "IMPORTED", "REL", "GEN", "OUT", "style d", "style none")
+GROUP_ORDER = ("all", "IN", "IMPORTED", "REL", "GEN", "OUT", "style d", "style d, copied rows", "style none")
 
 
 def _rate(value: float) -> str:
@@ -173,7 +181,35 @@ def run_sets(sets: Sequence[str], records: List[dict], work: Path) -> Dict[str, 
     return report
 
 
-def main() -> int:
+def check_gate(report: Dict[str, Dict[str, Dict[str, float]]], thresholds: Dict[str, dict]) -> List[str]:
+    """Every figure of ``report`` (set -> group -> figures) outside ``thresholds``, as readable lines."""
+    failures = []
+    for name, limits in thresholds.items():
+        table = report.get(name)
+        if table is None:
+            failures.append(f"{name}: not measured")
+            continue
+        for group, bounds in limits.items():
+            if group == "none_gap_max":
+                with_marks = table.get("style d, copied rows") or table.get("style d")
+                without = table.get("style none")
+                if with_marks and without and with_marks["right"] - without["right"] > bounds + 1e-9:
+                    failures.append(f"{name}: no-diacritics rows {without['right']:.1%} right, "
+                                    f"{with_marks['right']:.1%} with diacritics (gap above {bounds:.0%})")
+                continue
+            figures = table.get(group, {})
+            for key, bound in bounds.items():
+                measure, kind = key.rsplit("_", 1)
+                value = figures.get(measure, float("nan"))
+                if value != value or (kind == "max" and value > bound + 1e-9) or (kind == "min" and value < bound - 1e-9):
+                    failures.append(f"{name} {group}: {measure} {value:.1%} (limit {kind} {bound:.0%})")
+    return failures
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gate", type=Path, help="thresholds file; exit 1 when a figure is outside it")
+    args = parser.parse_args(argv)
     curated = load_directory(ROOT / "knowledge_base" / "procedures")
     report = run_sets(SETS, curated, WORK / "curated")
     report.update(run_sets((IMPORTED_SET,), curated + imported_records(), WORK / "imported"))
@@ -181,6 +217,12 @@ def main() -> int:
         print(markdown(name, figures["summary"]))
     (ROOT / "var" / "eval-real.json").write_text(json.dumps(report, ensure_ascii=False, indent=1, default=sorted),
                                                  encoding="utf-8")
+    if args.gate:
+        failures = check_gate({name: figures["summary"] for name, figures in report.items()},
+                              yaml.safe_load(args.gate.read_text(encoding="utf-8")))
+        for failure in failures:
+            print(f"GATE FAILED: {failure}")
+        return 1 if failures else 0
     return 0
 
 

@@ -31,7 +31,8 @@ from knowledge_base.schema import load_directory  # noqa: E402
 from knowledge_base.search import ProcedureIndex  # noqa: E402
 
 CACHE = ROOT / "var" / "nlu-parses.json"
-THRESHOLDS = (0.50, 0.55, 0.60, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90)
+# The main knob: how much of the message's specific words the winner must explain.
+THRESHOLDS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 
 
 def latest_model() -> Path:
@@ -113,12 +114,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         for name in sets:
             print(markdown(name, report[name]))
         return 0
-    print("| answer threshold | set | harmful | right (IN) |\n|---|---|---|---|")
+    print("| min_explained | portal harmful | portal right | legal harmful | legal right | imported harmful | imported right |")
+    print("|---|---|---|---|---|---|---|")
     for threshold in THRESHOLDS:
-        report = run(replace(policy, answer_score=threshold), sets)
-        for name in sets:
-            figures = report[name]["all"]
-            print(f"| {threshold:.2f} | {name} | {figures['harmful']:.1%} | {figures['right']:.1%} |")
+        report = run(replace(policy, min_explained=threshold), sets)
+        cells = [f"{report[name]['all'][key]:.1%}" for name in sets for key in ("harmful", "right")]
+        marker = " (chosen)" if threshold == policy.min_explained else ""
+        print(f"| {threshold:.1f}{marker} | " + " | ".join(cells) + " |")
     return 0
 
 

@@ -204,6 +204,9 @@ def main() -> int:
         for stat in ("p50", "p95", "p99"):
             add(f"KB search {stat} at {size} procedures", result[f"ours_{stat}_ms"], result[f"baseline_{stat}_ms"], "ms")
         add(f"KB search top-1 accuracy at {size}", result["ours_accuracy"], result["baseline_accuracy"], "ratio")
+        for stat in ("p50", "p99"):
+            add(f"Procedure resolution (whole decision) {stat} at {size}, vs search alone",
+                result[f"resolve_{stat}_ms"], result[f"ours_{stat}_ms"], "ms")
         add(f"KB import of {size} procedures", result["import_s"], None, "s")
         add(f"KB index build at {size}", result["index_build_s"], None, "s")
 

@@ -7,6 +7,7 @@ the national legal-information portal and free legal aid instead.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import List, Optional, Tuple
 
 from knowledge_base.answers import PROCEDURE_INTENTS
@@ -14,15 +15,23 @@ from knowledge_base.text import normalize_text, strip_diacritics
 from knowledge_base.vocabulary import Vocabulary, load_vocabulary
 
 
-def _same(typed: str, listed: str, exact: bool) -> bool:
-    """Exact, or (unless ``exact``) a word typed without diacritics against the folded listed word."""
-    return typed == listed or (not exact and typed == strip_diacritics(typed) == strip_diacritics(listed))
-
-
 def _spans(words: List[str], phrase: Tuple[str, ...], exact: bool) -> List[range]:
+    """Where ``phrase`` occurs in ``words``; a word typed without diacritics matches the folded
+    listed word unless ``exact``."""
     size = len(phrase)
-    return [range(start, start + size) for start in range(len(words) - size + 1)
-            if all(_same(typed, listed, exact) for typed, listed in zip(words[start:start + size], phrase))]
+    folded_phrase = [strip_diacritics(word) for word in phrase]
+    spans = []
+    for start in range(len(words) - size + 1):
+        window = words[start:start + size]
+        if all(typed == listed or (not exact and typed == _plain(typed) == plain)
+               for typed, listed, plain in zip(window, phrase, folded_phrase)):
+            spans.append(range(start, start + size))
+    return spans
+
+
+@lru_cache(maxsize=4096)
+def _plain(word: str) -> str:
+    return strip_diacritics(word)
 
 
 def legal_phrase(text: str, vocabulary: Vocabulary | None = None, names_procedure: bool = False) -> str | None:

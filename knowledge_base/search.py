@@ -11,14 +11,16 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Dict, FrozenSet, Iterable, List, Sequence, Set, Tuple
 
 from knowledge_base.text import fold, normalize_text, strip_diacritics
 from knowledge_base.vocabulary import Vocabulary, load_vocabulary
 
-# Phrases that say what the citizen wants to know, not which procedure. Written with
+# Phrases that say what the citizen wants to know, or describe their situation (family, places,
+# why they travel), not which procedure. Written with
 # diacritics: an accented word must match exactly ("cần" is a question word, "căn" in
 # "căn cước" is not), a word typed without diacritics matches the folded form.
 QUESTION_PHRASES = frozenset(
@@ -41,6 +43,8 @@ QUESTION_PHRASES = frozenset(
         "đúng không", "phải không", "hay không", "quy định", "mới nhất", "hiện hành", "kết quả",
         "yêu cầu", "đề nghị", "phương thức", "cách thức", "cách", "thành phần", "vừa",
         "gia đình", "thành phố", "địa phương", "việt nam", "quốc gia", "hà nội", "đối với", "tỉnh thành",
+        "du lịch", "công tác", "thăm thân", "chờ", "trong ngày", "công an", "ủy ban", "ủy ban nhân dân", "ubnd",
+        "qua điện thoại", "qua bưu điện", "bưu điện",
     }
 )
 
@@ -57,9 +61,15 @@ def _build_question_index() -> Dict[str, List[Tuple[str, ...]]]:
     return index
 
 
+@lru_cache(maxsize=65536)
+def _plain(word: str) -> str:
+    """One word without diacritics (cached: names and messages repeat the same few thousand words)."""
+    return strip_diacritics(word)
+
+
 def _same_word(typed: str, listed: str) -> bool:
     """Exact match, or a word typed without diacritics against the folded listed word."""
-    return typed == listed or (typed == strip_diacritics(typed) and typed == strip_diacritics(listed))
+    return typed == listed or (typed == _plain(typed) and typed == _plain(listed))
 
 
 _QUESTION_INDEX = _build_question_index()
@@ -70,6 +80,11 @@ MAX_QUERY_TERMS = 64
 # A generic syllable ("đăng", "cấp", "giấy") weighs this share of its rarity in evidence.
 GENERIC_SHARE = 0.25
 LONG_NAME_SYLLABLES = 6
+# A syllable in more than this share of the catalogue (and at least this many records) does not
+# bring candidates of its own when the message has rarer ones.
+COMMON_SHARE = 0.02
+COMMON_MIN_RECORDS = 50
+MAX_WALKED_TERMS = 8
 # Typos are only corrected in syllables at least this long (short ones have too many neighbours).
 TYPO_MIN_LENGTH = 4
 # How many words after "không"/"chưa" are a condition rather than the question.
@@ -78,6 +93,8 @@ NEGATION_REACH = 4
 NEIGHBOUR_REACH = 2
 # Keeps float rounding from pruning a record whose score equals the bar.
 _EPSILON = 1e-9
+# Numerals citizens type where names write the word ("rút bhxh 1 lần", "01 lần").
+_NUMERALS = {"1": "một", "01": "một"}
 _CODE = re.compile(r"\b\d\.\d{6}\b")
 _WORD_CHARS = re.compile(r"\w+")
 
@@ -119,6 +136,20 @@ class Evidence:
         return round(0.5 * self.cover + 0.4 * self.explained + 0.1 * self.order, 4)
 
 
+@dataclass
+class _Query:
+    """A message's content words as evidence compares them."""
+
+    terms: List[str]
+    bigrams: frozenset
+    negated: FrozenSet[str]
+    accented: Dict[str, Set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def __post_init__(self) -> None:
+        self.counts = Counter(self.terms)
+        self.terms = list(dict.fromkeys(self.terms))
+
+
 @dataclass(frozen=True)
 class _Phrase:
     terms: FrozenSet[str]
@@ -141,36 +172,33 @@ def typed_content_words(text: str, protected: FrozenSet[Tuple[str, str]] = froze
 
 
 def tokens(text: str, protected: FrozenSet[Tuple[str, str]] = frozenset()) -> List[Tuple[str, str]]:
-    """The words of ``text`` in order as (folded, typed); a question phrase is one token ('', phrase)."""
-    words = normalize_text(text).split()
-    words = ["".join(_WORD_CHARS.findall(word)) for word in words]
-    words = [word for word in words if word]
+    """The words of ``text`` in order as (folded, typed); a question phrase is one token ('', phrase).
+
+    A one-word question phrase is kept as a content word where it is part of a name: typed
+    without diacritics at the start of a name's two words ("lam can cuoc": "can" is "căn",
+    not "cần"), or right after the first word of one ("chuyển đi" in a military-service name).
+    """
+    words = [word for word in ("".join(_WORD_CHARS.findall(word)) for word in normalize_text(text).split()) if word]
+    words = [_NUMERALS.get(word, word) for word in words]
     found: List[Tuple[str, str]] = []
     i = 0
     while i < len(words):
-        following = strip_diacritics(words[i + 1]) if i + 1 < len(words) else ""
-        ambiguous = words[i] == strip_diacritics(words[i])
-        longer = next((phrase for phrase in _QUESTION_INDEX.get(words[i], ()) if len(phrase) > 1
-                       and all(map(_same_word, words[i:i + len(phrase)], phrase))
-                       and len(words[i:i + len(phrase)]) == len(phrase)), None)
-        if ambiguous and not longer and (words[i], following) in protected:
-            found.append((words[i], words[i]))
+        word = words[i]
+        plain = _plain(word)
+        phrase = next((phrase for phrase in _QUESTION_INDEX.get(word, ())
+                       if len(words) - i >= len(phrase) and all(map(_same_word, words[i:i + len(phrase)], phrase))),
+                      None)
+        if phrase is not None and len(phrase) == 1:
+            following = _plain(words[i + 1]) if i + 1 < len(words) else ""
+            previous = (words[i - 1] if word != plain else _plain(words[i - 1])) if i else ""
+            if (word == plain and (word, following) in protected) or (previous and (previous, word) in protected):
+                phrase = None
+        if phrase is None:
+            found.append((plain, word))
             i += 1
-            continue
-        for phrase in _QUESTION_INDEX.get(words[i], ()):
-            window = words[i:i + len(phrase)]
-            if len(window) == len(phrase) and all(map(_same_word, window, phrase)):
-                if len(phrase) == 1 and i and (strip_diacritics(words[i - 1]), strip_diacritics(words[i])) in protected:
-                    # "chuyển đi", "chuyển đến": here the word is part of a name, not a question.
-                    found.append((strip_diacritics(words[i]), words[i]))
-                    i += 1
-                    break
-                found.append(("", " ".join(window)))
-                i += len(phrase)
-                break
         else:
-            found.append((strip_diacritics(words[i]), words[i]))
-            i += 1
+            found.append(("", " ".join(words[i:i + len(phrase)])))
+            i += len(phrase)
     return found
 
 
@@ -210,6 +238,8 @@ class ProcedureIndex:
         for record in records:
             for text in [record["name"], *record.get("aliases", [])]:
                 protected |= _bigrams(fold(text).split())
+                # and as written, so that "chờ" after a name's "đầu" is not its "cho"
+                protected |= _bigrams(_WORD_CHARS.findall(normalize_text(text)))
         self._protected = frozenset(protected)
         raw = {record["id"]: self._add(record) for record in records}
         total = max(len(self._names), 1)
@@ -229,11 +259,17 @@ class ProcedureIndex:
                 for variant in _deletions(term):
                     self._one_deletion[variant].add(term)
         self._evidence_phrases = {
-            pid: [(i, _Phrase(p.terms, p.bigrams, sum(self._weight[t] for t in p.terms))) for i, p in enumerate(phrases)]
+            pid: [(i, _Phrase(p.terms, p.bigrams, sum(self._weight[t] for t in p.terms)), p.weight)
+                  for i, p in enumerate(phrases) if p.terms]
             for pid, phrases in self._phrases.items()
         }
+        self._unknown_idf = math.log(1 + max(len(self._names), 1))
         # Cover of a long official name is counted against this weight: six average specific syllables.
         self._long_name_weight = LONG_NAME_SYLLABLES * math.log(1 + max(len(self._names), 1)) * 0.6
+        self._lightest_evidence = {
+            pid: min((min(p.weight, self._long_name_weight) for _, p, _ in phrases), default=0.0)
+            for pid, phrases in self._evidence_phrases.items()
+        }
         self._terms_of = {pid: frozenset().union(*(p.terms for p in phrases)) for pid, phrases in self._phrases.items()}
 
     def __len__(self) -> int:
@@ -241,23 +277,23 @@ class ProcedureIndex:
 
     def _add(self, record: Dict[str, Any]) -> List[Tuple[str, ...]]:
         pid = record["id"]
-        forms: Dict[str, Set[str]] = defaultdict(set)
-        for text in [record["name"], *record.get("aliases", [])]:
-            for folded, typed in typed_content_words(text, self._protected):
-                forms[folded].add(typed)
-        # Only the syllables a name or alias writes with diacritics can be told apart ("đổi" from "đối").
-        self._forms[pid] = {folded: frozenset(typed) for folded, typed in forms.items()
-                            if all(form != folded for form in typed)}
         self._names[pid] = record["name"]
         if record.get("code"):
             self._codes[record["code"]] = pid
+        forms: Dict[str, Set[str]] = defaultdict(set)
         phrases = []
         for text in [record["name"], *record.get("aliases", [])]:
-            terms = tuple(content_words(text, self._protected)) or tuple(fold(text).split())
+            typed = typed_content_words(text, self._protected)
+            for folded, form in typed:
+                forms[folded].add(form)
+            terms = tuple(folded for folded, _ in typed) or tuple(fold(text).split())
             if terms:
                 phrases.append(terms)
                 for term in terms:
                     self._postings[term].add(pid)
+        # Only the syllables a name or alias writes with diacritics can be told apart ("đổi" from "đối").
+        self._forms[pid] = {folded: frozenset(typed) for folded, typed in forms.items()
+                            if all(form != folded for form in typed)}
         return phrases
 
     def has(self, procedure_id: str) -> bool:
@@ -304,60 +340,108 @@ class ProcedureIndex:
         stream = self._corrected(tokens(text, self._protected))
         typed = [(folded, form) for folded, form in stream if folded][:MAX_QUERY_TERMS]
         terms = [folded for folded, _ in typed]
-        query_terms = set(terms)
-        query_bigrams = _bigrams(terms)
-        negated = self._negated_terms(stream)
+        query = _Query(terms, _bigrams(terms), self._negated_terms(stream))
         # Words typed with diacritics, by folded form: "đối" must not match a name's "đổi".
-        accented: Dict[str, Set[str]] = defaultdict(set)
         for folded, form in typed:
             if form != folded:
-                accented[folded].add(form)
-        keys = [t for t in query_terms if t in self._postings and not self.is_generic(t)]
-        candidates: Set[str] = set().union(*(self._postings[t] for t in keys)) if keys else set()
-        matches = []
-        for pid in candidates:
-            forms = self._forms[pid]
-            usable = {t for t in query_terms
-                      if t not in accented or t not in forms or accented[t] & forms[t] or len(accented[t]) < terms.count(t)}
-            best = self._best_phrase(pid, usable, query_bigrams)
-            if best is not None:
-                held = self._terms_of[pid] & usable
-                keys_held = {t for t in held if not self.is_generic(t) and not self.is_context(t)}
-                matches.append((pid, best, held, bool(keys_held) and keys_held <= negated))
-        # A record named only as a condition, beside one that is asked about, explains its words:
-        # they are not a rival topic.
-        conditions = ({t for _, _, held, is_negated in matches if is_negated for t in held}
-                      if any(not is_negated for *_, is_negated in matches) else set())
+                query.accented[folded].add(form)
         names = proper_names(text)
-        specific = [t for t in self.specific_terms(terms) if t not in names and t not in conditions]
-        specific_weight = sum(self.idf(t) for t in specific)
+        specific = [t for t in self.specific_terms(terms) if t not in names]
+        weights = {t: self._idf.get(t, self._unknown_idf) for t in specific}
+        found = self._top_evidence(query, weights, limit)
+        if any(item.negated for item in found) and any(not item.negated for item in found):
+            # A record named only as a condition ("khi không có giấy kết hôn"), beside one that is
+            # asked about, explains its words: they are not a rival topic.
+            conditions = {t for item in found if item.negated for t in item.held}
+            weights = {t: w for t, w in weights.items() if t not in conditions}
+            total = sum(weights.values())
+            found = [item for item in (self._judge(e.id, query, weights, total) for e in found) if item]
+            found.sort(key=lambda e: (-e.score, e.id))
+        return found
+
+    def _top_evidence(self, query: "_Query", weights: Dict[str, float], limit: int) -> List[Evidence]:
+        """The ``limit`` best records, judged best-first by an upper bound of their score, stopping
+        once no record left can enter the top."""
+        total = sum(weights.values())
+        bounded = self._evidence_candidates(query.terms, weights)
+        bounded.sort(key=lambda item: -item[1])
         found: List[Evidence] = []
-        for pid, (cover, order, position, full), held, is_negated in matches:
-            # A word another record holds ("thuế", "chuyển nhượng") is a rival topic: it weighs double.
-            foreign = sum(self.idf(t) for t in specific if t not in held and t in self._postings)
-            explained = (sum(self.idf(t) for t in specific if t in held) / (specific_weight + foreign)
-                         if specific_weight else 1.0)
-            found.append(Evidence(pid, self._names[pid], self._texts[pid][position], round(cover, 4),
-                                  round(order, 4), round(explained, 4), round(full, 4),
-                                  frozenset(t for t in held if not self.is_context(t)), is_negated))
-        found.sort(key=lambda e: (-e.score, e.id))
-        return found[:limit]
+        for pid, upper in bounded:
+            if len(found) >= limit and upper < found[-1].score - _EPSILON:
+                break
+            evidence = self._judge(pid, query, weights, total)
+            if evidence is not None:
+                found.append(evidence)
+                found.sort(key=lambda e: (-e.score, e.id))
+                del found[limit:]
+        return found
+
+    def _judge(self, pid: str, query: "_Query", weights: Dict[str, float], total: float) -> Evidence | None:
+        """The evidence for one record, None when none of its names or aliases is held well enough."""
+        forms = self._forms[pid]
+        accented = query.accented
+        usable = {t for t in query.terms
+                  if t not in accented or t not in forms or accented[t] & forms[t] or len(accented[t]) < query.counts[t]}
+        best = self._best_phrase(pid, usable, query.bigrams)
+        if best is None:
+            return None
+        cover, order, position, full = best
+        held = self._terms_of[pid] & usable
+        keys_held = {t for t in held if not self.is_generic(t) and not self.is_context(t)}
+        # A word another record holds ("thuế", "chuyển nhượng") is a rival topic: it weighs double.
+        foreign = sum(w for t, w in weights.items() if t not in held and t in self._postings)
+        explained = sum(w for t, w in weights.items() if t in held) / (total + foreign) if total else 1.0
+        return Evidence(pid, self._names[pid], self._texts[pid][position], round(cover, 4), round(order, 4),
+                        round(explained, 4), round(full, 4), frozenset(t for t in held if not self.is_context(t)),
+                        bool(keys_held) and keys_held <= query.negated)
+
+    def _evidence_candidates(self, query_terms: List[str], weights: Dict[str, float]) -> List[Tuple[str, float]]:
+        """Records that could hold one of their names or aliases to ``MIN_PHRASE_COVER``, with the
+        highest score each could reach.
+
+        Only the postings of specific syllables are walked: the ``MAX_WALKED_TERMS`` rarest, and
+        none in more than ``COMMON_SHARE`` of the catalogue unless the message has nothing rarer
+        (generic and common syllables are in thousands of records; a match needs a rarer word). A
+        record is kept if its walked syllables plus every unwalked syllable of the query could
+        reach that share of its lightest name; its score is at most 0.5 + 0.1 + 0.4 x the share
+        of ``weights`` it could explain.
+        """
+        specific = [t for t in query_terms if t in self._postings and not self.is_generic(t)]
+        common = max(COMMON_MIN_RECORDS, COMMON_SHARE * len(self._names))
+        by_rarity = sorted(specific, key=lambda t: (len(self._postings[t]), t))
+        walked = [t for t in by_rarity if len(self._postings[t]) <= common][:MAX_WALKED_TERMS] or by_rarity[:1]
+        unwalked = [t for t in query_terms if t in self._postings and t not in walked]
+        slack = sum(self._weight[t] for t in unwalked)
+        total = sum(weights.values())
+        explained_slack = sum(weights.get(t, 0.0) for t in unwalked)
+        held: Dict[str, float] = defaultdict(float)
+        explained: Dict[str, float] = defaultdict(float)
+        for term in walked:
+            weight = self._weight[term]
+            share = weights.get(term, 0.0)
+            for pid in self._postings[term]:
+                held[pid] += weight
+                if share:
+                    explained[pid] += share
+        return [(pid, 0.6 + 0.4 * (min(1.0, (explained[pid] + explained_slack) / total) if total else 1.0))
+                for pid, weight in held.items()
+                if weight + slack >= MIN_PHRASE_COVER * self._lightest_evidence[pid] - _EPSILON]
 
     def _best_phrase(self, pid: str, usable: Set[str],
                      query_bigrams: frozenset) -> Tuple[float, float, int, float] | None:
         """(cover, order, position, full cover) of the record's name or alias the message holds best."""
         best: Tuple[float, float, int, float] | None = None
-        for position, phrase in self._evidence_phrases[pid]:
+        weight = self._weight
+        for position, phrase, full_weight in self._evidence_phrases[pid]:
             matched = phrase.terms & usable
-            if not phrase.weight or all(self.is_generic(t) for t in matched):
+            if not matched or all(t in self.vocabulary.generic for t in matched):
                 continue
-            cover = min(1.0, sum(self._weight[t] for t in matched) / min(phrase.weight, self._long_name_weight))
+            cover = min(1.0, sum(weight[t] for t in matched) / min(phrase.weight, self._long_name_weight))
             if cover < MIN_PHRASE_COVER:
                 continue
             order = len(phrase.bigrams & query_bigrams) / len(phrase.bigrams) if phrase.bigrams else 1.0
             if best is None or (cover, order) > best[:2]:
-                full = sum(self.idf(t) for t in matched) / min(sum(self.idf(t) for t in phrase.terms),
-                                                               self._long_name_weight)
+                full = sum(self._idf[t] for t in matched) / min(full_weight, self._long_name_weight)
                 best = (cover, order, position, min(1.0, full))
         return best
 
@@ -387,7 +471,7 @@ class ProcedureIndex:
         outside: Set[str] = set()
         left = 0
         for folded, typed in stream:
-            words = [strip_diacritics(word) for word in typed.split()]
+            words = [_plain(word) for word in typed.split()]
             if any(word in self.vocabulary.negations for word in words) and (not folded or folded in self.vocabulary.negations):
                 left = NEGATION_REACH
                 continue

@@ -1,7 +1,9 @@
 """The real-question evaluation counts harm and success the way the shared README defines them."""
 from pathlib import Path
 
-from bench.real_questions import QUESTIONS, Outcome, Row, load_rows, summarise
+import yaml
+
+from bench.real_questions import QUESTIONS, Outcome, Row, check_gate, load_rows, summarise
 
 
 def row(cat, procedures=(), field=None, style="d"):
@@ -37,3 +39,38 @@ def test_development_sets_load_with_their_labels():
     assert (len(portal), len(legal)) == (400, 187)
     assert {r.cat for r in portal} >= {"IN", "OUT", "GEN"} and all(r.procedures for r in legal if r.cat == "IN")
     assert sum(r.style == "none" for r in portal) == 200 and sum(r.style == "none" for r in legal) == 18
+
+
+def test_imported_rows_count_sibling_buttons_as_right_only_when_nothing_is_answered():
+    imported = row("IMPORTED", {"1.013134"}, "ask_agency")
+    assert Outcome(imported, None, "", choices=("1.013133", "1.013134")).right
+    assert not Outcome(imported, None, "", choices=("1.013133", "1.013137")).right
+    assert not Outcome(row("IN", {"tam-tru"}), None, "", choices=("tam-tru",)).right  # curated rows must be answered
+
+
+def test_portal_field_labels_are_read_as_intents():
+    portal = load_rows(QUESTIONS / "portal-faq-questions.yml")
+    assert {r.field for r in portal if r.field} <= {"ask_documents", "ask_eligibility", "ask_procedure", "ask_agency",
+                                                    "ask_fee", "ask_processing_time", "ask_online", "ask_steps"}
+
+
+def test_gate_reports_every_figure_outside_its_threshold():
+    report = {"s.yml": {"all": {"harmful": 0.05, "right": 0.9, "field_shown": 0.8},
+                        "IN": {"harmful": 0.0, "right": 0.7, "field_shown": 0.8},
+                        "style d": {"right": 0.9}, "style none": {"right": 0.8}}}
+    limits = {"s.yml": {"all": {"harmful_max": 0.02}, "IN": {"right_min": 0.75, "field_shown_min": 0.7},
+                        "none_gap_max": 0.02}}
+    failures = check_gate(report, limits)
+    assert len(failures) == 3
+    assert any("harmful 5.0%" in f for f in failures) and any("right 70.0%" in f for f in failures)
+    assert any("no-diacritics" in f for f in failures)
+    report["s.yml"] |= {"all": {"harmful": 0.0}, "IN": {"right": 0.8, "field_shown": 0.7}, "style none": {"right": 0.89}}
+    assert check_gate(report, limits) == []
+    assert check_gate({}, limits) == ["s.yml: not measured"]
+
+
+def test_the_committed_thresholds_hold_issue_targets():
+    limits = yaml.safe_load((QUESTIONS / "thresholds.yml").read_text(encoding="utf-8"))
+    assert limits["portal-faq-questions.yml"]["all"]["harmful_max"] <= 0.02
+    assert limits["legal-qa-questions.yml"]["IN"]["right_min"] >= 0.80
+    assert limits["imported-procedure-questions.yml"]["IMPORTED"]["right_min"] >= 0.80

@@ -32,6 +32,8 @@ from knowledge_base.text import abbreviations, fold, normalize, normalize_text, 
         ("ad ơi e hỏi", "anh chị ơi em hỏi"),
         ("lltp", "lý lịch tư pháp"),
         ("đăng kí kết hôn", "đăng ký kết hôn"),
+        ("e mun lm cccd", "em muốn làm căn cước công dân"),
+        ("thành lập cty", "thành lập công ty"),
         ("mã hồ sơ G22.39-250101-0001", "mã hồ sơ g22.39-250101-0001"),
     ],
 )
