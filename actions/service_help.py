@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 
 # A message NLU did not understand is still searched, up to this many characters.
 MAX_FALLBACK_CHARS = 500
+# Intents action_other_question answers with their own response when no procedure is named.
+OTHER_INTENTS = ("help", "account_help", "out_of_scope")
 
 
 class ActionTrackApplication(ServiceAction):
@@ -125,3 +127,26 @@ class ActionFallback(ServiceAction):
             buttons=buttons,
         )
         return [SlotSet("answer_status", "not_understood")]
+
+
+class ActionOtherQuestion(ServiceAction):
+    """Help, account help and out-of-scope messages: the usual reply, unless the message names a
+    procedure in full or asks about the law. NLU files many long real questions under these
+    intents ("Đăng ký tài khoản định danh điện tử mức độ 2 cần số điện thoại chính chủ?")."""
+
+    def name(self) -> Text:
+        return "action_other_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        text = latest_text(tracker)
+        intent = latest_intent(tracker)
+        if not text.lstrip().startswith("/"):
+            resolution = resolve_turn(self.services.index(), FALLBACK_INTENT, text[:MAX_FALLBACK_CHARS],
+                                      entity_values(tracker, "procedure"))
+            if resolution.status in (FOUND, LEGAL):
+                return send_resolution(self.services, dispatcher, tracker, resolution,
+                                       answer_field(text, ranked_procedure_intent(tracker)))
+        dispatcher.utter_message(response=f"utter_{intent}" if intent in OTHER_INTENTS else "utter_help")
+        return []

@@ -26,13 +26,16 @@ from bench.real_questions import (  # noqa: E402
 )
 from knowledge_base.answers import PROCEDURE_INTENTS, field_title  # noqa: E402
 from knowledge_base.question_kind import answer_field  # noqa: E402
-from knowledge_base.resolver import AMBIGUOUS, FOUND, ResolverPolicy, resolve_turn  # noqa: E402
+from actions.service_help import OTHER_INTENTS  # noqa: E402
+from knowledge_base.resolver import AMBIGUOUS, FALLBACK_INTENT, FOUND, ResolverPolicy, resolve_turn  # noqa: E402
 from knowledge_base.schema import load_directory  # noqa: E402
 from knowledge_base.search import ProcedureIndex  # noqa: E402
 
 CACHE = ROOT / "var" / "nlu-parses.json"
-# The main knob: how much of the message's specific words the winner must explain.
-THRESHOLDS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+# The two knobs of ResolverPolicy swept one at a time (the other at its chosen value): how much
+# of the message's specific words the winner must explain, and the evidence score it must reach.
+SWEEPS = {"min_explained": (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
+          "answer_score": (0.55, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)}
 
 
 def latest_model() -> Path:
@@ -72,7 +75,8 @@ def parse_all(texts: Sequence[str]) -> Dict[str, dict]:
 def decide(index: ProcedureIndex, row: Row, parse: dict, policy: ResolverPolicy) -> Outcome:
     """What the assistant answers to ``row`` in a fresh conversation (as action_answer_procedure
     and action_fallback do); the reply is reduced to the heading of the field answered."""
-    resolution = resolve_turn(index, parse["intent"], row.text, parse["entities"], None, policy)
+    intent = FALLBACK_INTENT if parse["intent"] in OTHER_INTENTS else parse["intent"]
+    resolution = resolve_turn(index, intent, row.text, parse["entities"], None, policy)
     answered = resolution.procedure_id if resolution.status == FOUND else None
     choices = [hit.id for hit in resolution.choices] if resolution.status == AMBIGUOUS else []
     ranked = next((name for name in [parse["intent"], *parse.get("ranking", [])] if name in PROCEDURE_INTENTS), None)
@@ -114,13 +118,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         for name in sets:
             print(markdown(name, report[name]))
         return 0
-    print("| min_explained | portal harmful | portal right | legal harmful | legal right | imported harmful | imported right |")
-    print("|---|---|---|---|---|---|---|")
-    for threshold in THRESHOLDS:
-        report = run(replace(policy, min_explained=threshold), sets)
-        cells = [f"{report[name]['all'][key]:.1%}" for name in sets for key in ("harmful", "right")]
-        marker = " (chosen)" if threshold == policy.min_explained else ""
-        print(f"| {threshold:.1f}{marker} | " + " | ".join(cells) + " |")
+    for knob, values in SWEEPS.items():
+        print(f"| {knob} | portal harmful | portal right | legal harmful | legal right | "
+              "imported harmful | imported right |\n|---|---|---|---|---|---|---|")
+        for value in values:
+            report = run(replace(policy, **{knob: value}), sets)
+            cells = [f"{report[name]['all'][key]:.1%}" for name in sets for key in ("harmful", "right")]
+            marker = " (chosen)" if value == getattr(policy, knob) else ""
+            print(f"| {value:.2f}{marker} | " + " | ".join(cells) + " |")
+        print()
     return 0
 
 

@@ -35,7 +35,7 @@ def _plain(word: str) -> str:
 
 
 def legal_phrase(text: str, vocabulary: Vocabulary | None = None, names_procedure: bool = False) -> str | None:
-    """The legal-question phrase ``text`` contains ("phạt", "vi phạm", ...), or None.
+    """The longest legal-question phrase ``text`` contains ("xử phạt", "vi phạm", ...), or None.
 
     Topics such as "ly hôn" or "thừa kế" only count when the message does not name a
     procedure in full (``names_procedure``): a copy of a divorce decision is still a copy.
@@ -46,11 +46,9 @@ def legal_phrase(text: str, vocabulary: Vocabulary | None = None, names_procedur
     if not names_procedure:
         checks.append((vocabulary.legal_topic, False))
     excused = {i for phrase in vocabulary.legal_not for span in _spans(words, phrase, False) for i in span}
-    for phrases, exact in checks:
-        for phrase in phrases:
-            if any(not excused.issuperset(span) for span in _spans(words, phrase, exact)):
-                return " ".join(phrase)
-    return None
+    found = [phrase for phrases, exact in checks for phrase in phrases
+             if any(not excused.issuperset(span) for span in _spans(words, phrase, exact))]
+    return " ".join(max(found, key=len)) if found else None
 
 
 def asked_field(text: str, intent: Optional[str], vocabulary: Vocabulary | None = None) -> Optional[str]:

@@ -95,7 +95,8 @@ def _fully_named(evidence: Sequence[Evidence]) -> List[Evidence]:
     One that explains far less of the message than another is dropped: "cuối năm" typed
     without diacritics also spells "cưới", which names marriage, but nothing else of it.
     """
-    named = [item for item in evidence if item.full_cover >= FULLY_NAMED and item.order >= FULLY_NAMED]
+    named = [item for item in evidence
+             if item.full_cover >= FULLY_NAMED and item.order >= FULLY_NAMED and not item.tentative]
     best = max((item.explained for item in named), default=0.0)
     return [item for item in named if item.explained >= best / 2]
 
@@ -155,6 +156,12 @@ def resolve_procedure(
     else:
         close = [item for item in evidence if item.score >= evidence[0].score - policy.margin]
     if len(close) > 1:
+        # "giấy phép kinh doanh rượu": a word beside the name that no candidate holds rules them all out.
+        plausible = [item for item in close if not index.foreign_neighbour(text, item.id)]
+        if not plausible:
+            return Resolution(NOT_FOUND, reason="every close candidate has a foreign neighbour")
+        close = plausible
+    if len(close) > 1:
         chosen = _fragment_choice(index, close, fragments)
         if chosen is None:
             return Resolution(AMBIGUOUS, choices=_hits(close), reason="close candidates")
@@ -162,6 +169,8 @@ def resolve_procedure(
     top = close[0]
     if top.explained < policy.min_explained:
         return Resolution(NOT_FOUND, reason=f"{top.id} leaves the message unexplained")
+    if top.tentative:
+        return Resolution(AMBIGUOUS, choices=_hits([top]), reason=f"ambiguous alias:{top.phrase}")
     if top.score < policy.answer_score or top.cover < policy.min_cover or top.order < policy.min_order:
         return Resolution(AMBIGUOUS, choices=_hits([top]), reason="weak evidence")
     neighbour = index.foreign_neighbour(text, top.id)

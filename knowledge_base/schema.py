@@ -26,6 +26,9 @@ PROCEDURE_SCHEMA: Dict[str, Any] = {
         "code": {"type": ["string", "null"], "pattern": r"^\d+\.\d{6}$"},
         "name": _TEXT,
         "aliases": {"type": "array", "items": _TEXT},
+        # What citizens also say, but that names something else too ("nhập khẩu" is also
+        # "import"): never answered on its own, the citizen is asked to confirm.
+        "ambiguous_aliases": {"type": "array", "items": _TEXT},
         "field": _TEXT,
         "agency": _TEXT,
         "level": {"enum": LEVELS},

@@ -130,6 +130,7 @@ class Evidence:
     full_cover: float = 0.0
     held: FrozenSet[str] = frozenset()
     negated: bool = False
+    tentative: bool = False
 
     @property
     def score(self) -> float:
@@ -234,6 +235,7 @@ class ProcedureIndex:
         self._phrases: Dict[str, List[_Phrase]] = {}
         self._postings: Dict[str, Set[str]] = defaultdict(set)
         self._forms: Dict[str, Dict[str, FrozenSet[str]]] = {}
+        self._tentative: Dict[str, List[Tuple[str, ...]]] = {}
         protected: Set[Tuple[str, str]] = set()
         for record in records:
             for text in [record["name"], *record.get("aliases", [])]:
@@ -247,11 +249,12 @@ class ProcedureIndex:
             term: math.log(1 + total / len(ids)) for term, ids in self._postings.items()
         }
         self._phrases = {
-            pid: [_Phrase(frozenset(terms), _bigrams(terms), sum(self._idf[t] for t in set(terms))) for terms in phrases]
+            pid: [_Phrase(frozenset(terms), _bigrams(terms), sum(self._idf[t] for t in set(terms)))
+                  for terms in phrases if terms]
             for pid, phrases in raw.items()
         }
         self._lightest = {pid: min((p.weight for p in phrases), default=0.0) for pid, phrases in self._phrases.items()}
-        self._texts = {pid: [text for text in [r["name"], *r.get("aliases", [])]] for r in records for pid in [r["id"]]}
+        self._texts = {r["id"]: [r["name"], *r.get("aliases", []), *r.get("ambiguous_aliases", [])] for r in records}
         self._weight = {term: self.term_weight(term) for term in self._postings}
         self._one_deletion: Dict[str, Set[str]] = defaultdict(set)
         for term in self._postings:
@@ -259,10 +262,12 @@ class ProcedureIndex:
                 for variant in _deletions(term):
                     self._one_deletion[variant].add(term)
         self._evidence_phrases = {
-            pid: [(i, _Phrase(p.terms, p.bigrams, sum(self._weight[t] for t in p.terms)), p.weight)
-                  for i, p in enumerate(phrases) if p.terms]
-            for pid, phrases in self._phrases.items()
+            pid: [(i, _Phrase(frozenset(terms), _bigrams(terms), sum(self._weight[t] for t in set(terms))),
+                   sum(self._idf[t] for t in set(terms)))
+                  for i, terms in enumerate([*raw[pid], *self._tentative[pid]]) if terms]
+            for pid in raw
         }
+        self._first_tentative = {pid: len(raw[pid]) for pid in raw}
         self._unknown_idf = math.log(1 + max(len(self._names), 1))
         # Cover of a long official name is counted against this weight: six average specific syllables.
         self._long_name_weight = LONG_NAME_SYLLABLES * math.log(1 + max(len(self._names), 1)) * 0.6
@@ -270,27 +275,32 @@ class ProcedureIndex:
             pid: min((min(p.weight, self._long_name_weight) for _, p, _ in phrases), default=0.0)
             for pid, phrases in self._evidence_phrases.items()
         }
-        self._terms_of = {pid: frozenset().union(*(p.terms for p in phrases)) for pid, phrases in self._phrases.items()}
+        self._terms_of = {pid: frozenset(t for _, phrase, _ in phrases for t in phrase.terms)
+                          for pid, phrases in self._evidence_phrases.items()}
 
     def __len__(self) -> int:
         return len(self._names)
 
     def _add(self, record: Dict[str, Any]) -> List[Tuple[str, ...]]:
+        """Indexes one record; returns the terms of its name and aliases (ambiguous aliases are kept
+        aside in ``_tentative``: evidence from them only ever leads to a question)."""
         pid = record["id"]
         self._names[pid] = record["name"]
         if record.get("code"):
             self._codes[record["code"]] = pid
         forms: Dict[str, Set[str]] = defaultdict(set)
-        phrases = []
-        for text in [record["name"], *record.get("aliases", [])]:
+        phrases: List[Tuple[str, ...]] = []
+        tentative: List[Tuple[str, ...]] = []
+        for text, kept in [(text, phrases) for text in [record["name"], *record.get("aliases", [])]] + \
+                [(text, tentative) for text in record.get("ambiguous_aliases", [])]:
             typed = typed_content_words(text, self._protected)
             for folded, form in typed:
                 forms[folded].add(form)
             terms = tuple(folded for folded, _ in typed) or tuple(fold(text).split())
-            if terms:
-                phrases.append(terms)
-                for term in terms:
-                    self._postings[term].add(pid)
+            kept.append(terms)
+            for term in terms:
+                self._postings[term].add(pid)
+        self._tentative[pid] = tentative
         # Only the syllables a name or alias writes with diacritics can be told apart ("đổi" from "đối").
         self._forms[pid] = {folded: frozenset(typed) for folded, typed in forms.items()
                             if all(form != folded for form in typed)}
@@ -393,7 +403,7 @@ class ProcedureIndex:
         explained = sum(w for t, w in weights.items() if t in held) / (total + foreign) if total else 1.0
         return Evidence(pid, self._names[pid], self._texts[pid][position], round(cover, 4), round(order, 4),
                         round(explained, 4), round(full, 4), frozenset(t for t in held if not self.is_context(t)),
-                        bool(keys_held) and keys_held <= query.negated)
+                        bool(keys_held) and keys_held <= query.negated, position >= self._first_tentative[pid])
 
     def _evidence_candidates(self, query_terms: List[str], weights: Dict[str, float]) -> List[Tuple[str, float]]:
         """Records that could hold one of their names or aliases to ``MIN_PHRASE_COVER``, with the

@@ -120,11 +120,16 @@ TEENCODE: List[Tuple[str, List[str]]] = [
 _ENTITY = re.compile(r"\[([^\]]+)\]\((\w+)\)")
 
 
-def procedure_phrases() -> List[Tuple[str, str]]:
-    """(phrase, procedure id) pairs from the curated knowledge base."""
+def procedure_phrases(with_ambiguous: bool = True) -> List[Tuple[str, str]]:
+    """(phrase, procedure id) pairs from the curated knowledge base.
+
+    Ambiguous aliases ("nhập khẩu") are still procedure mentions DIET should tag, but never
+    synonyms: which procedure they mean is for the resolver to ask.
+    """
     pairs = []
     for record in load_directory(ROOT / "knowledge_base" / "procedures"):
-        for alias in record["aliases"]:
+        extra = record.get("ambiguous_aliases", []) if with_ambiguous else []
+        for alias in [*record["aliases"], *extra]:
             pairs.append((alias.lower(), record["id"]))
     return pairs
 
@@ -211,9 +216,9 @@ def main() -> int:
             variant_blocks.setdefault(intent, []).extend(unique(produced))
     _dump_nlu(OUT_DIR / "variants.yml", variant_blocks.items(), "No-diacritics and teencode variants.")
 
-    counts = Counter(normalize_text(phrase) for phrase, _ in procedure_phrases())
+    counts = Counter(normalize_text(phrase) for phrase, _ in procedure_phrases(with_ambiguous=False))
     synonyms: Dict[str, List[str]] = OrderedDict()
-    for phrase, pid in procedure_phrases():
+    for phrase, pid in procedure_phrases(with_ambiguous=False):
         if counts[normalize_text(phrase)] == 1:
             for form in dict.fromkeys([normalize_text(phrase), strip_diacritics(normalize_text(phrase))]):
                 synonyms.setdefault(pid, []).append(form)

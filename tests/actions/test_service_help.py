@@ -53,3 +53,23 @@ def test_fallback_redirects_a_question_about_the_law(services):
     messages, events = run_action(ActionFallback(services), make_tracker("quá hạn tạm trú bị phạt ???", "nlu_fallback"))
     assert "phapluat.gov.vn" in messages[0]["text"] and "18001233" in messages[0]["text"]
     assert slot_events(events) == {"procedure_id": None, "answered_intent": None, "answer_status": "legal_question"}
+
+
+def test_help_account_and_out_of_scope_answer_a_procedure_named_in_full(services):
+    from actions.service_help import ActionOtherQuestion
+
+    tracker = make_tracker("Đăng ký tài khoản định danh điện tử mức độ 2 cần phải có số điện thoại chính chủ không?",
+                           "account_help")
+    messages, events = run_action(ActionOtherQuestion(services), tracker)
+    assert slot_events(events)["procedure_id"] == "dinh-danh-dien-tu"
+    assert messages[0]["text"].startswith("Tóm tắt – Đăng ký tài khoản định danh điện tử")
+
+
+def test_help_account_and_out_of_scope_keep_their_reply_otherwise(services):
+    from actions.service_help import ActionOtherQuestion
+
+    for text, intent in [("bạn giúp được gì", "help"), ("quên mật khẩu tài khoản", "account_help"),
+                         ("thời tiết hôm nay thế nào", "out_of_scope"), ("/help", "help")]:
+        messages, events = run_action(ActionOtherQuestion(services), make_tracker(text, intent))
+        assert [m.get("response") for m in messages] == [f"utter_{intent}"]
+        assert events == []

@@ -59,3 +59,13 @@ def test_cli_imports_sample_skips_malformed_and_search_finds_record(tmp_path, lo
     assert search.stdout.splitlines()[0].split("\t")[0] == "1.013133"
     index = ProcedureIndex(records)
     assert index.search("lam ho chieu het bao nhieu tien")[0].id == "ho-chieu"
+
+
+def test_a_long_official_name_gets_the_short_alias_citizens_use():
+    from knowledge_base.national_import import short_alias
+
+    assert short_alias("cấp phép bay đối với tàu bay không người lái và các phương tiện bay siêu nhẹ") == "cấp phép bay"
+    assert short_alias("đăng ký nghĩa vụ quân sự chuyển đi khi thay đổi nơi cư trú") == \
+        "đăng ký nghĩa vụ quân sự chuyển đi"
+    assert short_alias("đăng ký nghĩa vụ quân sự lần đầu") is None       # already short
+    assert short_alias("thẩm định, phê duyệt hồ sơ thiết kế xe cơ giới") is None  # head too vague

@@ -136,3 +136,8 @@ def test_every_alias_names_its_procedure_alone(curated_records, curated_index):
             owners.setdefault(terms, set()).add(record["id"])
     assert not vague
     assert not {terms: ids for terms, ids in owners.items() if len(ids) > 1}
+
+
+def test_close_candidates_that_all_miss_a_word_beside_their_name_are_not_offered(curated_index):
+    resolution = resolve_procedure(curated_index, "giấy phép kinh doanh rượu")
+    assert resolution.status == NOT_FOUND
