@@ -3,11 +3,14 @@
 The decision, in order (README "How a message is resolved"):
 
 1. A button press (``/ask_fee{"procedure": "ho-chieu"}``) names its procedure by id: answer it.
-2. A question about the law (a fine, an offence, a dispute) is not a procedure question: LEGAL.
-3. The national code typed in the message ("1.013133") names its record.
+   Personal numbers, and the words introducing them, are then removed from the text.
+2. The national code typed in the message ("1.013133") names its record.
+3. A question about the law (a fine, an offence, a dispute) is not a procedure question: LEGAL.
 4. Evidence: every record whose name or an alias the message holds, weighted by how specific
-   each syllable is across the catalogue (:meth:`ProcedureIndex.evidence`). DIET's ``procedure``
-   fragments only break a tie between records the whole message already supports.
+   each syllable is across the catalogue (:meth:`ProcedureIndex.evidence`); records named only
+   as a condition ("khi không có …") or holding less of the message than another are dropped,
+   and a word right beside the winner's name that it does not hold blocks the answer. DIET's
+   ``procedure`` fragments only break a tie between records the whole message already supports.
 5. Three outcomes: FOUND (a clear winner that explains the message), AMBIGUOUS (close
    candidates, offered as buttons), NOT_FOUND (the message names something we do not hold,
    or something beside the record that the record does not explain).
