@@ -11,11 +11,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction, channel_of, entity_values, latest_intent, latest_text, ranked_procedure_intent
 from actions.procedures import button_title, send_resolution
+from actions.services import Services
 from bot.settings import MESSAGE_TOO_LONG_KEY, VIETNAM_TIME
 from knowledge_base.answers import intent_payload, too_long_reply
 from knowledge_base.applications import find_application_code
 from knowledge_base.question_kind import answer_field
-from knowledge_base.resolver import AMBIGUOUS, FALLBACK_INTENT, FOUND, LEGAL, resolve_turn
+from knowledge_base.resolver import AMBIGUOUS, FALLBACK_INTENT, FOUND, LEGAL, Resolution, resolve_turn
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,20 @@ class ActionHandoff(ServiceAction):
         return []
 
 
+def resolve_unsure(services: Services, tracker: Tracker) -> Resolution:
+    """The resolver's decision for a message NLU filed outside the procedure questions."""
+    return resolve_turn(services.index(), FALLBACK_INTENT, latest_text(tracker)[:MAX_FALLBACK_CHARS],
+                        entity_values(tracker, "procedure"))
+
+
+def answer_unsure(services: Services, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  resolution: Resolution) -> List[EventType]:
+    """NLU was unsure of the intent, but the message names its procedure in full (or asks about
+    the law): answer it, the field from the wording or NLU's best-ranked procedure question."""
+    intent = answer_field(latest_text(tracker), ranked_procedure_intent(tracker))
+    return send_resolution(services, dispatcher, tracker, resolution, intent)
+
+
 class ActionFallback(ServiceAction):
     """A polite "I did not understand", with a suggestion when a procedure name is recognisable."""
 
@@ -105,12 +120,9 @@ class ActionFallback(ServiceAction):
         if original_length:
             dispatcher.utter_message(text=too_long_reply(original_length, self.services.settings.max_message_chars))
             return [SlotSet("answer_status", "message_too_long")]
-        resolution = resolve_turn(self.services.index(), FALLBACK_INTENT, text[:MAX_FALLBACK_CHARS],
-                                  entity_values(tracker, "procedure"))
+        resolution = resolve_unsure(self.services, tracker)
         if resolution.status in (FOUND, LEGAL):
-            # NLU was unsure of the intent, but the message names its procedure in full (or asks about the law).
-            intent = answer_field(text, ranked_procedure_intent(tracker))
-            return send_resolution(self.services, dispatcher, tracker, resolution, intent)
+            return answer_unsure(self.services, dispatcher, tracker, resolution)
         buttons = [
             {"title": "Tôi có thể hỏi gì?", "payload": "/help"},
             {"title": "Gặp cán bộ", "payload": "/request_human"},
@@ -143,10 +155,8 @@ class ActionOtherQuestion(ServiceAction):
         text = latest_text(tracker)
         intent = latest_intent(tracker)
         if not text.lstrip().startswith("/"):
-            resolution = resolve_turn(self.services.index(), FALLBACK_INTENT, text[:MAX_FALLBACK_CHARS],
-                                      entity_values(tracker, "procedure"))
+            resolution = resolve_unsure(self.services, tracker)
             if resolution.status in (FOUND, LEGAL):
-                return send_resolution(self.services, dispatcher, tracker, resolution,
-                                       answer_field(text, ranked_procedure_intent(tracker)))
+                return answer_unsure(self.services, dispatcher, tracker, resolution)
         dispatcher.utter_message(response=f"utter_{intent}" if intent in OTHER_INTENTS else "utter_help")
         return []

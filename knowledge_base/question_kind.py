@@ -7,11 +7,10 @@ the national legal-information portal and free legal aid instead.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import List, Optional, Tuple
 
 from knowledge_base.answers import PROCEDURE_INTENTS
-from knowledge_base.text import normalize_text, strip_diacritics
+from knowledge_base.text import normalize_text, plain_word, strip_diacritics
 from knowledge_base.vocabulary import Vocabulary, load_vocabulary
 
 
@@ -23,15 +22,11 @@ def _spans(words: List[str], phrase: Tuple[str, ...], exact: bool) -> List[range
     spans = []
     for start in range(len(words) - size + 1):
         window = words[start:start + size]
-        if all(typed == listed or (not exact and typed == _plain(typed) == plain)
+        if all(typed == listed or (not exact and typed == plain_word(typed) == plain)
                for typed, listed, plain in zip(window, phrase, folded_phrase)):
             spans.append(range(start, start + size))
     return spans
 
-
-@lru_cache(maxsize=4096)
-def _plain(word: str) -> str:
-    return strip_diacritics(word)
 
 
 def legal_phrase(text: str, vocabulary: Vocabulary | None = None, names_procedure: bool = False) -> str | None:

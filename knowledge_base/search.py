@@ -13,10 +13,9 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Dict, FrozenSet, Iterable, List, Sequence, Set, Tuple
 
-from knowledge_base.text import fold, normalize_text, strip_diacritics
+from knowledge_base.text import fold, normalize_text, plain_word, strip_diacritics
 from knowledge_base.vocabulary import Vocabulary, load_vocabulary
 
 # Phrases that say what the citizen wants to know, or describe their situation (family, places,
@@ -61,15 +60,9 @@ def _build_question_index() -> Dict[str, List[Tuple[str, ...]]]:
     return index
 
 
-@lru_cache(maxsize=65536)
-def _plain(word: str) -> str:
-    """One word without diacritics (cached: names and messages repeat the same few thousand words)."""
-    return strip_diacritics(word)
-
-
 def _same_word(typed: str, listed: str) -> bool:
     """Exact match, or a word typed without diacritics against the folded listed word."""
-    return typed == listed or (typed == _plain(typed) and typed == _plain(listed))
+    return typed == listed or (typed == plain_word(typed) and typed == plain_word(listed))
 
 
 _QUESTION_INDEX = _build_question_index()
@@ -185,13 +178,13 @@ def tokens(text: str, protected: FrozenSet[Tuple[str, str]] = frozenset()) -> Li
     i = 0
     while i < len(words):
         word = words[i]
-        plain = _plain(word)
+        plain = plain_word(word)
         phrase = next((phrase for phrase in _QUESTION_INDEX.get(word, ())
                        if len(words) - i >= len(phrase) and all(map(_same_word, words[i:i + len(phrase)], phrase))),
                       None)
         if phrase is not None and len(phrase) == 1:
-            following = _plain(words[i + 1]) if i + 1 < len(words) else ""
-            previous = (words[i - 1] if word != plain else _plain(words[i - 1])) if i else ""
+            following = plain_word(words[i + 1]) if i + 1 < len(words) else ""
+            previous = (words[i - 1] if word != plain else plain_word(words[i - 1])) if i else ""
             if (word == plain and (word, following) in protected) or (previous and (previous, word) in protected):
                 phrase = None
         if phrase is None:
@@ -481,7 +474,7 @@ class ProcedureIndex:
         outside: Set[str] = set()
         left = 0
         for folded, typed in stream:
-            words = [_plain(word) for word in typed.split()]
+            words = [plain_word(word) for word in typed.split()]
             if any(word in self.vocabulary.negations for word in words) and (not folded or folded in self.vocabulary.negations):
                 left = NEGATION_REACH
                 continue

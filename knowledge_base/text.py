@@ -134,6 +134,12 @@ def strip_diacritics(text: str) -> str:
     return without_marks.replace("đ", "d").replace("Đ", "D")
 
 
+@lru_cache(maxsize=65536)
+def plain_word(word: str) -> str:
+    """One word without diacritics, cached: names and messages repeat the same few thousand words."""
+    return strip_diacritics(word)
+
+
 def fold(text: str) -> str:
     """The comparison key: normalised, then without diacritics, whitespace collapsed."""
     folded = strip_diacritics(normalize_text(text))
