@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Iterable, List, Sequence, Set, Tuple
 
-from knowledge_base.text import fold, normalize_text, plain_word, strip_diacritics
+from knowledge_base.text import fold, normalize_text, plain_word
 from knowledge_base.vocabulary import Vocabulary, load_vocabulary
 
 # Phrases that say what the citizen wants to know, or describe their situation (family, places,
