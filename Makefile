@@ -21,7 +21,7 @@ export PYTHONPATH := $(CURDIR)
 
 RASA_PATHS  := --config config.yml --domain bot/domain.yml
 
-.PHONY: run test train eval shell setup browser kb data validate-data unit stories clean telegram-polling purge bench soak eval-real resolution-curve
+.PHONY: run test train eval shell setup browser kb data validate-data unit stories clean telegram-polling purge bench bench-kb soak eval-real resolution-curve
 
 $(INSTALLED): pyproject.toml scripts/find-python310
 	@PY310="$$(scripts/find-python310)" || exit 1; \
@@ -83,6 +83,11 @@ telegram-polling: setup
 ## Benchmarks: ours vs baselines side by side; writes bench/results/latest.{md,json} (~35 min).
 bench: kb train
 	$(PY) -m bench.run
+
+## Knowledge-base search and resolver latency at 40 / 1,000 / 10,000 records only (a few minutes);
+## writes bench/results/kb-search.md.
+bench-kb: setup
+	$(PY) -m bench.kb_search
 
 ## Real citizens' questions (tests/real_questions/) through the running stack: harmful rate, right
 ## procedure, field shown, per category and style; writes var/eval-real.json. `make test` gates on it.

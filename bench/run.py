@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -35,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import kb_search  # noqa: E402
 from bench.kb_search import percentile  # noqa: E402
+from bench.machine import machine  # noqa: E402
 from knowledge_base.schema import load_directory  # noqa: E402
 from tests.servers import RASA, running_servers  # noqa: E402
 
@@ -136,17 +136,6 @@ def nlu_reports(model: Path) -> List[Dict]:
     return [vars(r) for r in asyncio.run(evaluate(model, ROOT / "tests" / "nlu"))]
 
 
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    memory = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                      if line.startswith("MemTotal"))) / 1024 / 1024
-    import rasa
-
-    return (f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, Linux {platform.release()}, "
-            f"Python {platform.python_version()}, Rasa {rasa.__version__}")
-
-
 def main() -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -199,16 +188,8 @@ def main() -> int:
         add(f"{label} vs Rasa's default configuration", ours_latency[key], default_latency[key], unit)
 
     print("== knowledge-base search", flush=True)
-    for result in kb_search.run():
-        size = result["size"]
-        for stat in ("p50", "p95", "p99"):
-            add(f"KB search {stat} at {size} procedures", result[f"ours_{stat}_ms"], result[f"baseline_{stat}_ms"], "ms")
-        add(f"KB search top-1 accuracy at {size}", result["ours_accuracy"], result["baseline_accuracy"], "ratio")
-        for stat in ("p50", "p99"):
-            add(f"Procedure resolution (whole decision) {stat} at {size}, vs search alone",
-                result[f"resolve_{stat}_ms"], result[f"ours_{stat}_ms"], "ms")
-        add(f"KB import of {size} procedures", result["import_s"], None, "s")
-        add(f"KB index build at {size}", result["index_build_s"], None, "s")
+    for metric, ours, baseline, unit in kb_search.table_rows(kb_search.run()):
+        add(metric, ours, baseline, unit)
 
     note = machine()
     (RESULTS / "latest.json").write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")

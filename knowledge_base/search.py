@@ -551,12 +551,18 @@ class ProcedureIndex:
         # A name or alias must be covered to MIN_PHRASE_COVER by the query: heavier ones cannot match.
         heaviest = query_weight / MIN_PHRASE_COVER
 
-        def score_records(pids: Iterable[str]) -> float:
-            """Scores the unseen ``pids``; returns the bar a record must reach to enter the top ``limit``."""
+        def score_records(pids: Iterable[str], bar: float = 0.0) -> float:
+            """Scores the unseen ``pids``; returns the bar a record must reach to enter the top ``limit``.
+
+            The bar only rises, so a record whose best possible score (all it holds of the query
+            counted as covered) is under the current bar is settled without scoring its names."""
             for pid in pids:
                 if pid in scored:
                     continue
                 if self._lightest[pid] > heaviest:  # every name too long: skip without a loop (halves p99)
+                    scored[pid] = 0.0
+                elif bar and 0.6 * sum(map(self._idf.__getitem__, query_terms & self._terms_of[pid])) \
+                        / query_weight + 0.4 < bar - _EPSILON:
                     scored[pid] = 0.0
                 else:
                     scored[pid] = max(
@@ -575,7 +581,7 @@ class ProcedureIndex:
         required = [self._postings.get(t, set()) for t in by_rarity if self.idf(t) > slack + _EPSILON]
         if required:
             # Missing any term heavier than the slack keeps a record below the bar.
-            score_records(set.intersection(*sorted(required, key=len)))
+            score_records(set.intersection(*sorted(required, key=len)), bar)
         else:
             # Max-score: a record holding none of the terms taken so far can reach at most
             # 0.6 x remaining / weight + 0.4; stop once that is below the bar.
@@ -583,7 +589,7 @@ class ProcedureIndex:
             for term in by_rarity:
                 if 0.6 * remaining / query_weight + 0.4 < bar - _EPSILON:
                     break
-                bar = score_records(self._postings.get(term, ()))
+                bar = score_records(self._postings.get(term, ()), bar)
                 remaining -= self.idf(term)
         ranked = sorted((item for item in scored.items() if item[1] >= self.min_score), key=lambda i: (-i[1], i[0]))
         return [Hit(pid, self._names[pid], round(score, 4)) for pid, score in ranked[:limit]]

@@ -7,7 +7,10 @@ Writes ``nlu_data/generated/``:
   diacritics and in teencode, the way citizens type on phones;
 - ``synonyms.yml``: alias text -> procedure id, for EntitySynonymMapper.
 
-Deterministic (fixed seed) so Rasa's fingerprinting does not retrain needlessly.
+Deterministic and stable: every random choice is seeded by the text it is about (a template
+and an alias, an example), so the output does not change between runs (Rasa's fingerprinting
+does not retrain needlessly) and editing one alias changes only the few examples it takes
+part in instead of reshuffling the whole training set.
 The held-out test set in tests/nlu/ is written separately and never generated here.
 """
 from __future__ import annotations
@@ -29,6 +32,9 @@ from knowledge_base.text import normalize_text, strip_diacritics  # noqa: E402
 
 OUT_DIR = Path(__file__).with_name("generated")
 SEED = 20251127
+# Each template is filled with this many aliases: the ones that rank first for it by a hash of
+# (template, alias), so every template is used equally and adding an alias moves only the few
+# templates where it ranks in the first PER_TEMPLATE.
 PER_TEMPLATE = 7
 
 # {p} is replaced by a procedure phrase annotated as the `procedure` entity.
@@ -134,6 +140,11 @@ def procedure_phrases(with_ambiguous: bool = True) -> List[Tuple[str, str]]:
     return pairs
 
 
+def seeded(*about: str) -> random.Random:
+    """A random source fixed by what it is about: the same text always gets the same choices."""
+    return random.Random("|".join((str(SEED), *about)))
+
+
 def teencode(text: str, rng: random.Random) -> str:
     """Rewrite standard words as teencode, outside of entity markup keywords."""
     for word, codes in TEENCODE:
@@ -146,21 +157,23 @@ def drop_some_marks(text: str, rng: random.Random) -> str:
     return " ".join(strip_diacritics(w) if rng.random() < 0.5 else w for w in text.split(" "))
 
 
-def variants(text: str, rng: random.Random) -> List[str]:
+def variants(text: str) -> List[str]:
     """No-diacritics and teencode forms of one annotated example."""
+    rng = seeded("variant", text)
     plain = strip_diacritics(text)
     coded = drop_some_marks(teencode(text, rng), rng)
     return [v for v in (plain, coded) if v != text]
 
 
-def templated_examples(rng: random.Random) -> Dict[str, List[str]]:
-    phrases = procedure_phrases()
+def templated_examples() -> Dict[str, List[str]]:
+    """Each template filled with PER_TEMPLATE aliases, then the follow-ups."""
+    phrases = sorted(set(phrase for phrase, _pid in procedure_phrases()))
     examples: Dict[str, List[str]] = {}
     for intent, templates in TEMPLATES.items():
         lines = []
         for template in templates:
-            for phrase, _pid in rng.sample(phrases, PER_TEMPLATE):
-                lines.append(template.replace("{p}", f"[{phrase}](procedure)"))
+            chosen = sorted(phrases, key=lambda phrase: seeded("template", template, phrase).random())
+            lines.extend(template.replace("{p}", f"[{phrase}](procedure)") for phrase in chosen[:PER_TEMPLATE])
         lines.extend(FOLLOW_UPS.get(intent, []))
         examples[intent] = lines
     return examples
@@ -192,7 +205,6 @@ def _plain_text(example: str) -> str:
 
 
 def main() -> int:
-    rng = random.Random(SEED)
     OUT_DIR.mkdir(exist_ok=True)
     hand = read_hand_written()
     seen = {normalize_text(_plain_text(line)) for lines in hand.values() for line in lines}
@@ -206,13 +218,13 @@ def main() -> int:
                 kept.append(line)
         return kept
 
-    generated = {intent: unique(lines) for intent, lines in templated_examples(rng).items()}
+    generated = {intent: unique(lines) for intent, lines in templated_examples().items()}
     _dump_nlu(OUT_DIR / "procedures.yml", generated.items(), "Procedure questions and follow-ups.")
 
     variant_blocks = OrderedDict()
     for source in (hand, generated):
         for intent, lines in source.items():
-            produced = [v for line in lines for v in variants(line, rng)]
+            produced = [v for line in lines for v in variants(line)]
             variant_blocks.setdefault(intent, []).extend(unique(produced))
     _dump_nlu(OUT_DIR / "variants.yml", variant_blocks.items(), "No-diacritics and teencode variants.")
 
