@@ -101,7 +101,7 @@ class Settings:
     portal_url: str = field(default_factory=lambda: os.environ.get("PORTAL_URL", "https://dichvucong.gov.vn"))
     portal_search_url: str = field(
         default_factory=lambda: os.environ.get(
-            "PORTAL_SEARCH_URL", "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh.html"
+            "PORTAL_SEARCH_URL", "https://dichvucong.gov.vn/tim-kiem-thu-tuc-hanh-chinh"
         )
     )
     hotline: str = field(default_factory=lambda: os.environ.get("SERVICE_HOTLINE", "18001096"))

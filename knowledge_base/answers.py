@@ -108,8 +108,13 @@ def _online_text(record: Dict[str, Any]) -> str:
         return (
             f"Thủ tục này hiện chưa nộp trực tuyến được; bạn nộp {', '.join(channels)} tại: {record['agency']}."
         )
-    kind = "toàn trình (không phải đến cơ quan)" if "trực tuyến toàn trình" in online else "một phần (vẫn cần đến cơ quan để hoàn tất)"
-    return f"Có, thủ tục này làm trực tuyến {kind}. Nộp tại: {url}\nCác cách nộp: {', '.join(channels)}."
+    if "trực tuyến toàn trình" in online:
+        kind = "Có, thủ tục này làm trực tuyến toàn trình (không phải đến cơ quan)."
+    elif "trực tuyến một phần" in online:
+        kind = "Có, thủ tục này làm trực tuyến một phần (vẫn cần đến cơ quan để hoàn tất)."
+    else:
+        kind = "Có, thủ tục này nộp trực tuyến được; trang nguồn cho biết có cần đến cơ quan hay không."
+    return f"{kind} Nộp tại: {url}\nCác cách nộp: {', '.join(channels)}."
 
 
 def _overview(record: Dict[str, Any]) -> str:

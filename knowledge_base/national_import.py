@@ -14,10 +14,14 @@ from typing import Any, Dict, List, Optional
 
 from knowledge_base.schema import validate_record
 
-NATIONAL_DETAIL_URL = "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc={code}"
+# The portal's own page for a procedure is addressed by an internal id the export does not
+# carry; its search by national code lands on that procedure (the /p/home/ pages of the old
+# portal no longer exist).
+NATIONAL_CODE_SEARCH_URL = "https://dichvucong.gov.vn/tim-kiem-thu-tuc-hanh-chinh?keyword={code}"
 UNKNOWN = "Không có thông tin trong dữ liệu gốc; xem trang nguồn."
 _EMPTY = {"", "không có thông tin", "không"}
-_CHANNELS = {"trực tiếp": "trực tiếp", "trực tuyến": "trực tuyến một phần", "dịch vụ bưu chính": "bưu chính"}
+# The export says "Trực tuyến" without saying whether the whole procedure is online: keep its word.
+_CHANNELS = {"trực tiếp": "trực tiếp", "trực tuyến": "trực tuyến", "dịch vụ bưu chính": "bưu chính"}
 _STEP_SPLIT = re.compile(r"\s*(?=Bước \d+\s*[:.])")
 _FORM_FILE = re.compile(r"\.(docx?|pdf|xlsx?)$", re.IGNORECASE)
 # Where an official name's qualifiers start: who it is for, which body decides, when.
@@ -150,7 +154,7 @@ def convert(raw: Dict[str, Any], reviewed: date) -> Dict[str, Any]:
         or UNKNOWN,
         "result": _text(content.get("kết_quả_thực_hiện")) or UNKNOWN,
         "legal_basis": [item for item in legal if item] + ([decision] if decision else []) or [UNKNOWN],
-        "source_url": NATIONAL_DETAIL_URL.format(code=code),
+        "source_url": NATIONAL_CODE_SEARCH_URL.format(code=code),
         "last_reviewed": reviewed.isoformat(),
     }
     return validate_record(record, f"national record {code}")

@@ -9,7 +9,8 @@ import jsonschema
 import yaml
 
 LEVELS = ["cấp xã", "cấp tỉnh", "trung ương"]
-CHANNELS = ["trực tiếp", "trực tuyến toàn trình", "trực tuyến một phần", "bưu chính"]
+# "trực tuyến" alone: online, but the source does not say whether fully (imported records).
+CHANNELS = ["trực tiếp", "trực tuyến toàn trình", "trực tuyến một phần", "trực tuyến", "bưu chính"]
 
 _TEXT = {"type": "string", "minLength": 1}
 _TEXT_LIST = {"type": "array", "items": _TEXT, "minItems": 1}

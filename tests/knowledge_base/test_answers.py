@@ -33,6 +33,14 @@ def test_online_answer_distinguishes_full_and_partial(curated_records):
     assert "chưa nộp trực tuyến" in signature
 
 
+def test_online_answer_claims_no_more_than_the_source_says(curated_records):
+    """An imported record says only "trực tuyến": the answer must not call it full or partial."""
+    imported = dict(_record(curated_records, "ho-chieu"), channels=["trực tiếp", "trực tuyến"], online_url=None)
+    text = compose_answer(imported, "ask_online").text
+    assert "nộp trực tuyến được" in text and "toàn trình" not in text and "một phần" not in text
+    assert imported["source_url"] in text
+
+
 def test_every_curated_answer_is_chat_sized(curated_records):
     intents = ["ask_procedure", "ask_documents", "ask_fee", "ask_processing_time", "ask_agency",
                "ask_steps", "ask_online", "ask_eligibility"]

@@ -19,11 +19,11 @@ def test_record_conversion_keeps_official_facts():
     assert record["id"] == record["code"] == "1.013133"
     assert record["name"] == "Thủ tục đăng ký nghĩa vụ quân sự lần đầu"
     assert record["level"] == "cấp xã"
-    assert record["channels"] == ["trực tiếp", "trực tuyến một phần"]
+    assert record["channels"] == ["trực tiếp", "trực tuyến"]  # the source's word: not "một phần"
     assert record["documents"][0] == {"name": "Phiếu tự khai sức khỏe nghĩa vụ quân sự", "copy": "bản chính", "count": 1}
     assert record["fees"][0]["amount"] == 0
     assert record["steps"][0].startswith("Bước 1")
-    assert "ma_thu_tuc=1.013133" in record["source_url"]
+    assert record["source_url"] == "https://dichvucong.gov.vn/tim-kiem-thu-tuc-hanh-chinh?keyword=1.013133"
     assert "Quyết định số 6375/QĐ-BQP" in record["legal_basis"]
 
 

@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,23 @@ def test_current_rules_are_reflected(curated_records):
         assert "Công an" in by_id[pid]["agency"], "driving licences are with the police since 1 March 2025"
     assert any("Luật Căn cước 2023" in law for law in by_id["cap-the-can-cuoc"]["legal_basis"])
     assert all("huyện" not in r["agency"].lower() for r in curated_records)
+
+
+# A procedure's own page: the national portal's page by its id, the tax portal's by code, or the
+# police portal's by its id. Home pages and the portal's generic list do not count.
+OWN_PAGE = re.compile(
+    r"^https://(dichvucong\.gov\.vn/thu-tuc-hanh-chinh/[0-9a-f-]{36}"
+    r"|dichvucong\.gdt\.gov\.vn/tthc/homelogin/chi-tiet-tthc\?maTTHC=\d\.\d{6}"
+    r"|dichvucong\.bocongan\.gov\.vn/bocongan/bothutuc/tthc\?matt=\d+)$"
+)
+
+
+def test_most_records_carry_their_national_code_and_own_page(curated_records):
+    """The source a citizen is sent to must be the procedure's page, not a portal's home page."""
+    own = [r["id"] for r in curated_records if r.get("code") and OWN_PAGE.match(r["source_url"])]
+    assert len(own) >= 30, sorted(set(r["id"] for r in curated_records) - set(own))
+    codes = [r["code"] for r in curated_records if r.get("code")]
+    assert len(codes) == len(set(codes))
 
 
 def _write(tmp_path: Path, record: dict) -> Path:
