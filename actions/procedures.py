@@ -81,7 +81,7 @@ def send_resolution(services: Services, dispatcher: CollectingDispatcher, tracke
     settings = services.settings
     if resolution.status == FOUND:
         record = services.procedures.get(resolution.procedure_id)
-        answer = compose_answer(record, intent)
+        answer = compose_answer(record, intent, services.reviews.latest(record))
         dispatcher.utter_message(text=answer.text, buttons=[b.as_dict() for b in answer.buttons])
         dispatcher.utter_message(text=HELPFUL_QUESTION, buttons=HELPFUL_BUTTONS)
         return [SlotSet("procedure_id", record["id"]), SlotSet("answered_intent", intent),

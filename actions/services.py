@@ -18,6 +18,7 @@ from knowledge_base.handoff import HandoffLog
 from knowledge_base.models import Procedure
 from knowledge_base.ratings import RatingStore
 from knowledge_base.repository import ProcedureRepository
+from knowledge_base.reviews import ReviewStore
 from knowledge_base.search import ProcedureIndex
 
 logger = logging.getLogger(__name__)
@@ -27,11 +28,12 @@ INDEX_CHECK_SECONDS = 30.0
 
 @dataclass
 class Services:
-    """Knowledge base, ratings, application status and hand-off log for one database."""
+    """Knowledge base (records and their reviews), ratings, application status and hand-off log for one database."""
 
     settings: Settings
     sessions: sessionmaker
     procedures: ProcedureRepository
+    reviews: ReviewStore
     ratings: RatingStore
     applications: StatusProvider
     handoffs: HandoffLog
@@ -47,6 +49,7 @@ class Services:
             settings=settings,
             sessions=sessions,
             procedures=ProcedureRepository(sessions),
+            reviews=ReviewStore(sessions),
             ratings=RatingStore(sessions),
             applications=DatabaseStatusProvider(sessions),
             handoffs=HandoffLog(sessions),

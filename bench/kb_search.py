@@ -17,7 +17,6 @@ import json
 import statistics
 import sys
 import time
-from datetime import date
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -54,10 +53,10 @@ CURATED_QUERIES: List[Tuple[str, str]] = [
 ]
 
 
-def national_records(reviewed: date) -> List[Dict]:
+def national_records() -> List[Dict]:
     if not SAMPLE.is_dir():
         return []
-    return [read_national_file(path, reviewed) for path in sorted(SAMPLE.glob("*.json"))]
+    return [read_national_file(path) for path in sorted(SAMPLE.glob("*.json"))]
 
 
 def scaled_set(size: int, curated: List[Dict], national: List[Dict]) -> List[Dict]:
@@ -101,7 +100,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 def run(sizes: Sequence[int] = (40, 1_000, 10_000), tmp: Path = ROOT / "var" / "bench") -> List[Dict]:
     tmp.mkdir(parents=True, exist_ok=True)
     curated = load_directory(ROOT / "knowledge_base" / "procedures")
-    national = national_records(date.today())
+    national = national_records()
     # an official name pasted by a citizen, lower case, without "Thủ tục" (long: the hard case)
     national_queries = [(r["name"].removeprefix("Thủ tục ").lower(), r["code"]) for r in national[:100]]
     results = []

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass
@@ -131,8 +130,8 @@ def summarise(outcomes: Iterable[Outcome]) -> Dict[str, Dict[str, float]]:
 
 
 def imported_records() -> List[dict]:
-    """The national sample converted as ``knowledge_base import`` does (review date: none yet)."""
-    return [read_national_file(path, date(2026, 11, 1)) for path in sorted(NATIONAL_SAMPLE.glob("*.json"))]
+    """The national sample converted as ``knowledge_base import`` does (unreviewed)."""
+    return [read_national_file(path) for path in sorted(NATIONAL_SAMPLE.glob("*.json"))]
 
 
 def ask(rasa: str, row: Row) -> Outcome:

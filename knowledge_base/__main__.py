@@ -5,13 +5,13 @@ import argparse
 import json
 import logging
 import sys
-from datetime import date
 from pathlib import Path
 from typing import List, Optional
 
 from tqdm import tqdm
 
 from knowledge_base.db import session_factory
+from knowledge_base.models import CURATED_ORIGIN, IMPORTED_ORIGIN
 from knowledge_base.national_import import NationalRecordError, read_national_file
 from knowledge_base.repository import ProcedureRepository
 from knowledge_base.schema import ContentError, iter_errors, load_directory
@@ -44,7 +44,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return 1
-    written = _repository(args.database_url).upsert(records, origin="curated")
+    written = _repository(args.database_url).upsert(records, origin=CURATED_ORIGIN)
     print(f"loaded {written} procedures")
     return 0
 
@@ -74,11 +74,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     records, failed = [], 0
     for path in tqdm(paths, desc="import", unit="file", file=sys.stderr, disable=not paths):
         try:
-            records.append(read_national_file(path, date.today()))
+            records.append(read_national_file(path))
         except (NationalRecordError, ContentError) as exc:
             failed += 1
             tqdm.write(f"skipped {path}: {exc}", file=sys.stderr)
-    written = _repository(args.database_url).upsert(records, origin="national") if records else 0
+    written = _repository(args.database_url).upsert(records, origin=IMPORTED_ORIGIN) if records else 0
     print(f"imported {written} procedures, skipped {failed}")
     return 0 if written or not failed else 1
 

@@ -1,14 +1,16 @@
 """Chat-sized Vietnamese answers composed from a procedure record.
 
 The field the citizen asked about comes first; every answer ends with the
-official source and the date the record was last reviewed.
+official source and, when a person has reviewed the record, the date of that review.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Optional
+
+from knowledge_base.models import IMPORTED_ORIGIN
+from knowledge_base.reviews import Review
 
 MAX_LIST_ITEMS = 8
 
@@ -148,17 +150,24 @@ def field_title(intent: str) -> str:
     return _BODIES.get(intent, _BODIES["ask_procedure"])[0]
 
 
-def source_line(record: Dict[str, Any]) -> str:
-    """The official source and last-reviewed date that close every answer."""
-    reviewed = date.fromisoformat(record["last_reviewed"]).strftime("%d/%m/%Y")
-    return f"Nguồn chính thức: {record['source_url']} (cập nhật {reviewed})"
+def source_line(record: Dict[str, Any], review: Optional[Review] = None) -> str:
+    """The official source that closes every answer, and whether a person has checked the record.
+
+    A date is shown only for a recorded review (knowledge_base/reviews.py); imported records say
+    where they come from and that nobody has reviewed them yet."""
+    if record.get("origin") == IMPORTED_ORIGIN and review is None:
+        return (f"Nguồn: Cơ sở dữ liệu quốc gia về thủ tục hành chính, {record['source_url']} "
+                "(chưa được cán bộ rà soát)")
+    if review is None:
+        return f"Nguồn chính thức: {record['source_url']} (chưa được cán bộ đối chiếu, vui lòng kiểm tra trang nguồn)"
+    return f"Nguồn chính thức: {record['source_url']} (cán bộ đã đối chiếu ngày {review.reviewed_on:%d/%m/%Y})"
 
 
-def compose_answer(record: Dict[str, Any], intent: str) -> Answer:
+def compose_answer(record: Dict[str, Any], intent: str, review: Optional[Review] = None) -> Answer:
     """The answer to ``intent`` about ``record``, with buttons for the other fields."""
     title, body = _BODIES.get(intent, _BODIES["ask_procedure"])
     render: Callable[[Dict[str, Any]], str] = body
-    text = f"{title} – {record['name']}:\n{render(record)}\n{source_line(record)}"
+    text = f"{title} – {record['name']}:\n{render(record)}\n{source_line(record, review)}"
     buttons = [
         Button(label, intent_payload(other, record["id"])) for other, label in FIELD_BUTTONS if other != intent
     ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -12,6 +12,11 @@ Base = declarative_base()
 def utcnow() -> datetime:
     """Timezone-aware now, stored as UTC."""
     return datetime.now(timezone.utc)
+
+
+# Procedure.origin: written in knowledge_base/procedures/, or imported from the national database.
+CURATED_ORIGIN = "curated"
+IMPORTED_ORIGIN = "national"
 
 
 class Procedure(Base):
@@ -25,10 +30,26 @@ class Procedure(Base):
     field = Column(Text)
     level = Column(String(32))
     source_url = Column(Text, nullable=False)
-    last_reviewed = Column(Date, nullable=False)
-    origin = Column(String(16), nullable=False, default="curated")
+    # The day the record was loaded or imported: bookkeeping, never shown as a review. (The column
+    # keeps the name an earlier version gave it, so existing databases need no change.)
+    loaded_on = Column("last_reviewed", Date, nullable=False)
+    origin = Column(String(16), nullable=False, default=CURATED_ORIGIN)
     data = Column(JSON, nullable=False)
     updated_at = Column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class ProcedureReview(Base):
+    """A person checked a procedure record against a named official source on a given day."""
+
+    __tablename__ = "procedure_reviews"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    procedure_id = Column(String(64), ForeignKey("procedures.id", ondelete="CASCADE"), nullable=False, index=True)
+    reviewed_on = Column(Date, nullable=False)
+    reviewer = Column(String(255), nullable=False)
+    checked_against = Column(Text, nullable=False)
+    note = Column(Text)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
 class Rating(Base):

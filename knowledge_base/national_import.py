@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -111,8 +110,8 @@ def short_alias(name: str) -> Optional[str]:
     return head
 
 
-def convert(raw: Dict[str, Any], reviewed: date) -> Dict[str, Any]:
-    """One national record as a validated procedure record."""
+def convert(raw: Dict[str, Any]) -> Dict[str, Any]:
+    """One national record as a validated procedure record (unreviewed: nobody has checked it yet)."""
     try:
         meta, content, tables = raw["metadata"], raw["content"], raw["tables"]
         code = _text(meta["mã_thủ_tục"]) or _text(raw.get("thu_tuc_id"))
@@ -155,12 +154,11 @@ def convert(raw: Dict[str, Any], reviewed: date) -> Dict[str, Any]:
         "result": _text(content.get("kết_quả_thực_hiện")) or UNKNOWN,
         "legal_basis": [item for item in legal if item] + ([decision] if decision else []) or [UNKNOWN],
         "source_url": NATIONAL_CODE_SEARCH_URL.format(code=code),
-        "last_reviewed": reviewed.isoformat(),
     }
     return validate_record(record, f"national record {code}")
 
 
-def read_national_file(path: Path, reviewed: date) -> Dict[str, Any]:
+def read_national_file(path: Path) -> Dict[str, Any]:
     """Read and convert one exported JSON file."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -168,4 +166,4 @@ def read_national_file(path: Path, reviewed: date) -> Dict[str, Any]:
         raise NationalRecordError(f"cannot read JSON: {exc}") from exc
     if not isinstance(raw, dict):
         raise NationalRecordError("expected a JSON object")
-    return convert(raw, reviewed)
+    return convert(raw)

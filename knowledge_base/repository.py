@@ -7,7 +7,7 @@ from typing import Any, Dict, Iterable, List, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from knowledge_base.models import Procedure
+from knowledge_base.models import CURATED_ORIGIN, Procedure
 
 
 class ProcedureRepository:
@@ -16,7 +16,7 @@ class ProcedureRepository:
     def __init__(self, sessions: sessionmaker) -> None:
         self._sessions = sessions
 
-    def upsert(self, records: Iterable[Dict[str, Any]], origin: str = "curated") -> int:
+    def upsert(self, records: Iterable[Dict[str, Any]], origin: str = CURATED_ORIGIN) -> int:
         """Insert or replace records by id; idempotent. Returns how many were written."""
         count = 0
         with self._sessions() as session, session.begin():
@@ -27,7 +27,7 @@ class ProcedureRepository:
                 row.field = record.get("field")
                 row.level = record.get("level")
                 row.source_url = record["source_url"]
-                row.last_reviewed = date.fromisoformat(record["last_reviewed"])
+                row.loaded_on = date.today()
                 row.origin = origin
                 row.data = record
                 session.add(row)
@@ -35,13 +35,13 @@ class ProcedureRepository:
         return count
 
     def all_records(self) -> List[Dict[str, Any]]:
-        """Every record, ordered by id."""
+        """Every record with its ``origin``, ordered by id."""
         with self._sessions() as session:
             rows = session.execute(select(Procedure).order_by(Procedure.id)).scalars()
-            return [dict(row.data) for row in rows]
+            return [dict(row.data, origin=row.origin) for row in rows]
 
     def get(self, procedure_id: str) -> Optional[Dict[str, Any]]:
-        """One record by id, or None."""
+        """One record by id, with ``origin`` (curated or national), or None."""
         with self._sessions() as session:
             row = session.get(Procedure, procedure_id)
-            return dict(row.data) if row else None
+            return dict(row.data, origin=row.origin) if row else None

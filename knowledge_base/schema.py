@@ -20,7 +20,7 @@ PROCEDURE_SCHEMA: Dict[str, Any] = {
     "additionalProperties": False,
     "required": [
         "id", "name", "aliases", "field", "agency", "level", "channels", "documents", "fees",
-        "processing_time", "steps", "eligibility", "result", "legal_basis", "source_url", "last_reviewed",
+        "processing_time", "steps", "eligibility", "result", "legal_basis", "source_url",
     ],
     "properties": {
         "id": {"type": "string", "pattern": r"^([a-z0-9]+(-[a-z0-9]+)*|\d+\.\d{6})$"},
@@ -72,7 +72,21 @@ PROCEDURE_SCHEMA: Dict[str, Any] = {
         "result": _TEXT,
         "legal_basis": _TEXT_LIST,
         "source_url": {"type": "string", "pattern": r"^https://"},
-        "last_reviewed": {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+        # Reviews recorded in the repository: who checked the record, against which official
+        # source, on which day. Officers record theirs in the dashboard (knowledge_base/reviews.py).
+        "reviews": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["date", "by", "against"],
+                "properties": {
+                    "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+                    "by": _TEXT,
+                    "against": _TEXT,
+                },
+            },
+        },
     },
 }
 
@@ -87,12 +101,16 @@ class ContentError(ValueError):
 
 
 def validate_record(record: Any, source: str) -> Dict[str, Any]:
-    """Validate one record; return it with `last_reviewed` as an ISO string."""
+    """Validate one record; return it with review dates as ISO strings."""
     if not isinstance(record, dict):
         raise ContentError(source, "(root)", "expected a mapping of fields")
     record = dict(record)
-    if isinstance(record.get("last_reviewed"), date):
-        record["last_reviewed"] = record["last_reviewed"].isoformat()
+    if isinstance(record.get("reviews"), list):
+        record["reviews"] = [
+            dict(review, date=review["date"].isoformat())
+            if isinstance(review, dict) and isinstance(review.get("date"), date) else review
+            for review in record["reviews"]
+        ]
     validator = jsonschema.Draft7Validator(PROCEDURE_SCHEMA)
     errors = sorted(validator.iter_errors(record), key=lambda e: list(e.absolute_path))
     if errors:
@@ -101,10 +119,13 @@ def validate_record(record: Any, source: str) -> Dict[str, Any]:
         if first.validator == "required":
             field = first.message.split("'")[1]
         raise ContentError(source, field, first.message)
-    try:
-        date.fromisoformat(record["last_reviewed"])
-    except ValueError as exc:
-        raise ContentError(source, "last_reviewed", str(exc)) from exc
+    for position, review in enumerate(record.get("reviews", [])):
+        try:
+            reviewed = date.fromisoformat(review["date"])
+        except ValueError as exc:
+            raise ContentError(source, f"reviews.{position}.date", str(exc)) from exc
+        if reviewed > date.today():
+            raise ContentError(source, f"reviews.{position}.date", "a review cannot be dated in the future")
     return record
 
 

@@ -1,4 +1,4 @@
-"""``python -m bot.review create-user NAME --role viewer|admin`` (password read from stdin)."""
+"""``python -m bot.review create-user NAME --role viewer|editor|admin`` (password read from stdin)."""
 from __future__ import annotations
 
 import argparse

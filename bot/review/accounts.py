@@ -19,7 +19,9 @@ from knowledge_base.models import AuditEntry, ReviewSession, ReviewUser
 
 logger = logging.getLogger(__name__)
 
-ROLES = ("viewer", "admin")
+# viewer: reads; editor: also records content reviews; admin: also manages accounts.
+ROLES = ("viewer", "editor", "admin")
+REVIEWER_ROLES = ("editor", "admin")
 MIN_PASSWORD_LENGTH = 10
 FAILURE_WINDOW_SECONDS = 15 * 60
 # One client (address) gets a few tries; one user name, whoever tries it, many more. The per-name
@@ -53,6 +55,10 @@ class Account:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def can_review_content(self) -> bool:
+        return self.role in REVIEWER_ROLES
 
 
 class FailureCounter:

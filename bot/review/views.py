@@ -23,12 +23,14 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.channels.outbox import OutboxStore
 from bot.review import analytics, charts
-from bot.review.accounts import ROLES, AccountError, AccountStore, Throttled
+from bot.review.accounts import REVIEWER_ROLES, ROLES, AccountError, AccountStore, Throttled
 from bot.review.security import (COOKIE_NAME, COOKIE_PATH, LOGIN_COOKIE_NAME, LOGIN_FORM_SECONDS, SESSION_SECONDS,
                                  Session, SessionSigner)
 from bot.settings import VIETNAM_TIME, Settings
 from knowledge_base.db import engine_for, session_factory
-from knowledge_base.models import AnalyticsEvent, TrainingLabel
+from knowledge_base.models import CURATED_ORIGIN, AnalyticsEvent, TrainingLabel
+from knowledge_base.repository import ProcedureRepository
+from knowledge_base.reviews import ReviewError, ReviewStore
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +56,7 @@ SECURITY_HEADERS = {"X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
 CSP = "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 # Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV injection");
 # a carriage return, also listed there, is removed by analytics.safe_text.
+MAX_PROCEDURE_ROWS = 200
 FORMULA_STARTS = ("=", "+", "-", "@", "\t")
 
 Handler = Callable[..., Awaitable[HTTPResponse]]
@@ -84,6 +87,8 @@ class ReviewSite:
         self.sessions = session_factory(settings.database_url)
         # Telegram and Zalo replies not delivered yet: officers must see them (bot/channels/outbox.py).
         self.outbox = OutboxStore(self.sessions)
+        self.procedures = ProcedureRepository(self.sessions)
+        self.reviews = ReviewStore(self.sessions)
         self.signer = SessionSigner(settings.review_secret_key)
         self.jinja = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
                                  finalize=_printable)
@@ -446,6 +451,35 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
         rows = [[g.text, g.count, g.last_seen.isoformat(), "; ".join(f"{k}: {v}" for k, v in g.reasons.items())]
                 for g in groups]
         return _csv_response("unanswered.csv", ["question", "count", "last_seen", "reasons"], rows)
+
+    def procedures_page(request: Request, status: int = 200, message: Optional[str] = None) -> HTTPResponse:
+        query = (request.args.get("q") or "").strip().lower()
+        records = [r for r in site.procedures.all_records()
+                   if not query or query in r["name"].lower() or query in r["id"] or query in (r.get("code") or "")]
+        records.sort(key=lambda r: (r["origin"] != CURATED_ORIGIN, r["name"]))  # curated first
+        shown = records[:MAX_PROCEDURE_ROWS]
+        return site.render(request, "procedures.html", status=status, records=shown, total=len(records),
+                           latest=site.reviews.latest_by_procedure(shown), query=query, message=message,
+                           max_rows=MAX_PROCEDURE_ROWS, can_review=request.ctx.session.role in REVIEWER_ROLES)
+
+    @bp.get("/procedures")
+    @login_required(site)
+    async def procedures(request: Request, session: Session) -> HTTPResponse:
+        return procedures_page(request)
+
+    @bp.post("/procedures/<procedure_id:str>/review")
+    @login_required(site)
+    async def review_procedure(request: Request, session: Session, procedure_id: str) -> HTTPResponse:
+        if session.role not in REVIEWER_ROLES:
+            return site.render(request, "error.html", status=403,
+                               message="Chỉ biên tập viên hoặc quản trị viên được đánh dấu đã rà soát nội dung.")
+        try:
+            review = site.reviews.record(procedure_id, session.username, request.form.get("checked_against") or "",
+                                         request.form.get("note") or "")
+        except ReviewError as exc:
+            return procedures_page(request, status=400, message=str(exc))
+        site.accounts.audit(session.username, "review-procedure", f"{procedure_id} against {review.checked_against}")
+        return response.redirect(f"/review/procedures?q={quote(procedure_id)}#p-{quote(procedure_id)}")
 
     @bp.get("/users")
     @login_required(site, admin=True)

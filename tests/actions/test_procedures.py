@@ -15,6 +15,16 @@ def test_fee_question_answers_passport_fee_with_source(services):
                                    "answer_status": "answered"}
 
 
+def test_answer_shows_a_review_date_only_once_an_officer_recorded_one(services):
+    tracker = make_tracker("đăng ký tạm trú cần giấy tờ gì", "ask_documents",
+                           [{"entity": "procedure", "value": "tam-tru"}])
+    before = run_action(ActionAnswerProcedure(services), tracker)[0][0]["text"].splitlines()[-1]
+    assert "chưa được cán bộ đối chiếu" in before
+    review = services.reviews.record("tam-tru", "editor1", "Thông tư 75/2022/TT-BTC; trang thủ tục 1.004194")
+    after = run_action(ActionAnswerProcedure(services), tracker)[0][0]["text"].splitlines()[-1]
+    assert after.endswith(f"(cán bộ đã đối chiếu ngày {review.reviewed_on:%d/%m/%Y})")
+
+
 def test_follow_up_without_procedure_uses_slot(services):
     tracker = make_tracker("cần giấy tờ gì", "ask_documents", slots={"procedure_id": "ho-chieu"})
     messages, events = run_action(ActionAnswerProcedure(services), tracker)

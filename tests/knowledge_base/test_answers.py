@@ -1,4 +1,8 @@
+from datetime import date
+
 from knowledge_base.answers import FIELD_BUTTONS, compose_answer, format_vnd
+from knowledge_base.models import IMPORTED_ORIGIN
+from knowledge_base.reviews import Review
 
 
 def _record(curated_records, pid):
@@ -11,7 +15,8 @@ def test_fee_answer_puts_the_fee_first_and_ends_with_the_source(curated_records)
     lines = answer.text.splitlines()
     assert lines[0].startswith("Lệ phí – Cấp hộ chiếu phổ thông")
     assert "200.000 đồng" in lines[1]
-    assert lines[-1] == f"Nguồn chính thức: {passport['source_url']} (cập nhật 27/11/2026)"
+    assert lines[-1] == (f"Nguồn chính thức: {passport['source_url']} "
+                         "(chưa được cán bộ đối chiếu, vui lòng kiểm tra trang nguồn)")
     assert "Lệ phí" not in [b.title for b in answer.buttons]
     assert {b.title for b in answer.buttons} == {t for _, t in FIELD_BUTTONS} - {"Lệ phí"}
     assert all('"procedure": "ho-chieu"' in b.payload for b in answer.buttons)
@@ -54,3 +59,18 @@ def test_every_curated_answer_is_chat_sized(curated_records):
 def test_format_vnd():
     assert format_vnd(200000) == "200.000 đồng"
     assert format_vnd(8000) == "8.000 đồng"
+
+
+def test_only_a_recorded_review_gives_a_date(curated_records):
+    passport = _record(curated_records, "ho-chieu")
+    assert not any(char.isdigit() for char in compose_answer(passport, "ask_fee").text.splitlines()[-1]
+                   .replace(passport["source_url"], ""))
+    review = Review("ho-chieu", date(2026, 11, 20), "can.bo.xa", "Quyết định công bố TTHC của Bộ Công an")
+    last = compose_answer(passport, "ask_fee", review).text.splitlines()[-1]
+    assert last == f"Nguồn chính thức: {passport['source_url']} (cán bộ đã đối chiếu ngày 20/11/2026)"
+
+
+def test_imported_record_says_where_it_comes_from_and_that_it_is_unreviewed(curated_records):
+    imported = dict(_record(curated_records, "ho-chieu"), origin=IMPORTED_ORIGIN)
+    last = compose_answer(imported, "ask_fee").text.splitlines()[-1]
+    assert "Cơ sở dữ liệu quốc gia về thủ tục hành chính" in last and "chưa được cán bộ rà soát" in last

@@ -1,7 +1,6 @@
 import json
 import subprocess
 import sys
-from datetime import date
 
 import pytest
 
@@ -15,7 +14,7 @@ pytestmark = pytest.mark.skipif(not NATIONAL_SAMPLE.is_dir(), reason="../shared 
 
 
 def test_record_conversion_keeps_official_facts():
-    record = read_national_file(NATIONAL_SAMPLE / "1.013133.json", date(2026, 1, 1))
+    record = read_national_file(NATIONAL_SAMPLE / "1.013133.json")
     assert record["id"] == record["code"] == "1.013133"
     assert record["name"] == "Thủ tục đăng ký nghĩa vụ quân sự lần đầu"
     assert record["level"] == "cấp xã"
@@ -31,11 +30,11 @@ def test_malformed_file_is_reported(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(NationalRecordError):
-        read_national_file(bad, date.today())
+        read_national_file(bad)
     empty = tmp_path / "empty.json"
     empty.write_text(json.dumps({"metadata": {}}), encoding="utf-8")
     with pytest.raises(NationalRecordError):
-        read_national_file(empty, date.today())
+        read_national_file(empty)
 
 
 def test_cli_imports_sample_skips_malformed_and_search_finds_record(tmp_path, loaded_database):

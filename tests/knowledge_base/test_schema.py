@@ -24,7 +24,7 @@ def test_all_required_procedures_exist_and_are_complete(curated_records):
     assert not set(REQUIRED_IDS) - set(by_id)
     for pid in REQUIRED_IDS:
         record = by_id[pid]
-        for field in ("documents", "fees", "processing_time", "agency", "source_url", "last_reviewed"):
+        for field in ("documents", "fees", "processing_time", "agency", "source_url"):
             assert record[field], f"{pid} lacks {field}"
         assert record["level"] != "cấp huyện"
 

@@ -20,6 +20,7 @@ from tests.servers import running_web_server
 
 ADMIN, ADMIN_PASSWORD = "quantri", "mat-khau-quan-tri-1"
 VIEWER, VIEWER_PASSWORD = "truyenthong", "mat-khau-xem-1234"
+EDITOR, EDITOR_PASSWORD = "bientap", "mat-khau-bien-tap-1"
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +33,7 @@ def dashboard(tmp_path_factory, curated_records) -> Iterator[Dict]:
     with running_web_server(tmp, env) as base:
         # the first admin came from the environment; the team's viewer is added afterwards
         AccountStore(session_factory(url)).create(VIEWER, VIEWER_PASSWORD, "viewer")
+        AccountStore(session_factory(url)).create(EDITOR, EDITOR_PASSWORD, "editor")
         yield {"base": base, "url": url}
 
 
@@ -46,7 +48,8 @@ def csrf_of(html: str) -> str:
 @pytest.mark.parametrize("path", ["/review/", "/review/conversations", "/review/unanswered", "/review/services",
                                   "/review/training", "/review/users", "/review/export/conversations.csv",
                                   "/review/export/ratings.csv", "/review/export/unanswered.csv",
-                                  "/review/training/export.yml", "/review/conversations/telegram:1"])
+                                  "/review/training/export.yml", "/review/conversations/telegram:1",
+                                  "/review/procedures"])
 def test_every_page_and_export_needs_a_session(dashboard, path):
     answer = requests.get(dashboard["base"] + path, allow_redirects=False)
     assert answer.status_code == 302 and answer.headers["Location"].startswith("/review/login?next=")
@@ -83,6 +86,33 @@ def test_viewer_cannot_manage_users_admin_can(dashboard):
     created = admin.post(f"{dashboard['base']}/review/users", data={
         "csrf": csrf_of(page.text), "username": "moi", "password": "mat-khau-moi-123", "role": "viewer"})
     assert "Đã tạo tài khoản" in created.text and "quantri" in created.text
+
+
+def test_an_editor_records_a_review_a_viewer_cannot(dashboard):
+    row = re.compile(r'<tr id="p-tam-vang".*?</tr>', re.S)
+    viewer = login(dashboard, VIEWER, VIEWER_PASSWORD)
+    page = viewer.get(f"{dashboard['base']}/review/procedures", params={"q": "tạm vắng"})
+    assert page.status_code == 200 and 'data-testid="unreviewed"' in row.search(page.text).group()
+    assert "Đánh dấu đã rà soát" not in page.text
+    refused = viewer.post(f"{dashboard['base']}/review/procedures/tam-vang/review",
+                          data={"csrf": csrf_of(page.text), "checked_against": "Luật Cư trú 2020"})
+    assert refused.status_code == 403
+
+    editor = login(dashboard, EDITOR, EDITOR_PASSWORD)
+    page = editor.get(f"{dashboard['base']}/review/procedures", params={"q": "tạm vắng"})
+    empty = editor.post(f"{dashboard['base']}/review/procedures/tam-vang/review",
+                        data={"csrf": csrf_of(page.text), "checked_against": "  "})
+    assert empty.status_code == 400 and "Cần ghi rõ văn bản" in empty.text
+    done = editor.post(f"{dashboard['base']}/review/procedures/tam-vang/review",
+                       data={"csrf": csrf_of(page.text), "checked_against": "Luật Cư trú 2020, Điều 31"})
+    assert done.status_code == 200 and done.url.endswith("#p-tam-vang")
+    reviewed = row.search(done.text).group()
+    assert 'data-testid="reviewed"' in reviewed and EDITOR in reviewed and "Luật Cư trú 2020, Điều 31" in reviewed
+    # the viewer now sees it reviewed too, and the audit log names who did it
+    assert 'data-testid="reviewed"' in row.search(
+        viewer.get(f"{dashboard['base']}/review/procedures", params={"q": "tam-vang"}).text).group()
+    users = login(dashboard, ADMIN, ADMIN_PASSWORD).get(f"{dashboard['base']}/review/users").text
+    assert "review-procedure" in users
 
 
 def test_forms_without_csrf_are_refused(dashboard):
