@@ -37,6 +37,24 @@ def test_current_rules_are_reflected(curated_records):
     assert all("huyện" not in r["agency"].lower() for r in curated_records)
 
 
+def test_the_five_most_harmful_audit_findings_are_fixed(curated_records):
+    """The content audit of November 2026 (issue 11): wrong office, fees, forms, times, law."""
+    by_id = {r["id"]: r for r in curated_records}
+    criminal_record = by_id["ly-lich-tu-phap"]
+    assert criminal_record["agency"].startswith("Công an") and "lltptructuyen" not in str(criminal_record)
+    assert not any("244/2016" in law for law in criminal_record["legal_basis"])
+    card_fees = {fee["description"].split(" (")[0]: fee["amount"] for fee in by_id["doi-cap-lai-the-can-cuoc"]["fees"]}
+    assert card_fees["Cấp lại thẻ căn cước khi bị mất"] == 70000
+    assert card_fees["Cấp đổi thẻ căn cước trong các trường hợp khác"] == 50000
+    assert any(amount == 0 and "25, 40, 60 tuổi" in text for text, amount in card_fees.items())
+    building = by_id["giay-phep-xay-dung"]
+    assert not any("2014" in law for law in building["legal_basis"]) and "dưới 7 tầng" in building["eligibility"]
+    lump_sum = by_id["bhxh-mot-lan"]
+    assert "07 ngày làm việc" in lump_sum["processing_time"] and "14-HSB" not in str(lump_sum)
+    tax_code = str(by_id["ma-so-thue-ca-nhan"]["documents"])
+    assert "20-ĐK-TCT nếu tự đăng ký" not in tax_code and "người phụ thuộc" in tax_code
+
+
 # A procedure's own page: the national portal's page by its id, the tax portal's by code, or the
 # police portal's by its id. Home pages and the portal's generic list do not count.
 OWN_PAGE = re.compile(
