@@ -123,6 +123,7 @@ stories: train
 	  --out var/story-results --fail-on-prediction-errors
 
 test: validate-data train
+	$(PY) -m knowledge_base audit
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory stories
 	$(PY) -m bot.evaluate --model models --data tests/nlu --report var/eval.json --gate tests/nlu/thresholds.yml

@@ -1,4 +1,4 @@
-"""Knowledge-base CLI: ``python -m knowledge_base validate|load|export|search|import``."""
+"""Knowledge-base CLI: ``python -m knowledge_base validate|load|audit|export|search|import``."""
 from __future__ import annotations
 
 import argparse
@@ -10,6 +10,7 @@ from typing import List, Optional
 
 from tqdm import tqdm
 
+from knowledge_base.content_audit import ERROR, audit
 from knowledge_base.db import session_factory
 from knowledge_base.models import CURATED_ORIGIN, IMPORTED_ORIGIN
 from knowledge_base.national_import import NationalRecordError, read_national_file
@@ -47,6 +48,22 @@ def cmd_load(args: argparse.Namespace) -> int:
     written = _repository(args.database_url).upsert(records, origin=CURATED_ORIGIN)
     print(f"loaded {written} procedures")
     return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    try:
+        records = load_directory(Path(args.directory))
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    findings = audit(records)
+    for finding in findings:
+        print(f"{finding.severity}\t{finding.procedure_id}\t{finding.field}\t{finding.message}")
+    errors = sum(f.severity == ERROR for f in findings)
+    reviewed = sum(bool(r.get("reviews")) for r in records)
+    print(f"audited {len(records)} procedures: {errors} errors, {len(findings) - errors} warnings; "
+          f"{reviewed} with a review committed (reviews recorded in the dashboard are not counted here)")
+    return 1 if errors else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -90,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func, help_text in [
         ("validate", cmd_validate, "check every procedure YAML file against the schema"),
         ("load", cmd_load, "load the procedure YAML files into the database (idempotent)"),
+        ("audit", cmd_audit, "check citations, sources and codes; fails on a superseded legal document"),
     ]:
         command = sub.add_parser(name, help=help_text)
         command.add_argument("directory", nargs="?", default=str(PROCEDURES_DIR))
