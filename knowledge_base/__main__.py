@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 from tqdm import tqdm
 
@@ -39,11 +39,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def cmd_load(args: argparse.Namespace) -> int:
+def _records_in(directory: str) -> Optional[List[Dict[str, Any]]]:
+    """The validated records of ``directory``, or None after printing why not."""
     try:
-        records = load_directory(Path(args.directory))
+        return load_directory(Path(directory))
     except ContentError as exc:
         print(exc, file=sys.stderr)
+        return None
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    records = _records_in(args.directory)
+    if records is None:
         return 1
     written = _repository(args.database_url).upsert(records, origin=CURATED_ORIGIN)
     print(f"loaded {written} procedures")
@@ -51,10 +58,8 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    try:
-        records = load_directory(Path(args.directory))
-    except ContentError as exc:
-        print(exc, file=sys.stderr)
+    records = _records_in(args.directory)
+    if records is None:
         return 1
     findings = audit(records)
     for finding in findings:
