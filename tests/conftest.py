@@ -17,7 +17,8 @@ from knowledge_base.search import ProcedureIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCEDURES_DIR = ROOT / "knowledge_base" / "procedures"
-NATIONAL_SAMPLE = ROOT.parent / "shared" / "datasets" / "national-procedures-sample"
+# A copy of ../shared/datasets/national-procedures-sample: tests never read ../shared.
+NATIONAL_SAMPLE = ROOT / "tests" / "real_questions" / "national-sample"
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ from knowledge_base.repository import ProcedureRepository
 from knowledge_base.search import ProcedureIndex
 from tests.conftest import NATIONAL_SAMPLE, ROOT
 
-pytestmark = pytest.mark.skipif(not NATIONAL_SAMPLE.is_dir(), reason="../shared national sample not present")
 
 
 def test_record_conversion_keeps_official_facts():
