@@ -83,8 +83,9 @@ class ReviewStore:
             for review in committed_reviews(record):
                 if record["id"] not in latest or review.reviewed_on > latest[record["id"]].reviewed_on:
                     latest[record["id"]] = review
+        ids = [record["id"] for record in records]
         with self._sessions() as session:
-            for row in session.execute(select(ProcedureReview)).scalars():
+            for row in session.execute(select(ProcedureReview).where(ProcedureReview.procedure_id.in_(ids))).scalars():
                 if row.procedure_id not in latest or row.reviewed_on >= latest[row.procedure_id].reviewed_on:
                     latest[row.procedure_id] = Review(row.procedure_id, row.reviewed_on, row.reviewer,
                                                       row.checked_against, row.note)
