@@ -7,7 +7,7 @@ from typing import List, Optional
 from rasa_sdk import Action, Tracker
 
 from actions.services import Services, get_services
-from knowledge_base.answers import PROCEDURE_INTENTS
+from core.contract import PROCEDURE_INTENTS
 
 
 class UsesServices:

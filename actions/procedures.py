@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction, entity_values, latest_intent, latest_text
 from actions.services import Services
+from core.contract import AnswerStatus, Slot
 from knowledge_base.answers import compose_answer, intent_payload
 from knowledge_base.question_kind import answer_field
 from knowledge_base.privacy import mask_personal_data
@@ -65,7 +66,7 @@ class ActionAnswerProcedure(ServiceAction):
         text = latest_text(tracker)
         intent = answer_field(text, latest_intent(tracker))
         index = self.services.index()
-        resolution = resolve_procedure(index, text, entity_values(tracker, "procedure"), tracker.get_slot("procedure_id"))
+        resolution = resolve_procedure(index, text, entity_values(tracker, "procedure"), tracker.get_slot(Slot.PROCEDURE_ID))
         return send_resolution(self.services, dispatcher, tracker, resolution, intent)
 
 
@@ -84,8 +85,8 @@ def send_resolution(services: Services, dispatcher: CollectingDispatcher, tracke
         answer = compose_answer(record, intent, services.reviews.latest(record))
         dispatcher.utter_message(text=answer.text, buttons=[b.as_dict() for b in answer.buttons])
         dispatcher.utter_message(text=HELPFUL_QUESTION, buttons=HELPFUL_BUTTONS)
-        return [SlotSet("procedure_id", record["id"]), SlotSet("answered_intent", intent),
-                SlotSet("answer_status", "answered")]
+        return [SlotSet(Slot.PROCEDURE_ID, record["id"]), SlotSet(Slot.ANSWERED_INTENT, intent),
+                SlotSet(Slot.ANSWER_STATUS, AnswerStatus.ANSWERED)]
     if resolution.status == AMBIGUOUS:
         choices = resolution.choices
         if len(choices) == 1:
@@ -99,7 +100,7 @@ def send_resolution(services: Services, dispatcher: CollectingDispatcher, tracke
             buttons=[{"title": button_title(number, hit.name), "payload": intent_payload(intent, hit.id)}
                      for number, hit in enumerate(choices, 1)],
         )
-        return [SlotSet("procedure_id", None), SlotSet("answer_status", "ambiguous")]
+        return [SlotSet(Slot.PROCEDURE_ID, None), SlotSet(Slot.ANSWER_STATUS, AnswerStatus.AMBIGUOUS)]
     if resolution.status == LEGAL:
         dispatcher.utter_message(
             text=(
@@ -109,8 +110,8 @@ def send_resolution(services: Services, dispatcher: CollectingDispatcher, tracke
                 f"nước: {settings.legal_aid_url}, đường dây nóng {settings.legal_aid_hotline}."
             )
         )
-        return [SlotSet("procedure_id", None), SlotSet("answered_intent", None),
-                SlotSet("answer_status", "legal_question")]
+        return [SlotSet(Slot.PROCEDURE_ID, None), SlotSet(Slot.ANSWERED_INTENT, None),
+                SlotSet(Slot.ANSWER_STATUS, AnswerStatus.LEGAL_QUESTION)]
     if resolution.status == NOT_FOUND:
         link = search_link(settings.portal_search_url, index, text)
         dispatcher.utter_message(
@@ -119,8 +120,8 @@ def send_resolution(services: Services, dispatcher: CollectingDispatcher, tracke
                 f"quốc gia: {link} hoặc gọi tổng đài {settings.hotline}."
             )
         )
-        return [SlotSet("procedure_id", None), SlotSet("answered_intent", None),
-                SlotSet("answer_status", "not_found")]
+        return [SlotSet(Slot.PROCEDURE_ID, None), SlotSet(Slot.ANSWERED_INTENT, None),
+                SlotSet(Slot.ANSWER_STATUS, AnswerStatus.NOT_FOUND)]
     dispatcher.utter_message(
         text="Bạn muốn hỏi về thủ tục nào? Ví dụ: làm hộ chiếu, đăng ký khai sinh, đăng ký tạm trú.",
         buttons=[
@@ -129,4 +130,4 @@ def send_resolution(services: Services, dispatcher: CollectingDispatcher, tracke
             {"title": "Đăng ký tạm trú", "payload": intent_payload(intent, "tam-tru")},
         ],
     )
-    return [SlotSet("answer_status", "no_procedure")]
+    return [SlotSet(Slot.ANSWER_STATUS, AnswerStatus.NO_PROCEDURE)]

@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction, UsesServices, channel_of
+from core.contract import Slot
 from knowledge_base.privacy import mask_personal_data
 from knowledge_base.ratings import MAX_SCORE, MIN_SCORE
 from knowledge_base.text import fold
@@ -59,7 +60,7 @@ class ValidateRatingForm(UsesServices, FormValidationAction):
     def validate_rating(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Dict[Text, Any]:
-        procedure_id = tracker.get_slot("procedure_id")
+        procedure_id = tracker.get_slot(Slot.PROCEDURE_ID)
         answered = tracker.get_slot("answered_intent")
         key = str(value).strip().lower() if value is not None else ""
         if key in HELPFUL:
@@ -103,7 +104,7 @@ class ActionRatingDone(ServiceAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         dispatcher.utter_message(response="utter_rating_thanks")
-        return [SlotSet("rating", None), SlotSet("rating_comment", None), SlotSet("rating_id", None)]
+        return [SlotSet(Slot.RATING, None), SlotSet(Slot.RATING_COMMENT, None), SlotSet(Slot.RATING_ID, None)]
 
 
 class ActionGoodbye(ServiceAction):

@@ -13,6 +13,7 @@ from actions.base import ServiceAction, channel_of, entity_values, latest_intent
 from actions.procedures import button_title, send_resolution
 from actions.services import Services
 from bot.settings import MESSAGE_TOO_LONG_KEY, VIETNAM_TIME
+from core.contract import AnswerStatus, Slot
 from knowledge_base.answers import intent_payload, too_long_reply
 from knowledge_base.applications import find_application_code
 from knowledge_base.question_kind import answer_field
@@ -50,7 +51,7 @@ class ActionTrackApplication(ServiceAction):
                     f"tra cứu tại {settings.portal_url} hoặc gọi tổng đài {settings.hotline}."
                 )
             )
-            return [SlotSet("application_code", None)]
+            return [SlotSet(Slot.APPLICATION_CODE, None)]
         name = ""
         if status.procedure_id:
             record = self.services.procedures.get(status.procedure_id)
@@ -61,7 +62,7 @@ class ActionTrackApplication(ServiceAction):
         if status.note:
             text += f"\n{status.note}"
         dispatcher.utter_message(text=text)
-        return [SlotSet("application_code", status.code)]
+        return [SlotSet(Slot.APPLICATION_CODE, status.code)]
 
 
 class ActionHandoff(ServiceAction):
@@ -74,7 +75,7 @@ class ActionHandoff(ServiceAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         kind = "complain" if latest_intent(tracker) == "complain" else "request_human"
-        self.services.handoffs.record(tracker.sender_id, channel_of(tracker), kind, tracker.get_slot("procedure_id"))
+        self.services.handoffs.record(tracker.sender_id, channel_of(tracker), kind, tracker.get_slot(Slot.PROCEDURE_ID))
         settings = self.services.settings
         if kind == "complain":
             text = (
@@ -119,7 +120,7 @@ class ActionFallback(ServiceAction):
         logger.info("fallback conversation=%s length=%d", tracker.sender_id, original_length or len(text))
         if original_length:
             dispatcher.utter_message(text=too_long_reply(original_length, self.services.settings.max_message_chars))
-            return [SlotSet("answer_status", "message_too_long")]
+            return [SlotSet(Slot.ANSWER_STATUS, AnswerStatus.MESSAGE_TOO_LONG)]
         resolution = resolve_unsure(self.services, tracker)
         if resolution.status in (FOUND, LEGAL):
             return answer_unsure(self.services, dispatcher, tracker, resolution)
@@ -138,7 +139,7 @@ class ActionFallback(ServiceAction):
             ),
             buttons=buttons,
         )
-        return [SlotSet("answer_status", "not_understood")]
+        return [SlotSet(Slot.ANSWER_STATUS, AnswerStatus.NOT_UNDERSTOOD)]
 
 
 class ActionOtherQuestion(ServiceAction):

@@ -22,10 +22,6 @@ FIELD_BUTTONS: List[tuple] = [
     ("ask_agency", "Nơi nộp"),
     ("ask_online", "Làm trực tuyến"),
 ]
-PROCEDURE_INTENTS = (
-    "ask_procedure", "ask_documents", "ask_fee", "ask_processing_time",
-    "ask_agency", "ask_steps", "ask_online", "ask_eligibility",
-)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from knowledge_base.answers import PROCEDURE_INTENTS
+from core.contract import PROCEDURE_INTENTS
 from knowledge_base.text import normalize_text, plain_word, strip_diacritics
 from knowledge_base.vocabulary import Vocabulary, load_vocabulary
 

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Sequence
 
-from knowledge_base.answers import PROCEDURE_INTENTS
+from core.contract import PROCEDURE_INTENTS
 from knowledge_base.privacy import mask_personal_data
 from knowledge_base.question_kind import legal_phrase
 from knowledge_base.search import Evidence, Hit, ProcedureIndex

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-RASA_FREE = ["actions", "knowledge_base", "bot/settings.py"]
+RASA_FREE = ["core", "actions", "knowledge_base", "bot/settings.py"]
 
 
 def _python_files():

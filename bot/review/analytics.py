@@ -22,12 +22,13 @@ from sqlalchemy import MetaData, Table, and_, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from core.contract import AnswerStatus, Intent, Slot
 from knowledge_base.models import HandoffRequest, Procedure, Rating
 from knowledge_base.stored_text import UNPRINTABLE
 from knowledge_base.text import fold
 
-NOT_UNDERSTOOD = {"not_understood"}
-UNANSWERED_STATUSES = {"not_understood", "not_found"}
+NOT_UNDERSTOOD = {AnswerStatus.NOT_UNDERSTOOD}
+UNANSWERED_STATUSES = {AnswerStatus.NOT_UNDERSTOOD, AnswerStatus.NOT_FOUND}
 LOW_CONFIDENCE = 0.6
 NAME_CHARS = 128
 # The characters stores strip (knowledge_base/stored_text.py: a NUL breaks CSV writers), plus lone
@@ -92,11 +93,11 @@ class Turn:
 
     @property
     def not_understood(self) -> bool:
-        return self.intent == "nlu_fallback" or self.answer_status in NOT_UNDERSTOOD
+        return self.intent == Intent.NLU_FALLBACK or self.answer_status in NOT_UNDERSTOOD
 
     @property
     def unanswered(self) -> bool:
-        return self.intent == "nlu_fallback" or self.answer_status in UNANSWERED_STATUSES
+        return self.intent == Intent.NLU_FALLBACK or self.answer_status in UNANSWERED_STATUSES
 
     @property
     def low_confidence(self) -> bool:
@@ -199,7 +200,7 @@ class ReviewData:
                 name = _name(data.get("name"))
                 if kind == "slot" and name == "procedure_id":
                     turn.procedure_id = _name(data.get("value"))
-                elif kind == "slot" and name == "answer_status":
+                elif kind == "slot" and name == Slot.ANSWER_STATUS:
                     turn.answer_status = _name(data.get("value"))
                 elif kind == "action" and name not in (None, "action_listen"):
                     turn.actions.append(name)
@@ -326,7 +327,7 @@ def group_unanswered(turns: List[Turn], ratings: Iterable[Rating], similarity: f
     for rating in ratings:
         if rating.helpful is False:
             before = [t for t in by_sender.get(rating.conversation_id, [])
-                      if t.answer_status == "answered" and t.at <= _aware(rating.created_at)]
+                      if t.answer_status == AnswerStatus.ANSWERED and t.at <= _aware(rating.created_at)]
             if before:
                 candidates.append((before[-1], "👎"))
     groups: List[Tuple[frozenset, List[Tuple[Turn, str]]]] = []

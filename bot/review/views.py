@@ -27,6 +27,7 @@ from bot.review.accounts import REVIEWER_ROLES, ROLES, AccountError, AccountStor
 from bot.review.security import (COOKIE_NAME, COOKIE_PATH, LOGIN_COOKIE_NAME, LOGIN_FORM_SECONDS, SESSION_SECONDS,
                                  Session, SessionSigner)
 from bot.settings import VIETNAM_TIME, Settings
+from core.contract import DOMAIN_INTENTS, AnswerStatus
 from knowledge_base.db import engine_for, session_factory
 from knowledge_base.models import CURATED_ORIGIN, AnalyticsEvent, TrainingLabel
 from knowledge_base.repository import ProcedureRepository
@@ -36,15 +37,12 @@ logger = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).with_name("templates")
 PAGE_SIZE = 25
-INTENTS = [
-    "ask_procedure", "ask_documents", "ask_fee", "ask_processing_time", "ask_agency", "ask_steps", "ask_online",
-    "ask_eligibility", "track_application", "account_help", "payment_help", "rate_service", "complain",
-    "request_human", "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "help", "out_of_scope",
-]
+INTENTS = list(DOMAIN_INTENTS)
 CHANNEL_LABELS = {"rest": "REST/API", "socketio": "Web (cổng thông tin)", "telegram": "Telegram", "zalo": "Zalo"}
-STATUS_LABELS = {"answered": "Đã trả lời", "ambiguous": "Hỏi lại (nhiều thủ tục)", "not_found": "Chưa có thông tin",
-                 "no_procedure": "Chưa rõ thủ tục", "not_understood": "Không hiểu",
-                 "message_too_long": "Tin nhắn quá dài", "legal_question": "Hỏi về pháp luật (đã chỉ nơi tra cứu)"}
+STATUS_LABELS = {AnswerStatus.ANSWERED: "Đã trả lời", AnswerStatus.AMBIGUOUS: "Hỏi lại (nhiều thủ tục)",
+                 AnswerStatus.NOT_FOUND: "Chưa có thông tin", AnswerStatus.NO_PROCEDURE: "Chưa rõ thủ tục",
+                 AnswerStatus.NOT_UNDERSTOOD: "Không hiểu", AnswerStatus.MESSAGE_TOO_LONG: "Tin nhắn quá dài",
+                 AnswerStatus.LEGAL_QUESTION: "Hỏi về pháp luật (đã chỉ nơi tra cứu)"}
 
 BUSY = "Hệ thống đang bận, vui lòng thử lại sau ít phút."
 BUSY_RETRY_SECONDS = 30
@@ -277,7 +275,7 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
                 CHANNEL_LABELS.get(k, k): v for k, v in analytics.conversations_per_day(turns, filters).items()}),
             "procedures": charts.bar_chart("Thủ tục được hỏi nhiều nhất", [
                 (site.procedure_label(names, pid), n) for pid, n in
-                analytics.top_counts(t.procedure_id for t in turns if t.answer_status == "answered")]),
+                analytics.top_counts(t.procedure_id for t in turns if t.answer_status == AnswerStatus.ANSWERED)]),
             "intents": charts.bar_chart("Ý định (intent) phổ biến", analytics.top_counts(t.intent for t in turns),
                                         colors=["#0b57d0"]),
             "unanswered": charts.line_chart("Tỷ lệ tin nhắn chưa hiểu hoặc chưa trả lời được", {

@@ -1,0 +1,80 @@
+"""The conversation contract: the intent, slot and answer-status names that the domain
+(``bot/domain.yml``), the actions, the dashboard and the evaluation tools must agree on.
+
+Written once here; ``tests/core/test_contract.py`` fails when this module and the domain
+disagree, so renaming an intent or a slot cannot leave a stale string behind.
+"""
+from __future__ import annotations
+
+
+class Intent:
+    """Intents of ``bot/domain.yml`` (and Rasa's fallback)."""
+
+    ASK_PROCEDURE = "ask_procedure"
+    ASK_DOCUMENTS = "ask_documents"
+    ASK_FEE = "ask_fee"
+    ASK_PROCESSING_TIME = "ask_processing_time"
+    ASK_AGENCY = "ask_agency"
+    ASK_STEPS = "ask_steps"
+    ASK_ONLINE = "ask_online"
+    ASK_ELIGIBILITY = "ask_eligibility"
+    TRACK_APPLICATION = "track_application"
+    ACCOUNT_HELP = "account_help"
+    PAYMENT_HELP = "payment_help"
+    RATE_SERVICE = "rate_service"
+    COMPLAIN = "complain"
+    REQUEST_HUMAN = "request_human"
+    GREET = "greet"
+    GOODBYE = "goodbye"
+    THANK = "thank"
+    AFFIRM = "affirm"
+    DENY = "deny"
+    BOT_CHALLENGE = "bot_challenge"
+    HELP = "help"
+    OUT_OF_SCOPE = "out_of_scope"
+    # Rasa's own: predicted by FallbackClassifier, never listed in the domain.
+    NLU_FALLBACK = "nlu_fallback"
+
+
+# Questions about one procedure: the answer opens with the field asked.
+PROCEDURE_INTENTS = (
+    Intent.ASK_PROCEDURE, Intent.ASK_DOCUMENTS, Intent.ASK_FEE, Intent.ASK_PROCESSING_TIME,
+    Intent.ASK_AGENCY, Intent.ASK_STEPS, Intent.ASK_ONLINE, Intent.ASK_ELIGIBILITY,
+)
+# Every intent of the domain, in its order (the dashboard's labelling form offers these).
+DOMAIN_INTENTS = (
+    *PROCEDURE_INTENTS, Intent.TRACK_APPLICATION, Intent.ACCOUNT_HELP, Intent.PAYMENT_HELP, Intent.RATE_SERVICE,
+    Intent.COMPLAIN, Intent.REQUEST_HUMAN, Intent.GREET, Intent.GOODBYE, Intent.THANK, Intent.AFFIRM, Intent.DENY,
+    Intent.BOT_CHALLENGE, Intent.HELP, Intent.OUT_OF_SCOPE,
+)
+
+
+class Slot:
+    """Slots of ``bot/domain.yml``."""
+
+    PROCEDURE_ID = "procedure_id"
+    ANSWER_STATUS = "answer_status"
+    ANSWERED_INTENT = "answered_intent"
+    APPLICATION_CODE = "application_code"
+    RATING = "rating"
+    RATING_COMMENT = "rating_comment"
+    RATING_ID = "rating_id"
+    RATED = "rated"
+
+
+class AnswerStatus:
+    """Values of the ``answer_status`` slot: what the assistant did with a question (the dashboard reads them)."""
+
+    ANSWERED = "answered"
+    AMBIGUOUS = "ambiguous"
+    NOT_FOUND = "not_found"
+    NO_PROCEDURE = "no_procedure"
+    NOT_UNDERSTOOD = "not_understood"
+    MESSAGE_TOO_LONG = "message_too_long"
+    LEGAL_QUESTION = "legal_question"
+
+
+ANSWER_STATUSES = (
+    AnswerStatus.ANSWERED, AnswerStatus.AMBIGUOUS, AnswerStatus.NOT_FOUND, AnswerStatus.NO_PROCEDURE,
+    AnswerStatus.NOT_UNDERSTOOD, AnswerStatus.MESSAGE_TOO_LONG, AnswerStatus.LEGAL_QUESTION,
+)
