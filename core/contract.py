@@ -6,6 +6,13 @@ disagree, so renaming an intent or a slot cannot leave a stale string behind.
 """
 from __future__ import annotations
 
+from typing import Tuple
+
+
+def _values(names: type) -> Tuple[str, ...]:
+    """The constants of a names class, in the order they are written."""
+    return tuple(value for name, value in vars(names).items() if name.isupper())
+
 
 class Intent:
     """Intents of ``bot/domain.yml`` (and Rasa's fallback)."""
@@ -42,11 +49,7 @@ PROCEDURE_INTENTS = (
     Intent.ASK_AGENCY, Intent.ASK_STEPS, Intent.ASK_ONLINE, Intent.ASK_ELIGIBILITY,
 )
 # Every intent of the domain, in its order (the dashboard's labelling form offers these).
-DOMAIN_INTENTS = (
-    *PROCEDURE_INTENTS, Intent.TRACK_APPLICATION, Intent.ACCOUNT_HELP, Intent.PAYMENT_HELP, Intent.RATE_SERVICE,
-    Intent.COMPLAIN, Intent.REQUEST_HUMAN, Intent.GREET, Intent.GOODBYE, Intent.THANK, Intent.AFFIRM, Intent.DENY,
-    Intent.BOT_CHALLENGE, Intent.HELP, Intent.OUT_OF_SCOPE,
-)
+DOMAIN_INTENTS = tuple(intent for intent in _values(Intent) if intent != Intent.NLU_FALLBACK)
 
 
 class Slot:
@@ -74,7 +77,4 @@ class AnswerStatus:
     LEGAL_QUESTION = "legal_question"
 
 
-ANSWER_STATUSES = (
-    AnswerStatus.ANSWERED, AnswerStatus.AMBIGUOUS, AnswerStatus.NOT_FOUND, AnswerStatus.NO_PROCEDURE,
-    AnswerStatus.NOT_UNDERSTOOD, AnswerStatus.MESSAGE_TOO_LONG, AnswerStatus.LEGAL_QUESTION,
-)
+ANSWER_STATUSES = _values(AnswerStatus)

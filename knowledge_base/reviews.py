@@ -38,6 +38,10 @@ def committed_reviews(record: Dict[str, Any]) -> List[Review]:
             for item in record.get("reviews", [])]
 
 
+def _review_of(row: ProcedureReview) -> Review:
+    return Review(row.procedure_id, row.reviewed_on, row.reviewer, row.checked_against, row.note)
+
+
 class ReviewStore:
     """Reviews recorded in the dashboard, merged with those committed in the records."""
 
@@ -63,30 +67,26 @@ class ReviewStore:
         return Review(procedure_id, reviewed_on, reviewer, checked_against, note or None)
 
     def history(self, record: Dict[str, Any]) -> List[Review]:
-        """Every review of ``record``, newest first."""
-        with self._sessions() as session:
-            rows = session.execute(
-                select(ProcedureReview).where(ProcedureReview.procedure_id == record["id"])
-            ).scalars().all()
-            recorded = [Review(r.procedure_id, r.reviewed_on, r.reviewer, r.checked_against, r.note) for r in rows]
-        return sorted([*recorded, *committed_reviews(record)], key=lambda r: r.reviewed_on, reverse=True)
+        """Every review of ``record``, newest first (on the same day, the last recorded first)."""
+        return list(reversed(sorted(self._reviews([record]), key=lambda r: r.reviewed_on)))
 
     def latest(self, record: Dict[str, Any]) -> Optional[Review]:
         """The most recent review of ``record``, or None when nobody has reviewed it."""
-        reviews = self.history(record)
-        return reviews[0] if reviews else None
+        return self.latest_by_procedure([record]).get(record["id"])
+
+    def _reviews(self, records: List[Dict[str, Any]]) -> List[Review]:
+        """The reviews of ``records``: those committed with them, then those recorded, oldest first."""
+        ids = [record["id"] for record in records]
+        with self._sessions() as session:
+            rows = session.execute(select(ProcedureReview).where(ProcedureReview.procedure_id.in_(ids))
+                                   .order_by(ProcedureReview.id)).scalars()
+            recorded = [_review_of(row) for row in rows]
+        return [*(review for record in records for review in committed_reviews(record)), *recorded]
 
     def latest_by_procedure(self, records: List[Dict[str, Any]]) -> Dict[str, Review]:
         """The most recent review of each reviewed record, in one query (for the dashboard list)."""
         latest: Dict[str, Review] = {}
-        for record in records:
-            for review in committed_reviews(record):
-                if record["id"] not in latest or review.reviewed_on > latest[record["id"]].reviewed_on:
-                    latest[record["id"]] = review
-        ids = [record["id"] for record in records]
-        with self._sessions() as session:
-            for row in session.execute(select(ProcedureReview).where(ProcedureReview.procedure_id.in_(ids))).scalars():
-                if row.procedure_id not in latest or row.reviewed_on >= latest[row.procedure_id].reviewed_on:
-                    latest[row.procedure_id] = Review(row.procedure_id, row.reviewed_on, row.reviewer,
-                                                      row.checked_against, row.note)
+        for review in self._reviews(records):  # on the same day, the one recorded last wins
+            if review.procedure_id not in latest or review.reviewed_on >= latest[review.procedure_id].reviewed_on:
+                latest[review.procedure_id] = review
         return latest

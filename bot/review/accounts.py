@@ -56,10 +56,6 @@ class Account:
     def is_admin(self) -> bool:
         return self.role == "admin"
 
-    @property
-    def can_review_content(self) -> bool:
-        return self.role in REVIEWER_ROLES
-
 
 class FailureCounter:
     """Recent failed log-ins per key (a client address or a user name), in this process's memory.
