@@ -13,13 +13,13 @@ writes bench/results/kb-search.md.
 from __future__ import annotations
 
 import copy
-import json
 import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
+from bench.report import Row, row, write_results
 from knowledge_base.db import make_engine
 from knowledge_base.national_import import read_national_file
 from knowledge_base.repository import ProcedureRepository
@@ -143,40 +143,27 @@ def run(sizes: Sequence[int] = (40, 1_000, 10_000), tmp: Path = ROOT / "var" / "
     return results
 
 
-def table_rows(results: List[Dict]) -> List[Tuple[str, float, Optional[float], str]]:
-    """(metric, ours, baseline, unit) rows for the results tables."""
-    rows: List[Tuple[str, float, Optional[float], str]] = []
+def table_rows(results: List[Dict]) -> List[Row]:
+    """The results tables' rows for these measurements."""
+    rows: List[Row] = []
     for result in results:
         size = result["size"]
         for stat in ("p50", "p95", "p99"):
-            rows.append((f"KB search {stat} at {size} procedures", result[f"ours_{stat}_ms"],
-                         result[f"baseline_{stat}_ms"], "ms"))
-        rows.append((f"KB search top-1 accuracy at {size}", result["ours_accuracy"], result["baseline_accuracy"],
-                     "ratio"))
+            rows.append(row(f"KB search {stat} at {size} procedures", result[f"ours_{stat}_ms"],
+                            result[f"baseline_{stat}_ms"], "ms"))
+        rows.append(row(f"KB search top-1 accuracy at {size}", result["ours_accuracy"], result["baseline_accuracy"],
+                        "ratio"))
         for stat in ("p50", "p99"):
-            rows.append((f"Procedure resolution (whole decision) {stat} at {size}, vs search alone",
-                         result[f"resolve_{stat}_ms"], result[f"ours_{stat}_ms"], "ms"))
-        rows.append((f"KB import of {size} procedures", result["import_s"], None, "s"))
-        rows.append((f"KB index build at {size}", result["index_build_s"], None, "s"))
+            rows.append(row(f"Procedure resolution (whole decision) {stat} at {size}, vs search alone",
+                            result[f"resolve_{stat}_ms"], result[f"ours_{stat}_ms"], "ms"))
+        rows.append(row(f"KB import of {size} procedures", result["import_s"], None, "s"))
+        rows.append(row(f"KB index build at {size}", result["index_build_s"], None, "s"))
     return rows
 
 
 def main() -> int:
-    from bench.machine import machine
-
-    rows = table_rows(run())
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    lines = ["# Knowledge-base search", "", f"Machine: {machine()}. Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
-             "", "Baseline: the same scorer over every record, without the inverted index.", "",
-             "| metric | ours | baseline | unit |", "|---|---|---|---|"]
-    lines += [f"| {metric} | {round(ours, 4)} | {'' if baseline is None else round(baseline, 4)} | {unit} |"
-              for metric, ours, baseline, unit in rows]
-    (results / "kb-search.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (results / "kb-search.json").write_text(json.dumps(
-        [{"metric": m, "ours": o, "baseline": b, "unit": u} for m, o, b, u in rows], ensure_ascii=False, indent=2),
-        encoding="utf-8")
-    print("\n".join(lines))
+    print(write_results("kb-search", "Knowledge-base search",
+                        "Baseline: the same scorer over every record, without the inverted index.", table_rows(run())))
     return 0
 
 

@@ -17,7 +17,6 @@ Writes bench/results/latest.md (table, machine noted) and latest.json
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import subprocess
 import sys
@@ -34,17 +33,15 @@ sys.path.insert(0, str(ROOT))
 
 from bench import kb_search  # noqa: E402
 from bench.kb_search import percentile  # noqa: E402
-from bench.machine import machine  # noqa: E402
+from bench.report import Row, row, write_results  # noqa: E402
 from knowledge_base.schema import load_directory  # noqa: E402
 from tests.servers import RASA, running_servers  # noqa: E402
 
 WORK = ROOT / "var" / "bench"
-RESULTS = ROOT / "bench" / "results"
 
 DATA = ["--domain", "bot/domain.yml", "--data", "nlu_data"]
 CONVERSATION = ["làm hộ chiếu hết bao nhiêu tiền", "cần giấy tờ gì", "nộp ở đâu", "mất bao lâu",
                 "còn đăng ký tạm trú thì sao", "cảm ơn"]
-Row = Dict[str, object]
 
 
 def env() -> Dict[str, str]:
@@ -138,12 +135,10 @@ def nlu_reports(model: Path) -> List[Dict]:
 
 def main() -> int:
     WORK.mkdir(parents=True, exist_ok=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
     rows: List[Row] = []
 
     def add(metric: str, ours: Optional[float], baseline: Optional[float], unit: str) -> None:
-        rows.append({"metric": metric, "ours": None if ours is None else round(float(ours), 4),
-                     "baseline": None if baseline is None else round(float(baseline), 4), "unit": unit})
+        rows.append(row(metric, ours, baseline, unit))
 
     print("== training", flush=True)
     ours_dir, default_dir, policies_dir = WORK / "models-ours", WORK / "models-rasa-default", WORK / "models-default-policies"
@@ -188,21 +183,14 @@ def main() -> int:
         add(f"{label} vs Rasa's default configuration", ours_latency[key], default_latency[key], unit)
 
     print("== knowledge-base search", flush=True)
-    for metric, ours, baseline, unit in kb_search.table_rows(kb_search.run()):
-        add(metric, ours, baseline, unit)
+    rows.extend(kb_search.table_rows(kb_search.run()))
 
-    note = machine()
-    (RESULTS / "latest.json").write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")
-    lines = ["# Benchmark results", "", f"Machine: {note}. Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", "",
-             "Baselines: NLU rows and full training compare Rasa's default configuration (bench/configs/"
-             "rasa_default.yml); latency and memory rows compare the same bot with Rasa's default policies, and the "
-             "rows marked \"vs Rasa's default configuration\" the same bot with Rasa's whole default configuration "
-             "(pipeline and policies); KB rows compare a full scan without the inverted index.", "",
-             "| metric | ours | baseline | unit |", "|---|---|---|---|"]
-    lines += [f"| {r['metric']} | {'' if r['ours'] is None else r['ours']} | "
-              f"{'' if r['baseline'] is None else r['baseline']} | {r['unit']} |" for r in rows]
-    (RESULTS / "latest.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    print(write_results("latest", "Benchmark results",
+                        "Baselines: NLU rows and full training compare Rasa's default configuration (bench/configs/"
+                        "rasa_default.yml); latency and memory rows compare the same bot with Rasa's default policies, "
+                        "and the rows marked \"vs Rasa's default configuration\" the same bot with Rasa's whole default "
+                        "configuration (pipeline and policies); KB rows compare a full scan without the inverted index.",
+                        rows))
     return 0
 
 

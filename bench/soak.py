@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.kb_search import percentile  # noqa: E402
-from bench.machine import machine  # noqa: E402
+from bench.report import machine  # noqa: E402
 from bench.run import rss_mb  # noqa: E402
 from bot.channels.turns import BUSY_REPLY  # noqa: E402
 from knowledge_base.schema import load_directory  # noqa: E402
