@@ -1,6 +1,6 @@
 # Vietnamese citizen assistant. Two commands: `make run` and `make test`.
 SHELL := /bin/bash
-.DEFAULT_GOAL := run
+.DEFAULT_GOAL := help
 
 VENV        := .venv
 PY          := $(VENV)/bin/python
@@ -21,7 +21,13 @@ export PYTHONPATH := $(CURDIR)
 
 RASA_PATHS  := --config config.yml --domain bot/domain.yml
 
-.PHONY: run test train eval shell setup browser kb data validate-data unit stories clean telegram-polling purge bench bench-kb soak eval-real resolution-curve
+.PHONY: help run test check unit e2e train eval shell setup browser kb data validate-data migrate stories clean \
+        telegram-polling purge bench bench-kb soak eval-real resolution-curve
+
+## This list (the default goal).
+help:
+	@awk '/^## /{doc = doc (doc ? " " : "") substr($$0, 4); next} \
+	  /^[a-z][a-z-]*:/ && doc {sub(/:.*/, "", $$1); printf "  %-17s %s\n", $$1, doc} {doc = ""}' $(MAKEFILE_LIST)
 
 $(INSTALLED): pyproject.toml scripts/find-python310
 	@PY310="$$(scripts/find-python310)" || exit 1; \
@@ -31,9 +37,10 @@ $(INSTALLED): pyproject.toml scripts/find-python310
 	$(PY) -m pip check
 	@touch $@
 
-$(SPACY_MODEL): $(INSTALLED) bot/spacy_vi.py
-	$(PY) -m bot.spacy_vi var/spacy_vi
+$(SPACY_MODEL): $(INSTALLED) tools/spacy_vi.py
+	$(PY) -m tools build-spacy var/spacy_vi
 
+## Python 3.10 virtualenv with the project and its tools, and the spaCy pipeline.
 setup: $(INSTALLED) $(SPACY_MODEL)
 
 ## Debian's Chromium for the browser tests (Playwright drives it; no browser download).
@@ -43,12 +50,16 @@ browser:
 
 ## Load the curated procedures into DATABASE_URL (idempotent).
 kb: setup
-	$(PY) -m knowledge_base validate
-	$(PY) -m knowledge_base load
+	$(PY) -m tools kb validate
+	$(PY) -m tools kb load
+
+## Upgrade DATABASE_URL's schema to the newest migration (make run and every server do it too).
+migrate: setup
+	$(PY) -m tools migrate
 
 ## Generated training variants (deterministic).
 data: setup
-	$(PY) nlu_data/generate.py
+	$(PY) -m tools generate-nlu
 
 ## Train only when config, domain, training data or our NLU components changed: the
 ## inputs' hash is kept beside the model; when they differ, `rasa train` retrains only the
@@ -64,9 +75,9 @@ train: data
 	fi
 
 ## Rasa server, action server and web server (widget + demo page) in the foreground, as one unit
-## (bot/serve.py): Ctrl-C or a TERM stops all three; if one dies, the others stop and it exits non-zero.
+## (tools/serve.py): Ctrl-C or a TERM stops all three; if one dies, the others stop and it exits non-zero.
 run: kb train
-	$(PY) -m bot.serve --endpoints $(ENDPOINTS) --model models
+	$(PY) -m tools serve --endpoints $(ENDPOINTS) --model models
 
 ## Chat in the terminal (starts an action server if none answers).
 shell: kb train
@@ -105,29 +116,43 @@ soak: kb train
 
 ## Delete conversations older than RETENTION_DAYS (default 365); safe to run from cron.
 purge: setup
-	$(PY) -m bot.retention
+	$(PY) -m tools purge
 
+## Rasa's own check of the training data and domain (warnings fail).
 validate-data: data
 	$(RASA) data validate $(RASA_PATHS) --data nlu_data --fail-on-warnings
 
 ## Intent accuracy / macro-F1, entity F1, procedure resolution per style (held-out set).
 eval: train
-	$(PY) -m bot.evaluate --model models --data tests/nlu --report var/eval.json
+	$(PY) -m tools evaluate --model models --data tests/nlu --report var/eval.json
 
-unit: setup browser
-	$(PY) -m pytest -q
+## Lint and format check (ruff, configured in pyproject.toml); `ruff format .` fixes the format.
+check: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## The fast tests: no trained model, no browser, no servers, no root (under a minute).
+unit: setup
+	$(PY) -m pytest -q -m "not e2e and not browser and not services"
+
+## The slow tests: real Rasa, action and web servers (e2e), Chromium (browser), PostgreSQL/Redis/RabbitMQ (services).
+e2e: train browser
+	$(PY) -m pytest -q -m "e2e or browser or services"
 
 ## Rasa end-to-end test stories: NLU and dialogue predictions for the main flows.
 stories: train
 	$(RASA) test core --model models --stories tests/test_stories.yml \
 	  --out var/story-results --fail-on-prediction-errors
 
-test: validate-data train
-	$(PY) -m knowledge_base audit
+## Everything CI runs: lint, content audit, unit and slow tests, Rasa stories, the NLU and real-question gates.
+test: check validate-data train
+	$(PY) -m tools kb audit
 	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory e2e
 	$(MAKE) --no-print-directory stories
-	$(PY) -m bot.evaluate --model models --data tests/nlu --report var/eval.json --gate tests/nlu/thresholds.yml
+	$(PY) -m tools evaluate --model models --data tests/nlu --report var/eval.json --gate tests/nlu/thresholds.yml
 	$(PY) -m bench.real_questions --gate tests/real_questions/thresholds.yml
 
+## Remove the trained models, var/ and the generated training data.
 clean:
 	rm -rf models var nlu_data/generated

@@ -14,8 +14,8 @@ from actions.base import ServiceAction, entity_values, latest_intent, latest_tex
 from actions.services import Services
 from core.contract import AnswerStatus, Slot
 from knowledge_base.answers import compose_answer, intent_payload
-from knowledge_base.question_kind import answer_field
 from knowledge_base.privacy import mask_personal_data
+from knowledge_base.question_kind import answer_field
 from knowledge_base.resolver import AMBIGUOUS, FOUND, LEGAL, NOT_FOUND, Resolution, resolve_procedure
 from knowledge_base.search import ProcedureIndex
 

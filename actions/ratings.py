@@ -10,9 +10,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction, UsesServices, channel_of
+from actions.stores.ratings import MAX_SCORE, MIN_SCORE
 from core.contract import Slot
 from knowledge_base.privacy import mask_personal_data
-from knowledge_base.ratings import MAX_SCORE, MIN_SCORE
 from knowledge_base.text import fold
 
 logger = logging.getLogger(__name__)

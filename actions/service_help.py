@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timezone
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
@@ -12,10 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import ServiceAction, channel_of, entity_values, latest_intent, latest_text, ranked_procedure_intent
 from actions.procedures import button_title, send_resolution
 from actions.services import Services
-from bot.settings import MESSAGE_TOO_LONG_KEY, VIETNAM_TIME
+from actions.stores.applications import find_application_code
 from core.contract import AnswerStatus, Slot
+from core.settings import MESSAGE_TOO_LONG_KEY, VIETNAM_TIME
 from knowledge_base.answers import intent_payload, too_long_reply
-from knowledge_base.applications import find_application_code
 from knowledge_base.question_kind import answer_field
 from knowledge_base.resolver import AMBIGUOUS, FALLBACK_INTENT, FOUND, LEGAL, Resolution, resolve_turn
 
@@ -56,9 +55,8 @@ class ActionTrackApplication(ServiceAction):
         if status.procedure_id:
             record = self.services.procedures.get(status.procedure_id)
             name = f" ({record['name']})" if record else ""
-        updated = status.updated_at if status.updated_at.tzinfo else status.updated_at.replace(tzinfo=timezone.utc)
         text = (f"Hồ sơ {status.code}{name}: {status.status}. "
-                f"Cập nhật lúc {updated.astimezone(VIETNAM_TIME):%H:%M %d/%m/%Y}.")
+                f"Cập nhật lúc {status.updated_at.astimezone(VIETNAM_TIME):%H:%M %d/%m/%Y}.")
         if status.note:
             text += f"\n{status.note}"
         dispatcher.utter_message(text=text)

@@ -11,15 +11,15 @@ from typing import Optional
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from bot.settings import Settings, get_settings
-from knowledge_base.applications import DatabaseStatusProvider, StatusProvider
-from knowledge_base.db import session_factory
-from knowledge_base.handoff import HandoffLog
-from knowledge_base.models import Procedure
-from knowledge_base.ratings import RatingStore
+from actions.stores.applications import DatabaseStatusProvider, StatusProvider
+from actions.stores.handoff import HandoffLog
+from actions.stores.ratings import RatingStore
+from core.db import session_factory
+from core.settings import Settings, get_settings
 from knowledge_base.repository import ProcedureRepository
 from knowledge_base.reviews import ReviewStore
 from knowledge_base.search import ProcedureIndex
+from knowledge_base.tables import Procedure
 
 logger = logging.getLogger(__name__)
 

@@ -19,14 +19,15 @@ import time
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
+from sqlalchemy.orm import sessionmaker
+
 from bench.report import Row, row, write_results
-from knowledge_base.db import make_engine
+from core.db import make_engine
 from knowledge_base.national_import import read_national_file
 from knowledge_base.repository import ProcedureRepository
 from knowledge_base.resolver import resolve_procedure
 from knowledge_base.schema import load_directory
 from knowledge_base.search import MAX_QUERY_TERMS, Hit, ProcedureIndex, _bigrams
-from sqlalchemy.orm import sessionmaker
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "real_questions" / "national-sample"

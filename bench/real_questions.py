@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from knowledge_base.answers import field_title  # noqa: E402
 from knowledge_base.national_import import read_national_file  # noqa: E402
 from knowledge_base.schema import load_directory  # noqa: E402
-from tests.servers import TOKEN, running_servers  # noqa: E402
+from tools.stack import TOKEN, running_servers  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "real_questions"
 SETS = ("portal-faq-questions.yml", "legal-qa-questions.yml")

@@ -21,13 +21,21 @@ from typing import Dict, List, Optional, Sequence
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from actions.service_help import OTHER_INTENTS  # noqa: E402
 from bench.real_questions import (  # noqa: E402
-    IMPORTED_SET, QUESTIONS, SETS, Outcome, Row, imported_records, load_rows, markdown, summarise,
+    IMPORTED_SET,
+    QUESTIONS,
+    SETS,
+    Outcome,
+    Row,
+    imported_records,
+    load_rows,
+    markdown,
+    summarise,
 )
 from core.contract import PROCEDURE_INTENTS  # noqa: E402
 from knowledge_base.answers import field_title  # noqa: E402
 from knowledge_base.question_kind import answer_field  # noqa: E402
-from actions.service_help import OTHER_INTENTS  # noqa: E402
 from knowledge_base.resolver import AMBIGUOUS, FALLBACK_INTENT, FOUND, ResolverPolicy, resolve_turn  # noqa: E402
 from knowledge_base.schema import load_directory  # noqa: E402
 from knowledge_base.search import ProcedureIndex  # noqa: E402

@@ -35,7 +35,7 @@ from bench import kb_search  # noqa: E402
 from bench.kb_search import percentile  # noqa: E402
 from bench.report import Row, row, write_results  # noqa: E402
 from knowledge_base.schema import load_directory  # noqa: E402
-from tests.servers import RASA, running_servers  # noqa: E402
+from tools.stack import RASA, running_servers  # noqa: E402
 
 WORK = ROOT / "var" / "bench"
 
@@ -128,7 +128,7 @@ def serve_and_measure(model: Path, label: str) -> Dict[str, float]:
 
 
 def nlu_reports(model: Path) -> List[Dict]:
-    from bot.evaluate import evaluate
+    from tools.evaluate import evaluate
 
     return [vars(r) for r in asyncio.run(evaluate(model, ROOT / "tests" / "nlu"))]
 

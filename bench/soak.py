@@ -36,7 +36,7 @@ from bench.report import machine  # noqa: E402
 from bench.run import rss_mb  # noqa: E402
 from bot.channels.turns import BUSY_REPLY  # noqa: E402
 from knowledge_base.schema import load_directory  # noqa: E402
-from tests.servers import RASA, TOKEN, running_servers, wait_for  # noqa: E402
+from tools.stack import RASA, TOKEN, running_servers, wait_for  # noqa: E402
 
 WORK = ROOT / "var" / "soak"
 RESULTS = ROOT / "bench" / "results"

@@ -7,7 +7,7 @@
   tests/test_scale.py). Each bookkeeping step therefore runs under a short Redis mutex.
 - ``RabbitUrlEventBroker``: Rasa's Pika event broker on ``RABBITMQ_URL``; every masked
   tracker event is published to ``RABBITMQ_QUEUE`` (default ``citizen_assistant_events``),
-  from which bot/review/event_feed.py feeds the review dashboard.
+  from which web/event_feed.py feeds the review dashboard.
   Without ``RABBITMQ_URL`` there is no broker (both endpoint files name it).
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from rasa.core.brokers.pika import PikaEventBroker
 from rasa.core.lock_store import LOCK_LIFETIME, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.settings import get_settings
+from core.settings import get_settings
 
 logger = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot import action_results
-from bot.settings import get_settings
+from core.settings import get_settings
 from knowledge_base import log_masking
 from knowledge_base.stored_text import mask_nested, storable_text
 

@@ -10,13 +10,13 @@ from typing import Any, Dict, List, Optional
 
 from tqdm import tqdm
 
+from core.db import session_factory
 from knowledge_base.content_audit import ERROR, audit
-from knowledge_base.db import session_factory
-from knowledge_base.models import CURATED_ORIGIN, IMPORTED_ORIGIN
 from knowledge_base.national_import import NationalRecordError, read_national_file
 from knowledge_base.repository import ProcedureRepository
 from knowledge_base.schema import ContentError, iter_errors, load_directory
 from knowledge_base.search import ProcedureIndex
+from knowledge_base.tables import CURATED_ORIGIN, IMPORTED_ORIGIN
 
 PROCEDURES_DIR = Path(__file__).with_name("procedures")
 logger = logging.getLogger("knowledge_base.cli")

@@ -9,8 +9,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional
 
-from knowledge_base.models import IMPORTED_ORIGIN
 from knowledge_base.reviews import Review
+from knowledge_base.tables import IMPORTED_ORIGIN
 
 MAX_LIST_ITEMS = 8
 

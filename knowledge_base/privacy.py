@@ -46,7 +46,8 @@ from typing import Callable, Iterator, List, Optional, Pattern, Tuple
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
-from knowledge_base.applications import APPLICATION_CODE
+# Codes printed on receipts: "G22.39-250101-0001", optionally "000.00.12.H12-250101-0001".
+APPLICATION_CODE = re.compile(r"(?:\d{3}\.\d{2}\.\d{2}\.[A-Za-z]\d{2}|[A-Za-z]\d{2}\.\d{2})-\d{6}-\d{4}")
 
 CCCD_TAG = "[CCCD]"
 CMND_TAG = "[CMND]"

@@ -7,7 +7,7 @@ from typing import Any, Dict, Iterable, List, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from knowledge_base.models import CURATED_ORIGIN, Procedure
+from knowledge_base.tables import CURATED_ORIGIN, Procedure
 
 
 class ProcedureRepository:

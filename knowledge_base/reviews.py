@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from knowledge_base.models import Procedure, ProcedureReview
+from knowledge_base.tables import Procedure, ProcedureReview
 
 MAX_SOURCE_CHARS = 500
 MAX_NOTE_CHARS = 2000

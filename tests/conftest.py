@@ -9,8 +9,8 @@ from typing import Dict, Iterator, List
 
 import pytest
 
-from bot.settings import Settings
-from knowledge_base.db import session_factory
+from core.db import session_factory
+from core.settings import Settings
 from knowledge_base.repository import ProcedureRepository
 from knowledge_base.schema import load_directory
 from knowledge_base.search import ProcedureIndex
@@ -19,6 +19,20 @@ ROOT = Path(__file__).resolve().parent.parent
 PROCEDURES_DIR = ROOT / "knowledge_base" / "procedures"
 # A copy of ../shared/datasets/national-procedures-sample: tests never read ../shared.
 NATIONAL_SAMPLE = ROOT / "tests" / "real_questions" / "national-sample"
+# A database made by the version before migrations (commit acd730d, its create_all), with a few rows:
+# two procedures, a rating, a hand-off, a review, a dashboard admin and one Rasa tracker event.
+PREVIOUS_VERSION_DB = ROOT / "tests" / "data" / "assistant-acd730d.db"
+PREVIOUS_VERSION_ADMIN_PASSWORD = "a-long-password-123"
+
+
+SERVICE_FIXTURES = {"postgres_url", "rabbitmq_queue"}
+
+
+def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
+    """A test that asks for a real PostgreSQL or RabbitMQ is a ``services`` test, marked or not."""
+    for item in items:
+        if SERVICE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.services)
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +83,7 @@ def fresh_postgres_database() -> Iterator[str]:
     try:
         yield url
     finally:
-        from knowledge_base.db import engine_for
+        from core.db import engine_for
 
         engine_for.cache_clear()
         with admin.connect() as connection:

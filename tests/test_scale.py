@@ -13,11 +13,13 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from bot.review.analytics import Filters, ReviewData
-from knowledge_base.db import session_factory
+from core.db import session_factory
 from knowledge_base.repository import ProcedureRepository
 from tests.conftest import RABBITMQ_URL, ROOT, delete_queues, fresh_postgres_database, require_rabbitmq, require_server
-from tests.servers import RASA, TOKEN, free_port, latest_model, running_web_server, stop, wait_for
+from tools.stack import RASA, TOKEN, free_port, latest_model, running_web_server, stop, wait_for
+from web.dashboard.analytics import Filters, ReviewData
+
+pytestmark = [pytest.mark.e2e, pytest.mark.services]
 
 
 @pytest.fixture(scope="module")

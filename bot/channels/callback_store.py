@@ -6,8 +6,8 @@ from typing import Optional
 
 from sqlalchemy.orm import sessionmaker
 
-from knowledge_base.db import session_factory
-from knowledge_base.models import CallbackPayload
+from bot.channels.tables import CallbackPayload
+from core.db import session_factory
 
 KEY_PREFIX = "k:"
 

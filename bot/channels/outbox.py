@@ -22,16 +22,16 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, Type
 
 from sanic import Blueprint
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import sessionmaker
 
-from bot.settings import get_settings
-from knowledge_base.db import session_factory
-from knowledge_base.models import OutboundMessage, utcnow
+from bot.channels.tables import OutboundMessage
+from core.db import session_factory, utcnow
+from core.settings import get_settings
 from knowledge_base.privacy import mask_personal_data
 
 logger = logging.getLogger(__name__)
@@ -58,11 +58,6 @@ def _masked(body: Dict[str, Any]) -> Dict[str, Any]:
     return body
 
 
-def _aware(value: datetime) -> datetime:
-    """SQLite gives back naive datetimes; everything stored here is UTC."""
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-
-
 @dataclass(frozen=True)
 class RetryPolicy:
     """When the outbox resends: ``delays`` after the 1st, 2nd, ... failure (the last one repeats)."""
@@ -76,7 +71,7 @@ class RetryPolicy:
 
     @classmethod
     def from_settings(cls) -> "RetryPolicy":
-        """Delays from ``OUTBOX_RETRY_SECONDS`` (bot/settings.py); tests set ``1`` to see a resend soon."""
+        """Delays from ``OUTBOX_RETRY_SECONDS`` (core/settings.py); tests set ``1`` to see a resend soon."""
         return cls(get_settings().outbox_retry_seconds or DEFAULT_RETRY_SECONDS)
 
     def delay_after(self, failures: int) -> timedelta:
@@ -148,7 +143,7 @@ class OutboxStore:
         """Record a failed resend of a claimed message: schedule the next one or give up (True)."""
         now = now or utcnow()
         next_at = now + self.policy.delay_after(message.attempts)
-        give_up = permanent or next_at - _aware(message.created_at) > self.policy.give_up_after
+        give_up = permanent or next_at - message.created_at > self.policy.give_up_after
         row = update(OutboundMessage).where(OutboundMessage.id == message.id)
         with self._sessions() as session, session.begin():
             if give_up:

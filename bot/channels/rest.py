@@ -29,7 +29,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.turns import guarantee_reply
-from bot.settings import get_settings
+from core.settings import get_settings
 from knowledge_base.privacy import mask_personal_data
 
 logger = logging.getLogger(__name__)

@@ -41,7 +41,7 @@ from bot.channels.callback_store import CallbackStore
 from bot.channels.messages import SEND_ATTEMPTS, RecentDeliveries, backoff, split_text
 from bot.channels.outbox import Courier, OutboxRetrier, OutboxStore
 from bot.channels.turns import guarantee_reply
-from bot.settings import TelegramSettings, get_settings
+from core.settings import TelegramSettings, get_settings
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.channels.messages import backoff
-from bot.settings import get_settings
+from core.settings import get_settings
 from knowledge_base import log_masking
 
 logger = logging.getLogger(__name__)

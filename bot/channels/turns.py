@@ -15,8 +15,8 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-from knowledge_base.db import session_factory
-from knowledge_base.ratings import MAX_SCORE, MIN_SCORE, RatingStore
+from actions.stores.ratings import MAX_SCORE, MIN_SCORE, RatingStore
+from core.db import session_factory
 
 logger = logging.getLogger(__name__)
 

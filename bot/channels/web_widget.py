@@ -17,8 +17,7 @@ from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
 from bot.channels.turns import guarantee_reply
-from bot.settings import get_settings
-
+from core.settings import get_settings
 
 # What Rasa's socket.io channel gives a new session (uuid4().hex); the widget keeps that id.
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")

@@ -50,7 +50,7 @@ from bot.channels.messages import SEND_ATTEMPTS, RecentDeliveries, backoff, spli
 from bot.channels.outbox import Courier, OutboxRetrier, OutboxStore
 from bot.channels.turns import BUSY_REPLY, guarantee_reply
 from bot.channels.zalo_tokens import StaleRefreshToken, TokenPair, ZaloTokenStore
-from bot.settings import ZaloSettings, get_settings
+from core.settings import ZaloSettings, get_settings
 
 logger = logging.getLogger(__name__)
 

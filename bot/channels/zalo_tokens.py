@@ -8,9 +8,9 @@ from typing import Optional
 from sqlalchemy import update
 from sqlalchemy.orm import sessionmaker
 
-from bot.settings import ZaloSettings
-from knowledge_base.db import session_factory
-from knowledge_base.models import OAuthToken
+from bot.channels.tables import OAuthToken
+from core.db import session_factory
+from core.settings import ZaloSettings
 
 PROVIDER = "zalo_oa"
 
@@ -44,7 +44,7 @@ class ZaloTokenStore:
                 row = OAuthToken(provider=PROVIDER, access_token=self._settings.access_token or "",
                                  refresh_token=self._settings.refresh_token or "", expires_at=None)
                 session.add(row)
-            return TokenPair(row.access_token, row.refresh_token, _aware(row.expires_at))
+            return TokenPair(row.access_token, row.refresh_token, row.expires_at)
 
     def replace(self, used_refresh_token: str, access_token: str, refresh_token: str, expires_at: datetime) -> TokenPair:
         """Store the new pair only if ``used_refresh_token`` is still the stored one (compare and swap)."""
@@ -60,7 +60,3 @@ class ZaloTokenStore:
         return TokenPair(access_token, refresh_token, expires_at)
 
 
-def _aware(value: Optional[datetime]) -> Optional[datetime]:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value

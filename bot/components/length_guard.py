@@ -25,8 +25,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.base import StatelessComponent
-from bot.settings import MESSAGE_TOO_LONG_KEY as TOO_LONG_KEY
-from bot.settings import get_settings
+from core.settings import MESSAGE_TOO_LONG_KEY as TOO_LONG_KEY
+from core.settings import get_settings
 
 
 class _InferenceOnly(StatelessComponent):

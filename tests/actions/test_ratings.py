@@ -1,5 +1,5 @@
 from actions.ratings import ActionGoodbye, ActionRatingDone, ValidateRatingForm, parse_score
-from knowledge_base.ratings import RatingStore
+from actions.stores.ratings import RatingStore
 from tests.actions.conftest import make_tracker, run_action
 
 

@@ -1,6 +1,6 @@
 from actions.service_help import ActionFallback, ActionHandoff, ActionTrackApplication
-from knowledge_base.applications import DatabaseStatusProvider
-from knowledge_base.handoff import HandoffLog
+from actions.stores.applications import DatabaseStatusProvider
+from actions.stores.handoff import HandoffLog
 from tests.actions.conftest import make_tracker, run_action, slot_events
 
 

@@ -1,5 +1,4 @@
 """The real-question evaluation counts harm and success the way the shared README defines them."""
-from pathlib import Path
 
 import yaml
 

@@ -4,7 +4,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.length_guard import MessageLengthGuard, OverlongMessageClassifier
-from bot.settings import MESSAGE_TOO_LONG_KEY
+from core.settings import MESSAGE_TOO_LONG_KEY
 
 
 def test_long_message_is_cut_and_marked_with_its_length():

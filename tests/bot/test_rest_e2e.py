@@ -8,9 +8,11 @@ import pytest
 import requests
 from sqlalchemy import create_engine, select, text
 
-from knowledge_base.db import session_factory
-from knowledge_base.models import Rating
-from tests.servers import TOKEN, running_servers
+from actions.stores.tables import Rating
+from core.db import session_factory
+from tools.stack import TOKEN, running_servers
+
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,8 @@
 from datetime import date
 
 from knowledge_base.answers import FIELD_BUTTONS, compose_answer, format_vnd
-from knowledge_base.models import IMPORTED_ORIGIN
 from knowledge_base.reviews import Review
+from knowledge_base.tables import IMPORTED_ORIGIN
 
 
 def _record(curated_records, pid):

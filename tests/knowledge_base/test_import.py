@@ -4,12 +4,11 @@ import sys
 
 import pytest
 
-from knowledge_base.db import session_factory
+from core.db import session_factory
 from knowledge_base.national_import import NationalRecordError, read_national_file
 from knowledge_base.repository import ProcedureRepository
 from knowledge_base.search import ProcedureIndex
 from tests.conftest import NATIONAL_SAMPLE, ROOT
-
 
 
 def test_record_conversion_keeps_official_facts():

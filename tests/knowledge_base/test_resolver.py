@@ -7,7 +7,14 @@ import pytest
 
 from bench.real_questions import imported_records
 from knowledge_base.resolver import (
-    AMBIGUOUS, FOUND, LEGAL, NOT_FOUND, NOT_MENTIONED, resolve_procedure, resolve_turn, without_personal_numbers,
+    AMBIGUOUS,
+    FOUND,
+    LEGAL,
+    NOT_FOUND,
+    NOT_MENTIONED,
+    resolve_procedure,
+    resolve_turn,
+    without_personal_numbers,
 )
 from knowledge_base.search import ProcedureIndex
 

@@ -9,7 +9,7 @@ from knowledge_base.schema import ContentError, validate_record
 
 @pytest.fixture()
 def store(loaded_database):
-    from knowledge_base.db import session_factory
+    from core.db import session_factory
 
     return ReviewStore(session_factory(loaded_database))
 

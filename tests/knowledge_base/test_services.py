@@ -1,11 +1,11 @@
 import pytest
-
-from knowledge_base.applications import DatabaseStatusProvider, find_application_code
-from knowledge_base.db import make_engine, session_factory
-from knowledge_base.handoff import HandoffLog
-from knowledge_base.privacy import mask_personal_data
-from knowledge_base.ratings import RatingOutOfRange, RatingStore
 from sqlalchemy.orm import sessionmaker
+
+from actions.stores.applications import DatabaseStatusProvider, find_application_code
+from actions.stores.handoff import HandoffLog
+from actions.stores.ratings import RatingOutOfRange, RatingStore
+from core.db import make_engine, session_factory
+from knowledge_base.privacy import mask_personal_data
 
 
 def test_rating_survives_a_restart(database_url):

@@ -6,7 +6,7 @@ from typing import Dict, List
 
 import requests
 
-from tests.servers import TOKEN, Servers
+from tools.stack import TOKEN, Servers
 
 
 def say(servers: Servers, sender: str, message: str) -> List[Dict]:

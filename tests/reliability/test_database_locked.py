@@ -9,7 +9,9 @@ from typing import Iterator
 import pytest
 
 from tests.reliability.conftest import say, tracker
-from tests.servers import Servers, running_servers
+from tools.stack import Servers, running_servers
+
+pytestmark = pytest.mark.e2e
 
 LOCK_SECONDS = 10
 

@@ -1,12 +1,15 @@
 """`make run` with the README's default settings: secure, and its three servers live and die together.
 
-Starts ``python -m bot.serve`` (what `make run` runs) on free ports with no API token configured.
+Starts ``python -m tools serve`` (what `make run` runs) on free ports with no API token configured,
+on a copy of a database made by the previous version.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,8 +19,12 @@ from typing import Dict, Iterator, List, Set
 import pytest
 import requests
 
-from tests.conftest import ROOT
-from tests.servers import free_port, latest_model, wait_for
+from tests.conftest import PREVIOUS_VERSION_ADMIN_PASSWORD, PREVIOUS_VERSION_DB, ROOT
+from tests.web.dashboard.conftest import login
+from core.migrations import head
+from tools.stack import free_port, latest_model, wait_for
+
+pytestmark = pytest.mark.e2e
 
 LOOPBACK_HEX = "0100007F"
 
@@ -42,19 +49,23 @@ def children(pid: int) -> List[int]:
 def serve(tmp_path: Path) -> Iterator[Dict]:
     ports = {"RASA_PORT": free_port(), "ACTIONS_PORT": free_port(), "WEB_PORT": free_port()}
     env = {k: v for k, v in os.environ.items() if k not in ("RASA_API_TOKEN", "BIND_ADDRESS")}
-    env.update({k: str(v) for k, v in ports.items()}, DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}",
+    # An existing deployment: the database a previous version made, upgraded in place on start.
+    database = tmp_path / "serve.db"
+    shutil.copyfile(PREVIOUS_VERSION_DB, database)
+    env.update({k: str(v) for k, v in ports.items()}, DATABASE_URL=f"sqlite:///{database}",
                RASA_API_TOKEN_FILE=str(tmp_path / "token"), PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false",
                RESPONSE_TIMEOUT_SECONDS="5",
                ACTION_SERVER_URL=f"http://127.0.0.1:{ports['ACTIONS_PORT']}/webhook")
     log = open(tmp_path / "serve.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "bot.serve", "--model", str(latest_model())], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "tools", "serve", "--model", str(latest_model())], cwd=ROOT,
                                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         rasa = f"http://127.0.0.1:{ports['RASA_PORT']}"
         wait_for(f"{rasa}/", process)
         wait_for(f"http://127.0.0.1:{ports['ACTIONS_PORT']}/health", process)
         wait_for(f"http://127.0.0.1:{ports['WEB_PORT']}/health", process)
-        yield {"process": process, "rasa": rasa, "ports": set(ports.values()), "token_file": tmp_path / "token"}
+        yield {"process": process, "rasa": rasa, "ports": set(ports.values()), "token_file": tmp_path / "token",
+               "database": database, "web": f"http://127.0.0.1:{ports['WEB_PORT']}"}
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
@@ -79,7 +90,7 @@ def wait_exit(process: subprocess.Popen, seconds: float = 60) -> int:
     try:
         return process.wait(timeout=seconds)
     except subprocess.TimeoutExpired:
-        pytest.fail("bot.serve did not stop")
+        pytest.fail("tools.serve did not stop")
 
 
 def test_api_needs_a_token_servers_listen_on_loopback_and_all_stop_when_one_dies(serve):
@@ -110,3 +121,15 @@ def test_term_to_the_process_group_stops_all_three(serve):
     assert wait_exit(serve["process"]) == 0
     time.sleep(0.5)
     assert listening(serve["ports"]) == {}
+
+
+def test_the_first_run_upgrades_the_previous_versions_database_in_place(serve):
+    with sqlite3.connect(serve["database"]) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [(head(),)]
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(procedures)")}
+        assert "loaded_on" in columns and "last_reviewed" not in columns
+        assert connection.execute("SELECT COUNT(*) FROM ratings").fetchone() == (1,)
+        assert connection.execute("SELECT username, role FROM review_users").fetchall() == [("admin", "admin")]
+    # The account the previous version kept still logs in to the dashboard, which reads the upgraded file.
+    overview = login(serve["web"], "admin", PREVIOUS_VERSION_ADMIN_PASSWORD).get(f"{serve['web']}/review/")
+    assert overview.status_code == 200

@@ -17,10 +17,12 @@ import requests
 import socketio
 from sqlalchemy import select
 
-from knowledge_base.db import session_factory
-from knowledge_base.models import Rating
+from actions.stores.tables import Rating
+from core.db import session_factory
 from tests.reliability.conftest import peak_rss_mib, say, tracker
-from tests.servers import Servers, running_servers
+from tools.stack import Servers, running_servers
+
+pytestmark = pytest.mark.e2e
 
 WIDGET_ORIGIN = "http://portal.test"
 

@@ -15,13 +15,15 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from actions.stores.tables import Rating
 from bot.channels.turns import BUSY_REPLY
-from knowledge_base.db import session_factory
-from knowledge_base.models import Rating
+from core.db import session_factory
 from tests.fakes.telegram_api import FakeTelegramApi, text_update
 from tests.fakes.zalo_api import FakeZaloApi, signed_event, text_event
 from tests.reliability.conftest import peak_rss_mib
-from tests.servers import running_servers
+from tools.stack import running_servers
+
+pytestmark = pytest.mark.e2e
 
 BOT_TOKEN, SECRET = "123456:TEST-token", "s3cret-webhook-token"
 APP_ID, OA_SECRET, APP_SECRET = "app-123", "oa-secret-key", "app-secret"

@@ -14,11 +14,13 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from knowledge_base.db import session_factory
-from knowledge_base.models import Rating
+from actions.stores.tables import Rating
+from core.db import session_factory
+from tests.web.dashboard.conftest import login
 from tests.reliability.conftest import say
-from tests.bot.review.conftest import login
-from tests.servers import TOKEN, Servers, running_servers, running_web_server
+from tools.stack import TOKEN, Servers, running_servers, running_web_server
+
+pytestmark = pytest.mark.e2e
 
 MESSAGES = [
     "em tên Nguyễn Văn Bình, cccd 001 203 004 567, sđt (091) 234 5671, làm hộ chiếu hết bao nhiêu tiền",

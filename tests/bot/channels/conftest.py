@@ -6,9 +6,9 @@ from typing import List
 import requests
 from sqlalchemy import select
 
-from knowledge_base.db import session_factory
-from knowledge_base.models import OutboundMessage
-from tests.servers import TOKEN
+from bot.channels.tables import OutboundMessage
+from core.db import session_factory
+from tools.stack import TOKEN
 
 
 def outbox_rows(database_url: str, recipient: str) -> List[OutboundMessage]:

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.channels.outbox import Courier, OutboxRetrier, OutboxStore, RetryPolicy
-from bot.retention import purge
-from knowledge_base.db import session_factory
-from knowledge_base.models import OutboundMessage, utcnow
+from bot.channels.tables import OutboundMessage
+from core.db import session_factory, utcnow
+from tools.retention import purge
 
 
 class Unreachable(ConnectionError):

@@ -17,12 +17,14 @@ from bot.channels.callback_store import CallbackStore
 from bot.channels.messages import SEND_ATTEMPTS, RecentDeliveries
 from bot.channels.outbox import OutboxStore
 from bot.channels.telegram import TelegramInput, TelegramOutput, split_message
-from bot.settings import TelegramSettings
-from knowledge_base.db import session_factory
+from core.db import session_factory
+from core.settings import TelegramSettings
+from tests.bot.channels.conftest import outbox_rows, user_texts
 from tests.conftest import ROOT
 from tests.fakes.telegram_api import FakeTelegramApi, callback_update, sticker_update, text_update
-from tests.bot.channels.conftest import outbox_rows, user_texts
-from tests.servers import running_servers
+from tools.stack import running_servers
+
+pytestmark = pytest.mark.e2e
 
 BOT_TOKEN = "123456:TEST-token"
 SECRET = "s3cret-webhook-token"
@@ -125,7 +127,8 @@ def test_start_command_greets(telegram):
 
 def test_rating_from_telegram_records_channel(telegram):
     from sqlalchemy import select
-    from knowledge_base.models import Rating
+
+    from actions.stores.tables import Rating
 
     post(telegram, text_update(1010, 509, "lệ phí đăng ký tạm trú"))
     post(telegram, callback_update(1011, 509, '/rate_service{"rating": "up"}'))

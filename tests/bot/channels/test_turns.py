@@ -4,9 +4,9 @@ import asyncio
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+from actions.stores.ratings import RatingStore
 from bot.channels.turns import BUSY_REPLY, guarantee_reply, rating_in
-from knowledge_base.db import session_factory
-from knowledge_base.ratings import RatingStore
+from core.db import session_factory
 
 
 @pytest.mark.parametrize("text, value", [

@@ -14,14 +14,16 @@ from sqlalchemy import select
 
 from bot.channels import zalo as zalo_channel
 from bot.channels.messages import split_text
+from bot.channels.tables import OAuthToken
 from bot.channels.turns import BUSY_REPLY
 from bot.channels.zalo import TEXT_LIMIT, ZaloInput, signature
-from bot.settings import ZaloSettings
-from knowledge_base.db import session_factory
-from knowledge_base.models import OAuthToken
-from tests.fakes.zalo_api import FakeZaloApi, signed_event, text_event
+from core.db import session_factory
+from core.settings import ZaloSettings
 from tests.bot.channels.conftest import outbox_rows, user_texts
-from tests.servers import running_servers
+from tests.fakes.zalo_api import FakeZaloApi, signed_event, text_event
+from tools.stack import running_servers
+
+pytestmark = pytest.mark.e2e
 
 APP_ID, OA_SECRET, APP_SECRET = "app-123", "oa-secret-key", "app-secret"
 

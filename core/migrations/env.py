@@ -1,0 +1,7 @@
+"""Alembic's entry point: runs the revisions on the connection core.migrations passes in."""
+from alembic import context
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
+with context.begin_transaction():
+    context.run_migrations()

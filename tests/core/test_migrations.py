@@ -1,0 +1,107 @@
+"""The schema is owned by the migrations: new databases, databases of the previous version, and models agree."""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, select
+
+from actions.stores.ratings import RatingStore
+from actions.stores.tables import Rating
+from core.db import Base, make_engine, session_factory
+from core.migrations import current, head
+from knowledge_base.repository import ProcedureRepository
+from knowledge_base.reviews import ReviewStore
+from knowledge_base.tables import Procedure
+from tests.conftest import PREVIOUS_VERSION_ADMIN_PASSWORD, PREVIOUS_VERSION_DB
+from web.dashboard.accounts import AccountStore
+
+# Every subsystem's tables, so Base.metadata holds them all.
+import bot.channels.tables  # noqa: E402,F401  isort: skip
+import web.tables  # noqa: E402,F401  isort: skip
+
+
+def _differences(connection, metadata=Base.metadata) -> list:
+    """What autogenerate would change to make the database match ``metadata`` (Rasa's tables left out)."""
+    ours = {"include_name": lambda name, kind, _parent: kind != "table" or name in metadata.tables}
+    return compare_metadata(MigrationContext.configure(connection, opts=ours), metadata)
+
+
+def _old_copy(tmp_path: Path) -> str:
+    path = tmp_path / "previous.db"
+    shutil.copyfile(PREVIOUS_VERSION_DB, path)
+    return f"sqlite:///{path}"
+
+
+def test_a_new_database_is_at_the_newest_revision_and_matches_the_models(database_url: str):
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        assert current(connection) == head()
+        assert _differences(connection) == []
+    assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+
+
+def test_the_check_sees_a_model_the_migrations_lack(database_url: str):
+    """The comparison above must be able to fail: a column added to a model without a revision."""
+    from sqlalchemy import Column, MetaData, String, Table
+
+    engine = make_engine(database_url)
+    metadata = MetaData()
+    for table in Base.metadata.tables.values():
+        table.to_metadata(metadata)
+    Table("ratings", metadata, Column("channel_detail", String(32)), extend_existing=True)
+    with engine.connect() as connection:
+        differences = _differences(connection, metadata)
+    assert [(kind, column.name) for kind, _schema, _table, column in differences] == [("add_column", "channel_detail")]
+
+
+def test_the_previous_versions_database_is_upgraded_in_place_with_its_rows(tmp_path: Path):
+    url = _old_copy(tmp_path)
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as before:
+        assert "alembic_version" not in {row[0] for row in before.execute("SELECT name FROM sqlite_master")}
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        assert current(connection) == head()
+        assert _differences(connection) == []
+    sessions = session_factory(url)
+    records = ProcedureRepository(sessions).all_records()
+    assert sorted(record["id"] for record in records) == ["ho-chieu", "khai-sinh"]
+    with sessions() as session:
+        loaded_on = session.execute(select(Procedure.loaded_on)).scalars().all()
+        rating = session.execute(select(Rating)).scalar_one()
+    assert all(isinstance(day, date) for day in loaded_on) and len(loaded_on) == 2
+    assert (rating.conversation_id, rating.score, rating.procedure_id) == ("conv-1", 5, "khai-sinh")
+    assert rating.created_at.tzinfo is not None
+    review = ReviewStore(sessions).latest({"id": "ho-chieu"})
+    assert (review.reviewer, review.reviewed_on) == ("editor1", date(2026, 11, 20))
+    account = AccountStore(sessions).authenticate("admin", PREVIOUS_VERSION_ADMIN_PASSWORD, source="test")
+    assert account.role == "admin"
+    # Rasa's own table is left as it was.
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as after:
+        assert after.execute("SELECT sender_id, type_name FROM events").fetchall() == [("conv-1", "user")]
+
+
+def test_upgrading_twice_changes_nothing(tmp_path: Path):
+    url = _old_copy(tmp_path)
+    make_engine(url).dispose()
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        assert current(connection) == head()
+
+
+def test_times_come_back_in_utc_whatever_was_stored(database_url: str):
+    sessions = session_factory(database_url)
+    store = RatingStore(sessions)
+    store.add_score("c", "rest", 4)
+    with sessions() as session:
+        rating = session.execute(select(Rating)).scalar_one()
+        rating.created_at = datetime(2026, 11, 29, 9, 30, tzinfo=timezone(timedelta(hours=7)))
+        session.commit()
+    with sessions() as session:
+        stored = session.execute(select(Rating)).scalar_one().created_at
+    assert stored == datetime(2026, 11, 29, 2, 30, tzinfo=timezone.utc)
+    assert stored.utcoffset() == timedelta(0)

@@ -1,0 +1,48 @@
+"""The training-data generator: deterministic, and stable when one alias is added."""
+from __future__ import annotations
+
+import pytest
+
+from tools import generate_nlu
+
+
+@pytest.fixture(scope="module")
+def generate():
+    return generate_nlu
+
+
+def _lines(examples):
+    return {line for lines in examples.values() for line in lines}
+
+
+def test_the_same_examples_every_run(generate):
+    assert generate.templated_examples() == generate.templated_examples()
+    assert generate.variants("[làm hộ chiếu](procedure) hết bao nhiêu") == \
+        generate.variants("[làm hộ chiếu](procedure) hết bao nhiêu")
+
+
+def test_every_template_is_filled_equally(generate):
+    examples = generate.templated_examples()
+    for intent, templates in generate.TEMPLATES.items():
+        templated = len(examples[intent]) - len(generate.FOLLOW_UPS.get(intent, []))
+        assert templated == len(templates) * generate.PER_TEMPLATE
+
+
+def test_adding_one_alias_moves_only_a_few_examples(generate, monkeypatch):
+    before = _lines(generate.templated_examples())
+    phrases = generate.procedure_phrases()
+    monkeypatch.setattr(generate, "procedure_phrases",
+                        lambda with_ambiguous=True: [*phrases, ("làm thẻ bảo hiểm y tế cho bé", "cap-lai-the-bhyt")])
+    after = _lines(generate.templated_examples())
+    added, removed = after - before, before - after
+    assert len(added) == len(removed)
+    # The new alias wins a place in a template with chance PER_TEMPLATE / aliases (about 2.5 of
+    # 92 templates); reshuffling the whole set would move hundreds of examples.
+    assert len(added) <= 10
+    assert all("[làm thẻ bảo hiểm y tế cho bé](procedure)" in line for line in added)
+
+
+def test_ambiguous_aliases_are_tagged_but_never_synonyms(generate):
+    tagged = {phrase for phrase, _ in generate.procedure_phrases()}
+    synonyms = {phrase for phrase, _ in generate.procedure_phrases(with_ambiguous=False)}
+    assert "nhập khẩu" in tagged and "nhập khẩu" not in synonyms

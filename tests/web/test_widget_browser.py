@@ -1,0 +1,107 @@
+"""The portal widget in headless Debian Chromium (Playwright), against the real Rasa and action servers."""
+from __future__ import annotations
+
+from typing import Dict, Iterator
+
+import pytest
+import requests
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from actions.stores.tables import Rating
+from core.db import session_factory
+from tests.browser import chromium_page
+from tools.stack import free_port, running_servers, running_web_server
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, curated_records) -> Iterator[Dict]:
+    tmp = tmp_path_factory.mktemp("widget")
+    web_port = free_port()
+    origin = f"http://127.0.0.1:{web_port}"
+    with running_servers(tmp, curated_records, {"WIDGET_ALLOWED_ORIGINS": origin}) as servers:
+        with running_web_server(tmp, {"PUBLIC_RASA_URL": servers.rasa}, port=web_port):
+            yield {"origin": origin, "servers": servers, "shots": tmp}
+
+
+@pytest.fixture
+def page(site) -> Iterator[Page]:
+    with chromium_page(viewport={"width": 1280, "height": 800}) as page:
+        yield page
+
+
+def open_chat(page: Page, site: Dict) -> None:
+    page.goto(site["origin"] + "/")
+    page.get_by_test_id("chat-launcher").click()
+    expect(page.get_by_test_id("chat-input")).to_be_visible()
+
+
+def ask(page: Page, text: str) -> None:
+    page.get_by_test_id("chat-input").fill(text)
+    page.get_by_test_id("chat-send").click()
+
+
+def test_ask_fee_quick_reply_reload_history_and_rating(page: Page, site: Dict):
+    open_chat(page, site)
+    expect(page.locator(".dvc-notice")).to_be_visible()
+    ask(page, "làm hộ chiếu hết bao nhiêu tiền")
+    answer = page.get_by_test_id("bot-message").filter(has_text="200.000 đồng")
+    expect(answer).to_have_count(1, timeout=30_000)
+    link = answer.locator("a").first
+    expect(link).to_have_attribute("rel", "noopener noreferrer")
+    expect(link).to_have_attribute("target", "_blank")
+    page.screenshot(path=str(site["shots"] / "1-fee.png"))
+
+    answer.get_by_test_id("quick-reply").filter(has_text="Hồ sơ").click()
+    expect(page.get_by_test_id("bot-message").filter(has_text="Hồ sơ cần chuẩn bị")).to_have_count(1, timeout=30_000)
+    expect(answer.get_by_test_id("quick-reply").first).to_be_enabled()
+
+    page.reload()
+    page.get_by_test_id("chat-launcher").click()
+    expect(page.get_by_test_id("bot-message").filter(has_text="200.000 đồng")).to_have_count(1)
+    expect(page.get_by_test_id("user-message").filter(has_text="làm hộ chiếu hết bao nhiêu tiền")).to_have_count(1)
+    page.screenshot(path=str(site["shots"] / "2-after-reload.png"))
+
+    ask(page, "tôi muốn đánh giá dịch vụ")
+    page.get_by_role("button", name="Chấm 5 trên 5 điểm").last.click(timeout=30_000)
+    page.get_by_test_id("quick-reply").filter(has_text="Bỏ qua").last.click(timeout=30_000)
+    expect(page.get_by_test_id("bot-message").filter(has_text="Cảm ơn bạn đã đánh giá")).to_have_count(1, timeout=30_000)
+    page.screenshot(path=str(site["shots"] / "3-rated.png"))
+    with session_factory(site["servers"].database_url)() as session:
+        scores = [(r.score, r.channel, r.procedure_id)
+                  for r in session.execute(select(Rating).where(Rating.score.isnot(None))).scalars()]
+    assert (5, "socketio", "ho-chieu") in scores
+
+
+def test_text_is_never_html_and_new_conversation_starts_fresh(page: Page, site: Dict):
+    open_chat(page, site)
+    ask(page, "<b>đậm</b><img src=x onerror=alert(1)>")
+    expect(page.get_by_test_id("user-message").last).to_have_text("<b>đậm</b><img src=x onerror=alert(1)>")
+    assert page.locator(".dvc-list b, .dvc-list img").count() == 0
+    expect(page.get_by_test_id("bot-message").last).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Bắt đầu cuộc trò chuyện mới").click()
+    expect(page.get_by_test_id("user-message")).to_have_count(0)
+
+
+def test_works_at_320_pixels_and_with_the_keyboard(page: Page, site: Dict):
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(site["origin"] + "/")
+    page.get_by_test_id("chat-launcher").focus()
+    page.keyboard.press("Enter")
+    box = page.locator(".dvc-panel").bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 320
+    page.keyboard.type("xin chào")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("bot-message").filter(has_text="Xin chào")).to_have_count(1, timeout=30_000)
+    expect(page.get_by_role("log")).to_be_visible()
+    page.screenshot(path=str(site["shots"] / "4-320px.png"))
+    page.keyboard.press("Escape")
+    expect(page.locator(".dvc-panel")).to_be_hidden()
+
+
+def test_socketio_refuses_other_origins(site: Dict):
+    url = f"{site['servers'].rasa}/socket.io/?EIO=4&transport=polling"
+    assert requests.get(url, headers={"Origin": "http://evil.example"}, timeout=10).status_code == 400
+    assert requests.get(url, headers={"Origin": site["origin"]}, timeout=10).status_code == 200

@@ -1,0 +1,1 @@
+"""Command-line tools behind one entry point, ``python -m tools`` (see ``python -m tools --help``)."""

@@ -1,0 +1,76 @@
+"""Delete conversations older than ``RETENTION_DAYS`` (default 365): ``make purge``, e.g. from cron.
+
+Every table that holds citizens' words or traces of them is covered: Rasa's tracker events,
+their copy fed from RabbitMQ (``analytics_events``), hand-off rows, the delivered or given-up
+replies of the outbox (``outbound_messages``), messages marked for training, the dashboard's
+access log (it names conversations) and rating comments, all older than the cut-off; expired
+dashboard sessions go too. The ratings themselves stay, without their comments: the yearly
+satisfaction figures need them.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from typing import List, Optional
+
+from sqlalchemy import delete, inspect, or_, text, update
+
+from actions.stores.tables import HandoffRequest, Rating
+from bot.channels.tables import OutboundMessage
+from core.db import engine_for
+from core.settings import get_settings
+from web.tables import AnalyticsEvent, AuditEntry, ReviewSession, TrainingLabel
+
+logger = logging.getLogger(__name__)
+
+
+def purge(database_url: str, days: int, now: Optional[float] = None) -> dict:
+    """Delete what is older than ``days``; returns how many rows went from each table."""
+    cutoff = (now or time.time()) - days * 86400
+    engine = engine_for(database_url)
+    removed = {}
+    with engine.begin() as connection:
+        if inspect(connection).has_table("events"):
+            result = connection.execute(text("DELETE FROM events WHERE timestamp < :cutoff"), {"cutoff": cutoff})
+            removed["events"] = result.rowcount
+        result = connection.execute(delete(AnalyticsEvent).where(AnalyticsEvent.timestamp < cutoff))
+        removed["analytics_events"] = result.rowcount
+        cutoff_dt = datetime.fromtimestamp(cutoff, tz=timezone.utc)
+        result = connection.execute(delete(HandoffRequest).where(HandoffRequest.created_at < cutoff_dt))
+        removed["handoff_requests"] = result.rowcount
+        result = connection.execute(delete(OutboundMessage).where(
+            OutboundMessage.created_at < cutoff_dt,
+            or_(OutboundMessage.delivered_at.is_not(None), OutboundMessage.given_up_at.is_not(None)),
+        ))
+        removed["outbound_messages"] = result.rowcount
+        result = connection.execute(delete(TrainingLabel).where(TrainingLabel.at < cutoff_dt))
+        removed["training_labels"] = result.rowcount
+        result = connection.execute(delete(AuditEntry).where(AuditEntry.at < cutoff_dt))
+        removed["review_audit"] = result.rowcount
+        result = connection.execute(update(Rating).where(Rating.created_at < cutoff_dt, Rating.comment.is_not(None))
+                                    .values(comment=None))
+        removed["rating_comments"] = result.rowcount
+        result = connection.execute(delete(ReviewSession).where(
+            ReviewSession.expires_at < datetime.fromtimestamp(now or time.time(), tz=timezone.utc)))
+        removed["review_sessions"] = result.rowcount
+    logger.info("retention.purged days=%d %s", days, " ".join(f"{k}={v}" for k, v in removed.items()))
+    return removed
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = get_settings()
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--days", type=int, default=settings.retention_days)
+    args = parser.parse_args(argv)
+    if args.days < 1:
+        print("--days must be at least 1", file=sys.stderr)
+        return 2
+    removed = purge(settings.database_url, args.days)
+    print(f"deleted conversations older than {args.days} days "
+          f"({datetime.now(timezone.utc) - timedelta(days=args.days):%Y-%m-%d}): {removed}")
+    return 0
+

@@ -1,0 +1,509 @@
+"""Dashboard pages under /review/ (Sanic blueprint, Jinja2 templates, server-rendered)."""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import secrets
+from datetime import date, datetime, timezone
+from functools import wraps
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Optional
+from urllib.parse import quote, urlencode
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from bot.channels.outbox import OutboxStore
+from core.contract import DOMAIN_INTENTS, AnswerStatus
+from core.db import engine_for, session_factory
+from core.settings import VIETNAM_TIME, Settings
+from knowledge_base.repository import ProcedureRepository
+from knowledge_base.reviews import ReviewError, ReviewStore
+from knowledge_base.tables import CURATED_ORIGIN
+from web.dashboard import analytics, charts
+from web.dashboard.accounts import REVIEWER_ROLES, ROLES, AccountError, AccountStore, Throttled
+from web.dashboard.security import (
+    COOKIE_NAME,
+    COOKIE_PATH,
+    LOGIN_COOKIE_NAME,
+    LOGIN_FORM_SECONDS,
+    SESSION_SECONDS,
+    Session,
+    SessionSigner,
+)
+from web.tables import AnalyticsEvent, TrainingLabel
+
+logger = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).with_name("templates")
+PAGE_SIZE = 25
+INTENTS = list(DOMAIN_INTENTS)
+CHANNEL_LABELS = {"rest": "REST/API", "socketio": "Web (cổng thông tin)", "telegram": "Telegram", "zalo": "Zalo"}
+STATUS_LABELS = {AnswerStatus.ANSWERED: "Đã trả lời", AnswerStatus.AMBIGUOUS: "Hỏi lại (nhiều thủ tục)",
+                 AnswerStatus.NOT_FOUND: "Chưa có thông tin", AnswerStatus.NO_PROCEDURE: "Chưa rõ thủ tục",
+                 AnswerStatus.NOT_UNDERSTOOD: "Không hiểu", AnswerStatus.MESSAGE_TOO_LONG: "Tin nhắn quá dài",
+                 AnswerStatus.LEGAL_QUESTION: "Hỏi về pháp luật (đã chỉ nơi tra cứu)"}
+
+BUSY = "Hệ thống đang bận, vui lòng thử lại sau ít phút."
+BUSY_RETRY_SECONDS = 30
+LOGIN_FORM_EXPIRED = "Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng đăng nhập lại."
+# On every dashboard response: nothing from elsewhere, no framing, no referrer, no caching of
+# citizens' messages. The one inline <style> in base.html carries a per-response nonce.
+SECURITY_HEADERS = {"X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
+                    "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
+CSP = "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+# Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV injection");
+# a carriage return, also listed there, is removed by analytics.safe_text.
+MAX_PROCEDURE_ROWS = 200
+FORMULA_STARTS = ("=", "+", "-", "@", "\t")
+
+Handler = Callable[..., Awaitable[HTTPResponse]]
+
+
+def _printable(value: Any) -> Any:
+    """Every value a template prints loses control characters, whichever table it came from."""
+    return analytics.safe_text(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
+def _parse_date(value: Optional[str], default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+class ReviewSite:
+    """Everything the pages need, built once per web-server process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.accounts = AccountStore(session_factory(settings.database_url))
+        self.accounts.ensure_admin(settings.review_admin_user, settings.review_admin_password)
+        # Fed from RabbitMQ when the broker is on (web/event_feed.py), else the tracker store.
+        events_table = AnalyticsEvent.__tablename__ if settings.rabbitmq_url else "events"
+        self.data = analytics.ReviewData(engine_for(settings.database_url), events_table)
+        self.sessions = session_factory(settings.database_url)
+        # Telegram and Zalo replies not delivered yet: officers must see them (bot/channels/outbox.py).
+        self.outbox = OutboxStore(self.sessions)
+        self.procedures = ProcedureRepository(self.sessions)
+        self.reviews = ReviewStore(self.sessions)
+        self.signer = SessionSigner(settings.review_secret_key)
+        self.jinja = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
+                                 finalize=_printable)
+        self.jinja.filters["dt"] = lambda value: (
+            value.astimezone(VIETNAM_TIME).strftime(
+                "%d/%m/%Y %H:%M") if value else "")
+        self.jinja.globals.update(channel_labels=CHANNEL_LABELS, status_labels=STATUS_LABELS)
+
+    # ---- helpers -----------------------------------------------------------------------------
+    def session_of(self, request: Request) -> Optional[Session]:
+        """The live server-side session named by the signed cookie, if any."""
+        session_id = self.signer.unsign(request.cookies.get(COOKIE_NAME))
+        return self.accounts.session(session_id) if session_id else None
+
+    def render(self, request: Request, template: str, status: int = 200, **context: Any) -> HTTPResponse:
+        session: Optional[Session] = getattr(request.ctx, "session", None)
+        request.ctx.csp_nonce = secrets.token_urlsafe(16)
+        context.update(user=session, csrf=self.signer.csrf_token(session) if session else "", path=request.path,
+                       csp_nonce=request.ctx.csp_nonce)
+        return response.html(self.jinja.get_template(template).render(**context), status=status)
+
+    def filters(self, request: Request) -> analytics.Filters:
+        default = analytics.Filters.last_days(30)
+        channel = request.args.get("channel") or None
+        start = _parse_date(request.args.get("from"), default.start)
+        end = _parse_date(request.args.get("to"), default.end)
+        if end < start:
+            start, end = end, start
+        return analytics.Filters(start, end, channel if channel in CHANNEL_LABELS else None)
+
+    def procedure_label(self, names: Dict[str, str], pid: Optional[str]) -> str:
+        if not pid:
+            return "(không rõ thủ tục)"
+        return names.get(pid, pid)
+
+
+def login_required(site: ReviewSite, admin: bool = False, action: str = "view") -> Callable[[Handler], Handler]:
+    """Pages and exports need a live session, admin pages the admin role, forms a CSRF token.
+
+    Every GET let through is written to the access log here as ``action`` (view or export),
+    so that no page can forget it; forms (POST) log what they changed themselves.
+    """
+
+    def decorate(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+            session = request.ctx.session = site.session_of(request)
+            target = request.path + (f"?{request.query_string}" if request.query_string else "")
+            if session is None:
+                return response.redirect(f"/review/login?next={quote(target)}")
+            if admin and session.role != "admin":
+                return site.render(request, "error.html", status=403, message="Trang này chỉ dành cho quản trị viên.")
+            if request.method == "POST":
+                if not site.signer.csrf_ok(session, request.form.get("csrf")):
+                    return site.render(request, "error.html", status=403,
+                                       message="Phiên làm việc không hợp lệ (CSRF). Vui lòng tải lại trang.")
+            else:
+                site.accounts.audit(session.username, action, target)
+            return await handler(request, session, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def _source_of(request: Request) -> str:
+    """The client's address: from the proxy's headers when PROXIES_COUNT/FORWARDED_SECRET trust them."""
+    return request.remote_addr or request.ip
+
+
+def _set_cookie(answer: HTTPResponse, request: Request, name: str, value: str, max_age: int) -> None:
+    """Both dashboard cookies, set and cleared with the same attributes (else the browser keeps them)."""
+    answer.cookies[name] = value
+    cookie = answer.cookies[name]
+    cookie["path"] = COOKIE_PATH
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    cookie["secure"] = request.scheme == "https"
+    cookie["max-age"] = max_age
+    if not max_age:
+        cookie["expires"] = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _csv_cell(value: Any) -> Any:
+    """A text cell a spreadsheet shows as text: printable, and a formula start neutralised with a quote."""
+    if not isinstance(value, str):
+        return value
+    text = analytics.safe_text(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv_response(filename: str, header: List[str], rows: List[List[Any]]) -> HTTPResponse:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # Excel opens UTF-8 Vietnamese correctly with a BOM
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([_csv_cell(value) for value in row] for row in rows)
+    return response.text(buffer.getvalue(), content_type="text/csv; charset=utf-8",
+                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+async def security_headers(request: Request, answer: HTTPResponse) -> None:
+    """App-wide response middleware (web/server.py), so that every response under /review gets
+    the headers, Sanic's own 404 and 405 pages included, which blueprint middleware never sees."""
+    if request.path != "/review" and not request.path.startswith("/review/"):
+        return
+    for name, value in SECURITY_HEADERS.items():
+        answer.headers[name] = value
+    nonce = getattr(request.ctx, "csp_nonce", None)
+    answer.headers["Content-Security-Policy"] = CSP + (f"; style-src 'self' 'nonce-{nonce}'" if nonce else "")
+
+
+def create_blueprint(site: ReviewSite) -> Blueprint:
+    bp = Blueprint("review", url_prefix="/review")
+
+    @bp.exception(OperationalError, InterfaceError, PoolTimeout)
+    async def database_busy(request: Request, exception: Exception) -> HTTPResponse:
+        """A locked, unreachable or exhausted database is a wait-and-retry for the officer, not a crash;
+        the traceback goes to the log."""
+        logger.error("review.database.unavailable path=%s error=%s", request.path, type(exception).__name__,
+                     exc_info=exception)
+        page = site.render(request, "error.html", status=503, message=BUSY)
+        page.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+        return page
+
+    def login_page(request: Request, status: int, target: str, error: Optional[str]) -> HTTPResponse:
+        """The form with its login-CSRF token; a still-valid form cookie is kept, so two tabs both work."""
+        form_cookie = request.cookies.get(LOGIN_COOKIE_NAME)
+        if not site.signer.login_cookie_ok(form_cookie):
+            form_cookie = site.signer.login_cookie()
+        page = site.render(request, "login.html", status=status, next=target, error=error,
+                           login_csrf=site.signer.login_csrf(form_cookie))
+        _set_cookie(page, request, LOGIN_COOKIE_NAME, form_cookie, LOGIN_FORM_SECONDS)
+        return page
+
+    @bp.get("/login")
+    async def login_form(request: Request) -> HTTPResponse:
+        return login_page(request, 200, request.args.get("next", "/review/"), None)
+
+    @bp.post("/login")
+    async def login(request: Request) -> HTTPResponse:
+        username = (request.form.get("username") or "").strip()
+        password = request.form.get("password") or ""
+        target = request.form.get("next") or "/review/"
+        if not target.startswith("/review"):
+            target = "/review/"
+        source = _source_of(request)
+        if not site.signer.login_csrf_ok(request.cookies.get(LOGIN_COOKIE_NAME), request.form.get("csrf")):
+            logger.warning("review.login.csrf_refused source=%s", source)
+            return login_page(request, 403, target, LOGIN_FORM_EXPIRED)
+        try:
+            account = site.accounts.authenticate(username, password, source)
+        except Throttled as exc:
+            page = login_page(request, 429, target, str(exc))
+            page.headers["Retry-After"] = str(exc.retry_after)
+            return page
+        except AccountError as exc:
+            logger.warning("review.login.failed username=%s source=%s", username, source)
+            return login_page(request, 401, target, str(exc))
+        session_id = site.accounts.open_session(account.username)
+        site.accounts.audit(account.username, "login", "/review/login")
+        redirect = response.redirect(target)
+        _set_cookie(redirect, request, COOKIE_NAME, site.signer.sign(session_id), SESSION_SECONDS)
+        _set_cookie(redirect, request, LOGIN_COOKIE_NAME, "", 0)
+        return redirect
+
+    @bp.post("/logout")
+    @login_required(site)
+    async def logout(request: Request, session: Session) -> HTTPResponse:
+        site.accounts.revoke_session(session.session_id)
+        site.accounts.audit(session.username, "logout", "/review/logout")
+        redirect = response.redirect("/review/login")
+        _set_cookie(redirect, request, COOKIE_NAME, "", 0)
+        return redirect
+
+    @bp.get("/")
+    @login_required(site)
+    async def overview(request: Request, session: Session) -> HTTPResponse:
+        filters = site.filters(request)
+        turns = site.data.turns(filters)
+        ratings = site.data.ratings(filters)
+        names = site.data.procedure_names()
+        helpful = analytics.helpful_by_procedure(ratings)
+        page = {
+            "conversations": charts.line_chart("Số cuộc trò chuyện mỗi ngày theo kênh", {
+                CHANNEL_LABELS.get(k, k): v for k, v in analytics.conversations_per_day(turns, filters).items()}),
+            "procedures": charts.bar_chart("Thủ tục được hỏi nhiều nhất", [
+                (site.procedure_label(names, pid), n) for pid, n in
+                analytics.top_counts(t.procedure_id for t in turns if t.answer_status == AnswerStatus.ANSWERED)]),
+            "intents": charts.bar_chart("Ý định (intent) phổ biến", analytics.top_counts(t.intent for t in turns),
+                                        colors=["#0b57d0"]),
+            "unanswered": charts.line_chart("Tỷ lệ tin nhắn chưa hiểu hoặc chưa trả lời được", {
+                "Tỷ lệ": analytics.unanswered_share_per_day(turns, filters)}, percent=True, y_max=1.0),
+            "csat": charts.bar_chart("Phân bố điểm hài lòng (1–5)", analytics.csat_distribution(ratings),
+                                     colors=["#b30000", "#e37400", "#5f6368", "#0b57d0", "#137333"]),
+            "csat_trend": charts.line_chart("Điểm hài lòng trung bình theo ngày", {
+                "Điểm TB": analytics.csat_trend(ratings, filters)}, y_max=5.0),
+            "helpful": charts.split_bar_chart("Câu trả lời hữu ích (👍/👎) theo thủ tục", [
+                (site.procedure_label(names, pid), up, down) for pid, (up, down) in
+                sorted(helpful.items(), key=lambda item: -sum(item[1]))[:10]]),
+        }
+        scores = [r.score for r in ratings if r.score]
+        totals = {
+            "conversations": len({t.sender_id for t in turns}), "messages": len(turns),
+            "unanswered": sum(t.unanswered for t in turns),
+            "csat": sum(scores) / len(scores) if scores else None, "ratings": len(scores),
+        }
+        return site.render(request, "overview.html", filters=filters, charts=page, totals=totals,
+                           outbox=site.outbox.counts())
+
+    @bp.get("/conversations")
+    @login_required(site)
+    async def conversations(request: Request, session: Session) -> HTTPResponse:
+        filters = site.filters(request)
+        turns = site.data.turns(filters)
+        ratings = site.data.ratings(filters)
+        intent = request.args.get("intent") or ""
+        procedure = request.args.get("procedure") or ""
+        flag = request.args.get("flag") or ""
+        by_sender: Dict[str, List[analytics.Turn]] = {}
+        for turn in turns:
+            by_sender.setdefault(turn.sender_id, []).append(turn)
+        low_rated = {r.conversation_id for r in ratings if r.score and r.score <= 2}
+        humans = site.data.handoff_conversations() | {t.sender_id for t in turns if t.intent == "request_human"}
+        rows = []
+        for sender, items in by_sender.items():
+            if intent and not any(t.intent == intent for t in items):
+                continue
+            if procedure and not any(t.procedure_id == procedure for t in items):
+                continue
+            if flag == "not_understood" and not any(t.not_understood for t in items):
+                continue
+            if flag == "low_confidence" and not any(t.low_confidence for t in items):
+                continue
+            if flag == "low_rated" and sender not in low_rated:
+                continue
+            if flag == "human" and sender not in humans:
+                continue
+            rows.append({"sender_id": sender, "channel": items[0].channel, "started": items[0].at,
+                         "last": items[-1].at, "messages": len(items), "first_text": items[0].text,
+                         "unanswered": sum(t.unanswered for t in items), "low_rated": sender in low_rated,
+                         "human": sender in humans})
+        rows.sort(key=lambda r: r["last"], reverse=True)
+        try:
+            page_no = max(1, int(request.args.get("page") or 1))
+        except ValueError:  # also "²", which str.isdigit() accepts and int() does not
+            page_no = 1
+        pages = max(1, -(-len(rows) // PAGE_SIZE))
+        shown = rows[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE]
+        query = {k: v for k, v in request.args.items() if k != "page"}
+        query = {k: v[0] if isinstance(v, list) else v for k, v in query.items()}
+        return site.render(request, "conversations.html", filters=filters, rows=shown, total=len(rows),
+                           page=page_no, pages=pages, base_query=urlencode(query), intents=INTENTS,
+                           procedures=sorted(site.data.procedure_names().items(), key=lambda i: i[1]),
+                           intent=intent, procedure=procedure, flag=flag)
+
+    @bp.get("/conversations/<sender_id:str>")
+    @login_required(site)
+    async def transcript(request: Request, session: Session, sender_id: str) -> HTTPResponse:
+        turns = site.data.turns(analytics.Filters.last_days(3650), sender_id=sender_id)
+        if not turns:
+            return site.render(request, "error.html", status=404, message="Không tìm thấy cuộc trò chuyện.")
+        ratings = site.data.ratings(analytics.Filters.last_days(3650), conversation_id=sender_id)
+        with site.sessions() as db:
+            labels = {row.event_id: row for row in db.execute(
+                select(TrainingLabel).where(TrainingLabel.sender_id == sender_id)).scalars()}
+        names = site.data.procedure_names()
+        return site.render(request, "transcript.html", sender_id=sender_id, turns=turns, ratings=ratings,
+                           names=names, intents=INTENTS, labels=labels,
+                           procedures=sorted(names.items(), key=lambda i: i[1]))
+
+    @bp.get("/unanswered")
+    @login_required(site)
+    async def unanswered(request: Request, session: Session) -> HTTPResponse:
+        filters = site.filters(request)
+        groups = analytics.group_unanswered(site.data.turns(filters), site.data.ratings(filters))
+        return site.render(request, "unanswered.html", filters=filters, groups=groups)
+
+    @bp.get("/services")
+    @login_required(site)
+    async def services(request: Request, session: Session) -> HTTPResponse:
+        filters = site.filters(request)
+        rows = analytics.satisfaction_by_procedure(site.data.ratings(filters))
+        return site.render(request, "services.html", filters=filters, rows=rows, names=site.data.procedure_names())
+
+    @bp.get("/training")
+    @login_required(site)
+    async def training(request: Request, session: Session) -> HTTPResponse:
+        with site.sessions() as db:
+            labels = list(db.execute(select(TrainingLabel).order_by(TrainingLabel.id.desc())).scalars())
+        return site.render(request, "training.html", labels=labels, names=site.data.procedure_names())
+
+    @bp.post("/training/label")
+    @login_required(site)
+    async def label(request: Request, session: Session) -> HTTPResponse:
+        form = request.form
+        intent = form.get("intent") or ""
+        procedure = form.get("procedure") or None
+        try:
+            event_id = int(form.get("event_id") or "")
+        except ValueError:
+            return site.render(request, "error.html", status=400, message="Thiếu tin nhắn cần gắn nhãn.")
+        if intent not in INTENTS:
+            return site.render(request, "error.html", status=400, message="Ý định (intent) không hợp lệ.")
+        turns = site.data.turns(analytics.Filters.last_days(3650), sender_id=form.get("sender_id") or "")
+        turn = next((t for t in turns if t.event_id == event_id), None)
+        if turn is None:
+            return site.render(request, "error.html", status=404, message="Không tìm thấy tin nhắn.")
+        with site.sessions() as db, db.begin():
+            row = db.execute(select(TrainingLabel).where(TrainingLabel.event_id == event_id)).scalar_one_or_none()
+            row = row or TrainingLabel(event_id=event_id, sender_id=turn.sender_id, text=turn.text, labelled_by="")
+            row.intent, row.procedure_id, row.labelled_by = intent, procedure, session.username
+            db.add(row)
+        site.accounts.audit(session.username, "label", f"event {event_id} -> {intent}/{procedure or '-'}")
+        return response.redirect(f"/review/conversations/{quote(turn.sender_id)}#e{event_id}")
+
+    @bp.get("/training/export.yml")
+    @login_required(site, action="export")
+    async def export_training(request: Request, session: Session) -> HTTPResponse:
+        with site.sessions() as db:
+            labels = list(db.execute(select(TrainingLabel).order_by(TrainingLabel.intent, TrainingLabel.id)).scalars())
+        blocks: Dict[str, List[Dict[str, Any]]] = {}
+        for item in labels:
+            example: Dict[str, Any] = {"text": analytics.safe_text(item.text)}
+            if item.procedure_id:
+                example["metadata"] = {"procedure": item.procedure_id}
+            blocks.setdefault(item.intent, []).append(example)
+        document = {"version": "3.1", "nlu": [{"intent": k, "examples": v} for k, v in blocks.items()]}
+        body = "# Exported from the review dashboard; review, then copy into nlu_data/.\n" + yaml.safe_dump(
+            document, allow_unicode=True, sort_keys=False)
+        return response.text(body, content_type="application/x-yaml; charset=utf-8",
+                             headers={"Content-Disposition": 'attachment; filename="nlu_feedback.yml"'})
+
+    @bp.get("/export/conversations.csv")
+    @login_required(site, action="export")
+    async def export_conversations(request: Request, session: Session) -> HTTPResponse:
+        filters = site.filters(request)
+        names = site.data.procedure_names()
+        rows = [[t.at.isoformat(), t.sender_id, t.channel, t.text, t.intent or "", f"{t.confidence:.2f}",
+                 t.procedure_id or "", names.get(t.procedure_id or "", ""), t.answer_status or ""]
+                for t in site.data.turns(filters)]
+        return _csv_response("conversations.csv", ["time", "conversation", "channel", "text", "intent", "confidence",
+                                                   "procedure_id", "procedure", "status"], rows)
+
+    @bp.get("/export/ratings.csv")
+    @login_required(site, action="export")
+    async def export_ratings(request: Request, session: Session) -> HTTPResponse:
+        filters = site.filters(request)
+        rows = [[r.created_at.isoformat(), r.conversation_id, r.channel, r.procedure_id or "", r.intent or "",
+                 r.score or "", "" if r.helpful is None else int(r.helpful), r.comment or ""]
+                for r in site.data.ratings(filters)]
+        return _csv_response("ratings.csv", ["time", "conversation", "channel", "procedure_id", "intent", "score",
+                                             "helpful", "comment"], rows)
+
+    @bp.get("/export/unanswered.csv")
+    @login_required(site, action="export")
+    async def export_unanswered(request: Request, session: Session) -> HTTPResponse:
+        filters = site.filters(request)
+        groups = analytics.group_unanswered(site.data.turns(filters), site.data.ratings(filters))
+        rows = [[g.text, g.count, g.last_seen.isoformat(), "; ".join(f"{k}: {v}" for k, v in g.reasons.items())]
+                for g in groups]
+        return _csv_response("unanswered.csv", ["question", "count", "last_seen", "reasons"], rows)
+
+    def procedures_page(request: Request, status: int = 200, message: Optional[str] = None) -> HTTPResponse:
+        query = (request.args.get("q") or "").strip().lower()
+        records = [r for r in site.procedures.all_records()
+                   if not query or query in r["name"].lower() or query in r["id"] or query in (r.get("code") or "")]
+        records.sort(key=lambda r: (r["origin"] != CURATED_ORIGIN, r["name"]))  # curated first
+        shown = records[:MAX_PROCEDURE_ROWS]
+        return site.render(request, "procedures.html", status=status, records=shown, total=len(records),
+                           latest=site.reviews.latest_by_procedure(shown), query=query, message=message,
+                           max_rows=MAX_PROCEDURE_ROWS, can_review=request.ctx.session.role in REVIEWER_ROLES)
+
+    @bp.get("/procedures")
+    @login_required(site)
+    async def procedures(request: Request, session: Session) -> HTTPResponse:
+        return procedures_page(request)
+
+    @bp.post("/procedures/<procedure_id:str>/review")
+    @login_required(site)
+    async def review_procedure(request: Request, session: Session, procedure_id: str) -> HTTPResponse:
+        if session.role not in REVIEWER_ROLES:
+            return site.render(request, "error.html", status=403,
+                               message="Chỉ biên tập viên hoặc quản trị viên được đánh dấu đã rà soát nội dung.")
+        try:
+            review = site.reviews.record(procedure_id, session.username, request.form.get("checked_against") or "",
+                                         request.form.get("note") or "")
+        except ReviewError as exc:
+            return procedures_page(request, status=400, message=str(exc))
+        site.accounts.audit(session.username, "review-procedure", f"{procedure_id} against {review.checked_against}")
+        return response.redirect(f"/review/procedures?q={quote(procedure_id)}#p-{quote(procedure_id)}")
+
+    @bp.get("/users")
+    @login_required(site, admin=True)
+    async def users(request: Request, session: Session) -> HTTPResponse:
+        return site.render(request, "users.html", accounts=site.accounts.all(), roles=ROLES,
+                           audit=site.accounts.audit_log(), message=None)
+
+    @bp.post("/users")
+    @login_required(site, admin=True)
+    async def create_user(request: Request, session: Session) -> HTTPResponse:
+        form = request.form
+        try:
+            site.accounts.create(form.get("username") or "", form.get("password") or "", form.get("role") or "")
+            message = "Đã tạo tài khoản."
+            site.accounts.audit(session.username, "create-user", form.get("username") or "")
+        except AccountError as exc:
+            message = str(exc)
+        return site.render(request, "users.html", accounts=site.accounts.all(), roles=ROLES,
+                           audit=site.accounts.audit_log(), message=message)
+
+    return bp
