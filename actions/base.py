@@ -1,4 +1,5 @@
 """Shared plumbing for our actions: services injection and conversation facts."""
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod

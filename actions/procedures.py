@@ -1,4 +1,5 @@
 """Answering questions about procedures from the knowledge base."""
+
 from __future__ import annotations
 
 import logging
@@ -38,7 +39,7 @@ def button_title(number: int, name: str) -> str:
     title = f"{number}. {name}"
     if len(title) <= MAX_BUTTON_TITLE:
         return title
-    return title[:MAX_BUTTON_TITLE - 1].rsplit(" ", 1)[0] + "…"
+    return title[: MAX_BUTTON_TITLE - 1].rsplit(" ", 1)[0] + "…"
 
 
 def search_link(base_url: str, index: ProcedureIndex, text: str) -> str:
@@ -60,22 +61,27 @@ class ActionAnswerProcedure(ServiceAction):
     def name(self) -> Text:
         return "action_answer_procedure"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         text = latest_text(tracker)
         intent = answer_field(text, latest_intent(tracker))
         index = self.services.index()
-        resolution = resolve_procedure(index, text, entity_values(tracker, "procedure"), tracker.get_slot(Slot.PROCEDURE_ID))
+        resolution = resolve_procedure(
+            index, text, entity_values(tracker, "procedure"), tracker.get_slot(Slot.PROCEDURE_ID)
+        )
         return send_resolution(self.services, dispatcher, tracker, resolution, intent)
 
 
-def send_resolution(services: Services, dispatcher: CollectingDispatcher, tracker: Tracker,
-                    resolution: Resolution, intent: str) -> List[EventType]:
+def send_resolution(
+    services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, resolution: Resolution, intent: str
+) -> List[EventType]:
     """The reply to one resolved question: the answer, the choices, a redirect or "not found"."""
     logger.info(
         "procedure.resolved conversation=%s intent=%s status=%s procedure=%s reason=%s",
-        tracker.sender_id, intent, resolution.status, resolution.procedure_id, resolution.reason,
+        tracker.sender_id,
+        intent,
+        resolution.status,
+        resolution.procedure_id,
+        resolution.reason,
     )
     index = services.index()
     text = latest_text(tracker)
@@ -85,20 +91,27 @@ def send_resolution(services: Services, dispatcher: CollectingDispatcher, tracke
         answer = compose_answer(record, intent, services.reviews.latest(record))
         dispatcher.utter_message(text=answer.text, buttons=[b.as_dict() for b in answer.buttons])
         dispatcher.utter_message(text=HELPFUL_QUESTION, buttons=HELPFUL_BUTTONS)
-        return [SlotSet(Slot.PROCEDURE_ID, record["id"]), SlotSet(Slot.ANSWERED_INTENT, intent),
-                SlotSet(Slot.ANSWER_STATUS, AnswerStatus.ANSWERED)]
+        return [
+            SlotSet(Slot.PROCEDURE_ID, record["id"]),
+            SlotSet(Slot.ANSWERED_INTENT, intent),
+            SlotSet(Slot.ANSWER_STATUS, AnswerStatus.ANSWERED),
+        ]
     if resolution.status == AMBIGUOUS:
         choices = resolution.choices
         if len(choices) == 1:
-            intro = ("Tôi chưa chắc bạn hỏi đúng thủ tục này. Nếu đúng, bạn bấm nút bên dưới; nếu không, "
-                     f"bạn có thể tra cứu tại: {search_link(settings.portal_search_url, index, text)}")
+            intro = (
+                "Tôi chưa chắc bạn hỏi đúng thủ tục này. Nếu đúng, bạn bấm nút bên dưới; nếu không, "
+                f"bạn có thể tra cứu tại: {search_link(settings.portal_search_url, index, text)}"
+            )
         else:
             intro = "Bạn muốn hỏi thủ tục nào dưới đây?"
         listing = "\n".join(f"{number}. {hit.name}" for number, hit in enumerate(choices, 1))
         dispatcher.utter_message(
             text=f"{intro}\n{listing}",
-            buttons=[{"title": button_title(number, hit.name), "payload": intent_payload(intent, hit.id)}
-                     for number, hit in enumerate(choices, 1)],
+            buttons=[
+                {"title": button_title(number, hit.name), "payload": intent_payload(intent, hit.id)}
+                for number, hit in enumerate(choices, 1)
+            ],
         )
         return [SlotSet(Slot.PROCEDURE_ID, None), SlotSet(Slot.ANSWER_STATUS, AnswerStatus.AMBIGUOUS)]
     if resolution.status == LEGAL:
@@ -110,8 +123,11 @@ def send_resolution(services: Services, dispatcher: CollectingDispatcher, tracke
                 f"nước: {settings.legal_aid_url}, đường dây nóng {settings.legal_aid_hotline}."
             )
         )
-        return [SlotSet(Slot.PROCEDURE_ID, None), SlotSet(Slot.ANSWERED_INTENT, None),
-                SlotSet(Slot.ANSWER_STATUS, AnswerStatus.LEGAL_QUESTION)]
+        return [
+            SlotSet(Slot.PROCEDURE_ID, None),
+            SlotSet(Slot.ANSWERED_INTENT, None),
+            SlotSet(Slot.ANSWER_STATUS, AnswerStatus.LEGAL_QUESTION),
+        ]
     if resolution.status == NOT_FOUND:
         link = search_link(settings.portal_search_url, index, text)
         dispatcher.utter_message(
@@ -120,8 +136,11 @@ def send_resolution(services: Services, dispatcher: CollectingDispatcher, tracke
                 f"quốc gia: {link} hoặc gọi tổng đài {settings.hotline}."
             )
         )
-        return [SlotSet(Slot.PROCEDURE_ID, None), SlotSet(Slot.ANSWERED_INTENT, None),
-                SlotSet(Slot.ANSWER_STATUS, AnswerStatus.NOT_FOUND)]
+        return [
+            SlotSet(Slot.PROCEDURE_ID, None),
+            SlotSet(Slot.ANSWERED_INTENT, None),
+            SlotSet(Slot.ANSWER_STATUS, AnswerStatus.NOT_FOUND),
+        ]
     dispatcher.utter_message(
         text="Bạn muốn hỏi về thủ tục nào? Ví dụ: làm hộ chiếu, đăng ký khai sinh, đăng ký tạm trú.",
         buttons=[

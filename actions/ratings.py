@@ -1,4 +1,5 @@
 """Satisfaction: 👍/👎 on an answer and the 1-5 rating with an optional comment."""
+
 from __future__ import annotations
 
 import logging
@@ -100,9 +101,7 @@ class ActionRatingDone(ServiceAction):
     def name(self) -> Text:
         return "action_rating_done"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         dispatcher.utter_message(response="utter_rating_thanks")
         return [SlotSet(Slot.RATING, None), SlotSet(Slot.RATING_COMMENT, None), SlotSet(Slot.RATING_ID, None)]
 
@@ -113,9 +112,7 @@ class ActionGoodbye(ServiceAction):
     def name(self) -> Text:
         return "action_goodbye"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         answered = any(
             event.get("event") == "slot" and event.get("name") == "answered_intent" and event.get("value")
             for event in tracker.events

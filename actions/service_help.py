@@ -1,4 +1,5 @@
 """Application status, requests for a person, complaints and not-understood messages."""
+
 from __future__ import annotations
 
 import logging
@@ -32,9 +33,7 @@ class ActionTrackApplication(ServiceAction):
     def name(self) -> Text:
         return "action_track_application"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         candidates = entity_values(tracker, "application_code") + [latest_text(tracker)]
         code = next((found for found in map(find_application_code, candidates) if found), None)
         if code is None:
@@ -55,8 +54,10 @@ class ActionTrackApplication(ServiceAction):
         if status.procedure_id:
             record = self.services.procedures.get(status.procedure_id)
             name = f" ({record['name']})" if record else ""
-        text = (f"Hồ sơ {status.code}{name}: {status.status}. "
-                f"Cập nhật lúc {status.updated_at.astimezone(VIETNAM_TIME):%H:%M %d/%m/%Y}.")
+        text = (
+            f"Hồ sơ {status.code}{name}: {status.status}. "
+            f"Cập nhật lúc {status.updated_at.astimezone(VIETNAM_TIME):%H:%M %d/%m/%Y}."
+        )
         if status.note:
             text += f"\n{status.note}"
         dispatcher.utter_message(text=text)
@@ -69,16 +70,14 @@ class ActionHandoff(ServiceAction):
     def name(self) -> Text:
         return "action_handoff"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         kind = "complain" if latest_intent(tracker) == "complain" else "request_human"
         self.services.handoffs.record(tracker.sender_id, channel_of(tracker), kind, tracker.get_slot(Slot.PROCEDURE_ID))
         settings = self.services.settings
         if kind == "complain":
             text = (
                 "Tôi đã ghi nhận phản ánh của bạn để chuyển bộ phận phụ trách xem xét. Để gửi phản ánh, kiến nghị "
-                f"chính thức, bạn dùng mục \"Phản ánh, kiến nghị\" trên Cổng Dịch vụ công quốc gia: "
+                f'chính thức, bạn dùng mục "Phản ánh, kiến nghị" trên Cổng Dịch vụ công quốc gia: '
                 f"{settings.feedback_url} hoặc gọi tổng đài {settings.hotline}."
             )
         else:
@@ -92,12 +91,17 @@ class ActionHandoff(ServiceAction):
 
 def resolve_unsure(services: Services, tracker: Tracker) -> Resolution:
     """The resolver's decision for a message NLU filed outside the procedure questions."""
-    return resolve_turn(services.index(), FALLBACK_INTENT, latest_text(tracker)[:MAX_FALLBACK_CHARS],
-                        entity_values(tracker, "procedure"))
+    return resolve_turn(
+        services.index(),
+        FALLBACK_INTENT,
+        latest_text(tracker)[:MAX_FALLBACK_CHARS],
+        entity_values(tracker, "procedure"),
+    )
 
 
-def answer_unsure(services: Services, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  resolution: Resolution) -> List[EventType]:
+def answer_unsure(
+    services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, resolution: Resolution
+) -> List[EventType]:
     """NLU was unsure of the intent, but the message names its procedure in full (or asks about
     the law): answer it, the field from the wording or NLU's best-ranked procedure question."""
     intent = answer_field(latest_text(tracker), ranked_procedure_intent(tracker))
@@ -110,9 +114,7 @@ class ActionFallback(ServiceAction):
     def name(self) -> Text:
         return "action_fallback"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         text = latest_text(tracker)
         original_length = (tracker.latest_message or {}).get(MESSAGE_TOO_LONG_KEY)
         logger.info("fallback conversation=%s length=%d", tracker.sender_id, original_length or len(text))
@@ -127,13 +129,17 @@ class ActionFallback(ServiceAction):
             {"title": "Gặp cán bộ", "payload": "/request_human"},
         ]
         if resolution.status == AMBIGUOUS:
-            buttons[:0] = [{"title": button_title(number, f"Ý bạn là: {hit.name}"),
-                            "payload": intent_payload(ranked_procedure_intent(tracker), hit.id)}
-                           for number, hit in enumerate(resolution.choices, 1)]
+            buttons[:0] = [
+                {
+                    "title": button_title(number, f"Ý bạn là: {hit.name}"),
+                    "payload": intent_payload(ranked_procedure_intent(tracker), hit.id),
+                }
+                for number, hit in enumerate(resolution.choices, 1)
+            ]
         dispatcher.utter_message(
             text=(
                 "Xin lỗi, tôi chưa hiểu ý bạn. Bạn có thể hỏi về một thủ tục cụ thể, ví dụ: "
-                "\"làm hộ chiếu cần giấy tờ gì?\" hoặc \"đăng ký khai sinh ở đâu?\"."
+                '"làm hộ chiếu cần giấy tờ gì?" hoặc "đăng ký khai sinh ở đâu?".'
             ),
             buttons=buttons,
         )
@@ -148,9 +154,7 @@ class ActionOtherQuestion(ServiceAction):
     def name(self) -> Text:
         return "action_other_question"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         text = latest_text(tracker)
         intent = latest_intent(tracker)
         if not text.lstrip().startswith("/"):

@@ -1,4 +1,5 @@
 """The services actions call, built once per action-server process from settings."""
+
 from __future__ import annotations
 
 import logging

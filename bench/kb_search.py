@@ -10,6 +10,7 @@ queries; its table rows show plain search as the reference beside it.
 ``make bench`` includes these rows; ``make bench-kb`` runs this part alone (a few minutes) and
 writes bench/results/kb-search.md.
 """
+
 from __future__ import annotations
 
 import copy
@@ -32,24 +33,78 @@ from knowledge_base.search import MAX_QUERY_TERMS, Hit, ProcedureIndex, _bigrams
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "real_questions" / "national-sample"
 PROVINCES = [
-    "Hà Nội", "Huế", "Lai Châu", "Điện Biên", "Sơn La", "Lạng Sơn", "Quảng Ninh", "Thanh Hóa", "Nghệ An", "Hà Tĩnh",
-    "Cao Bằng", "Tuyên Quang", "Lào Cai", "Thái Nguyên", "Phú Thọ", "Bắc Ninh", "Hưng Yên", "Hải Phòng", "Ninh Bình",
-    "Quảng Trị", "Đà Nẵng", "Quảng Ngãi", "Gia Lai", "Khánh Hòa", "Lâm Đồng", "Đắk Lắk", "TP. Hồ Chí Minh",
-    "Đồng Nai", "Tây Ninh", "Cần Thơ", "Vĩnh Long", "Đồng Tháp", "Cà Mau", "An Giang", "vùng biên giới",
-    "khu vực biển", "cơ quan trung ương", "đơn vị lực lượng vũ trang", "cấp xã vùng cao", "đặc khu", "phường",
-    "thị trấn cũ", "xã đảo", "khu kinh tế", "khu công nghiệp", "cơ sở giáo dục", "bệnh viện", "doanh nghiệp",
-    "hợp tác xã", "tổ chức nước ngoài",
+    "Hà Nội",
+    "Huế",
+    "Lai Châu",
+    "Điện Biên",
+    "Sơn La",
+    "Lạng Sơn",
+    "Quảng Ninh",
+    "Thanh Hóa",
+    "Nghệ An",
+    "Hà Tĩnh",
+    "Cao Bằng",
+    "Tuyên Quang",
+    "Lào Cai",
+    "Thái Nguyên",
+    "Phú Thọ",
+    "Bắc Ninh",
+    "Hưng Yên",
+    "Hải Phòng",
+    "Ninh Bình",
+    "Quảng Trị",
+    "Đà Nẵng",
+    "Quảng Ngãi",
+    "Gia Lai",
+    "Khánh Hòa",
+    "Lâm Đồng",
+    "Đắk Lắk",
+    "TP. Hồ Chí Minh",
+    "Đồng Nai",
+    "Tây Ninh",
+    "Cần Thơ",
+    "Vĩnh Long",
+    "Đồng Tháp",
+    "Cà Mau",
+    "An Giang",
+    "vùng biên giới",
+    "khu vực biển",
+    "cơ quan trung ương",
+    "đơn vị lực lượng vũ trang",
+    "cấp xã vùng cao",
+    "đặc khu",
+    "phường",
+    "thị trấn cũ",
+    "xã đảo",
+    "khu kinh tế",
+    "khu công nghiệp",
+    "cơ sở giáo dục",
+    "bệnh viện",
+    "doanh nghiệp",
+    "hợp tác xã",
+    "tổ chức nước ngoài",
 ]
 
 CURATED_QUERIES: List[Tuple[str, str]] = [
-    ("làm hộ chiếu hết bao nhiêu tiền", "ho-chieu"), ("lam ho chieu het bao nhieu tien", "ho-chieu"),
-    ("đăng ký tạm trú cần giấy tờ gì", "tam-tru"), ("dk tam tru", "tam-tru"), ("nhập hộ khẩu cho con", "thuong-tru"),
-    ("đổi cccd", "doi-cap-lai-the-can-cuoc"), ("mất bằng lái", "cap-lai-gplx"), ("sổ đỏ lần đầu", "cap-so-do-lan-dau"),
-    ("đăng ký kết hôn", "ket-hon"), ("làm giấy khai sinh cho bé", "khai-sinh"), ("lý lịch tư pháp", "ly-lich-tu-phap"),
-    ("rút bhxh 1 lần", "bhxh-mot-lan"), ("thành lập công ty", "thanh-lap-doanh-nghiep"),
-    ("chứng thực bản sao", "chung-thuc-ban-sao"), ("trợ cấp thất nghiệp", "tro-cap-that-nghiep"),
-    ("quyết toán thuế tncn", "quyet-toan-thue-tncn"), ("sang tên xe máy", "sang-ten-xe"),
-    ("xin giấy phép xây dựng", "giay-phep-xay-dung"), ("định danh điện tử mức 2", "dinh-danh-dien-tu"),
+    ("làm hộ chiếu hết bao nhiêu tiền", "ho-chieu"),
+    ("lam ho chieu het bao nhieu tien", "ho-chieu"),
+    ("đăng ký tạm trú cần giấy tờ gì", "tam-tru"),
+    ("dk tam tru", "tam-tru"),
+    ("nhập hộ khẩu cho con", "thuong-tru"),
+    ("đổi cccd", "doi-cap-lai-the-can-cuoc"),
+    ("mất bằng lái", "cap-lai-gplx"),
+    ("sổ đỏ lần đầu", "cap-so-do-lan-dau"),
+    ("đăng ký kết hôn", "ket-hon"),
+    ("làm giấy khai sinh cho bé", "khai-sinh"),
+    ("lý lịch tư pháp", "ly-lich-tu-phap"),
+    ("rút bhxh 1 lần", "bhxh-mot-lan"),
+    ("thành lập công ty", "thanh-lap-doanh-nghiep"),
+    ("chứng thực bản sao", "chung-thuc-ban-sao"),
+    ("trợ cấp thất nghiệp", "tro-cap-that-nghiep"),
+    ("quyết toán thuế tncn", "quyet-toan-thue-tncn"),
+    ("sang tên xe máy", "sang-ten-xe"),
+    ("xin giấy phép xây dựng", "giay-phep-xay-dung"),
+    ("định danh điện tử mức 2", "dinh-danh-dien-tu"),
     ("khai báo tạm vắng", "tam-vang"),
 ]
 
@@ -134,13 +189,22 @@ def run(sizes: Sequence[int] = (40, 1_000, 10_000), tmp: Path = ROOT / "var" / "
                 resolve_procedure(index, query)
                 timings["resolve"].append((time.perf_counter() - started) * 1000)
         n = len(queries) * 3
-        results.append({
-            "size": len(records), "queries": len(queries), "import_s": import_seconds, "index_build_s": build_seconds,
-            **{f"{name}_{stat}_ms": percentile(timings[name], q)
-               for name in timings for stat, q in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))},
-            "ours_accuracy": correct["ours"] / n, "baseline_accuracy": correct["baseline"] / n,
-            "ours_mean_ms": statistics.fmean(timings["ours"]),
-        })
+        results.append(
+            {
+                "size": len(records),
+                "queries": len(queries),
+                "import_s": import_seconds,
+                "index_build_s": build_seconds,
+                **{
+                    f"{name}_{stat}_ms": percentile(timings[name], q)
+                    for name in timings
+                    for stat, q in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))
+                },
+                "ours_accuracy": correct["ours"] / n,
+                "baseline_accuracy": correct["baseline"] / n,
+                "ours_mean_ms": statistics.fmean(timings["ours"]),
+            }
+        )
     return results
 
 
@@ -150,21 +214,40 @@ def table_rows(results: List[Dict]) -> List[Row]:
     for result in results:
         size = result["size"]
         for stat in ("p50", "p95", "p99"):
-            rows.append(row(f"KB search {stat} at {size} procedures", result[f"ours_{stat}_ms"],
-                            result[f"baseline_{stat}_ms"], "ms"))
-        rows.append(row(f"KB search top-1 accuracy at {size}", result["ours_accuracy"], result["baseline_accuracy"],
-                        "ratio"))
+            rows.append(
+                row(
+                    f"KB search {stat} at {size} procedures",
+                    result[f"ours_{stat}_ms"],
+                    result[f"baseline_{stat}_ms"],
+                    "ms",
+                )
+            )
+        rows.append(
+            row(f"KB search top-1 accuracy at {size}", result["ours_accuracy"], result["baseline_accuracy"], "ratio")
+        )
         for stat in ("p50", "p99"):
-            rows.append(row(f"Procedure resolution (whole decision) {stat} at {size}, vs search alone",
-                            result[f"resolve_{stat}_ms"], result[f"ours_{stat}_ms"], "ms"))
+            rows.append(
+                row(
+                    f"Procedure resolution (whole decision) {stat} at {size}, vs search alone",
+                    result[f"resolve_{stat}_ms"],
+                    result[f"ours_{stat}_ms"],
+                    "ms",
+                )
+            )
         rows.append(row(f"KB import of {size} procedures", result["import_s"], None, "s"))
         rows.append(row(f"KB index build at {size}", result["index_build_s"], None, "s"))
     return rows
 
 
 def main() -> int:
-    print(write_results("kb-search", "Knowledge-base search",
-                        "Baseline: the same scorer over every record, without the inverted index.", table_rows(run())))
+    print(
+        write_results(
+            "kb-search",
+            "Knowledge-base search",
+            "Baseline: the same scorer over every record, without the inverted index.",
+            table_rows(run()),
+        )
+    )
     return 0
 
 

@@ -17,6 +17,7 @@ The imported-catalogue set is asked of a database that also holds the national s
 answer with buttons counts as right when the right record is among the buttons and nothing
 is answered (siblings such as "đăng ký NVQS lần đầu / chuyển đi / chuyển đến").
 """
+
 from __future__ import annotations
 
 import argparse
@@ -99,8 +100,9 @@ def load_rows(path: Path) -> List[Row]:
         field = item.get("field")
         if field and not field.startswith("ask_"):
             field = f"ask_{field}"  # the portal set writes "documents" for ask_documents
-        rows.append(Row(item["id"], item["text"], item["cat"], style, frozenset(map(str, ids)), field,
-                        item.get("copy_of")))
+        rows.append(
+            Row(item["id"], item["text"], item["cat"], style, frozenset(map(str, ids)), field, item.get("copy_of"))
+        )
     return rows
 
 
@@ -140,13 +142,21 @@ def ask(rasa: str, row: Row) -> Outcome:
     answer = requests.post(f"{rasa}/webhooks/rest/webhook", json={"sender": sender, "message": row.text}, timeout=120)
     messages = answer.json() if answer.ok else []
     reply = "\n".join(message.get("text") or "" for message in messages)
-    offered = [json.loads(payload[payload.index("{"):]).get("procedure")
-               for message in messages for payload in (b.get("payload", "") for b in message.get("buttons") or [])
-               if "{" in payload]
+    offered = [
+        json.loads(payload[payload.index("{") :]).get("procedure")
+        for message in messages
+        for payload in (b.get("payload", "") for b in message.get("buttons") or [])
+        if "{" in payload
+    ]
     tracker = requests.get(f"{rasa}/conversations/{sender}/tracker", params={"token": TOKEN}, timeout=60).json()
     answered = tracker["slots"].get("procedure_id")
-    return Outcome(row, answered, reply, choices=tuple(offered) if answered is None else (),
-                   status=tracker["slots"].get("answer_status"))
+    return Outcome(
+        row,
+        answered,
+        reply,
+        choices=tuple(offered) if answered is None else (),
+        status=tracker["slots"].get("answer_status"),
+    )
 
 
 GROUP_ORDER = ("all", "IN", "IMPORTED", "REL", "GEN", "OUT", "style d", "style d, copied rows", "style none")
@@ -160,8 +170,10 @@ def markdown(name: str, table: Dict[str, Dict[str, float]]) -> str:
     lines = [f"### {name}", "", "| rows | n | harmful | right (IN) | field shown |", "|---|---|---|---|---|"]
     for group in sorted(table, key=lambda g: GROUP_ORDER.index(g) if g in GROUP_ORDER else len(GROUP_ORDER)):
         figures = table[group]
-        lines.append(f"| {group} | {figures['rows']} | {_rate(figures['harmful'])} | {_rate(figures['right'])} | "
-                     f"{_rate(figures['field_shown'])} |")
+        lines.append(
+            f"| {group} | {figures['rows']} | {_rate(figures['harmful'])} | {_rate(figures['right'])} | "
+            f"{_rate(figures['field_shown'])} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -173,10 +185,14 @@ def run_sets(sets: Sequence[str], records: List[dict], work: Path) -> Dict[str, 
     with running_servers(work, records) as servers:
         for name in sets:
             outcomes = [ask(servers.rasa, row) for row in load_rows(QUESTIONS / name)]
-            report[name] = {"summary": summarise(outcomes),
-                            "wrong": [asdict(o.row) | {"answered": o.procedure_id, "offered": list(o.choices),
-                                                       "status": o.status}
-                                      for o in outcomes if o.harmful or (o.row.cat in ANSWERABLE and not o.right)]}
+            report[name] = {
+                "summary": summarise(outcomes),
+                "wrong": [
+                    asdict(o.row) | {"answered": o.procedure_id, "offered": list(o.choices), "status": o.status}
+                    for o in outcomes
+                    if o.harmful or (o.row.cat in ANSWERABLE and not o.right)
+                ],
+            }
     return report
 
 
@@ -193,14 +209,20 @@ def check_gate(report: Dict[str, Dict[str, Dict[str, float]]], thresholds: Dict[
                 with_marks = table.get("style d, copied rows") or table.get("style d")
                 without = table.get("style none")
                 if with_marks and without and with_marks["right"] - without["right"] > bounds + 1e-9:
-                    failures.append(f"{name}: no-diacritics rows {without['right']:.1%} right, "
-                                    f"{with_marks['right']:.1%} with diacritics (gap above {bounds:.0%})")
+                    failures.append(
+                        f"{name}: no-diacritics rows {without['right']:.1%} right, "
+                        f"{with_marks['right']:.1%} with diacritics (gap above {bounds:.0%})"
+                    )
                 continue
             figures = table.get(group, {})
             for key, bound in bounds.items():
                 measure, kind = key.rsplit("_", 1)
                 value = figures.get(measure, float("nan"))
-                if value != value or (kind == "max" and value > bound + 1e-9) or (kind == "min" and value < bound - 1e-9):
+                if (
+                    value != value
+                    or (kind == "max" and value > bound + 1e-9)
+                    or (kind == "min" and value < bound - 1e-9)
+                ):
                     failures.append(f"{name} {group}: {measure} {value:.1%} (limit {kind} {bound:.0%})")
     return failures
 
@@ -214,11 +236,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     report.update(run_sets((IMPORTED_SET,), curated + imported_records(), WORK / "imported"))
     for name, figures in report.items():
         print(markdown(name, figures["summary"]))
-    (ROOT / "var" / "eval-real.json").write_text(json.dumps(report, ensure_ascii=False, indent=1, default=sorted),
-                                                 encoding="utf-8")
+    (ROOT / "var" / "eval-real.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=1, default=sorted), encoding="utf-8"
+    )
     if args.gate:
-        failures = check_gate({name: figures["summary"] for name, figures in report.items()},
-                              yaml.safe_load(args.gate.read_text(encoding="utf-8")))
+        failures = check_gate(
+            {name: figures["summary"] for name, figures in report.items()},
+            yaml.safe_load(args.gate.read_text(encoding="utf-8")),
+        )
         for failure in failures:
             print(f"GATE FAILED: {failure}")
         return 1 if failures else 0

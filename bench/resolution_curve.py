@@ -7,6 +7,7 @@ curve the README shows, so a threshold is chosen on evidence rather than by feel
 
 ``make eval-real`` remains the measure of record: it asks the running stack.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,8 +44,7 @@ from knowledge_base.search import ProcedureIndex  # noqa: E402
 CACHE = ROOT / "var" / "nlu-parses.json"
 # The two knobs of ResolverPolicy swept one at a time (the other at its chosen value): how much
 # of the message's specific words the winner must explain, and the evidence score it must reach.
-SWEEPS = {"min_explained": (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
-          "answer_score": (0.55, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)}
+SWEEPS = {"min_explained": (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7), "answer_score": (0.55, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)}
 
 
 def latest_model() -> Path:
@@ -108,10 +108,12 @@ def run(policy: ResolverPolicy, sets: Sequence[str], verbose: bool = False) -> D
             for outcome in outcomes:
                 wrong = outcome.harmful or (outcome.row.cat in ("IN", "IMPORTED") and not outcome.right)
                 if wrong:
-                    print(f"{'HARM' if outcome.harmful else 'MISS'} {outcome.row.id} {outcome.row.cat} "
-                          f"want={sorted(outcome.row.procedures)} got={outcome.procedure_id} "
-                          f"{outcome.status} {list(outcome.choices)} intent={parses[outcome.row.text]['intent']} "
-                          f"ents={parses[outcome.row.text]['entities']} | {outcome.row.text[:110]}")
+                    print(
+                        f"{'HARM' if outcome.harmful else 'MISS'} {outcome.row.id} {outcome.row.cat} "
+                        f"want={sorted(outcome.row.procedures)} got={outcome.procedure_id} "
+                        f"{outcome.status} {list(outcome.choices)} intent={parses[outcome.row.text]['intent']} "
+                        f"ents={parses[outcome.row.text]['entities']} | {outcome.row.text[:110]}"
+                    )
     return report
 
 
@@ -128,8 +130,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(markdown(name, report[name]))
         return 0
     for knob, values in SWEEPS.items():
-        print(f"| {knob} | portal harmful | portal right | legal harmful | legal right | "
-              "imported harmful | imported right |\n|---|---|---|---|---|---|---|")
+        print(
+            f"| {knob} | portal harmful | portal right | legal harmful | legal right | "
+            "imported harmful | imported right |\n|---|---|---|---|---|---|---|"
+        )
         for value in values:
             report = run(replace(policy, **{knob: value}), sets)
             cells = [f"{report[name]['all'][key]:.1%}" for name in sets for key in ("harmful", "right")]

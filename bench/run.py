@@ -14,6 +14,7 @@
 Writes bench/results/latest.md (table, machine noted) and latest.json
 (a list of {"metric", "ours", "baseline", "unit"}).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -40,8 +41,14 @@ from tools.stack import RASA, running_servers  # noqa: E402
 WORK = ROOT / "var" / "bench"
 
 DATA = ["--domain", "bot/domain.yml", "--data", "nlu_data"]
-CONVERSATION = ["làm hộ chiếu hết bao nhiêu tiền", "cần giấy tờ gì", "nộp ở đâu", "mất bao lâu",
-                "còn đăng ký tạm trú thì sao", "cảm ơn"]
+CONVERSATION = [
+    "làm hộ chiếu hết bao nhiêu tiền",
+    "cần giấy tờ gì",
+    "nộp ở đâu",
+    "mất bao lâu",
+    "còn đăng ký tạm trú thì sao",
+    "cảm ơn",
+]
 
 
 def env() -> Dict[str, str]:
@@ -80,13 +87,17 @@ def rss_mb(pid: int) -> float:
 
 def load_test(rasa_url: str, conversations: int, prefix: str) -> Tuple[List[float], int, float]:
     """``conversations`` citizens in parallel, each sending CONVERSATION turn by turn."""
+
     def citizen(index: int) -> Tuple[List[float], int]:
         latencies, errors = [], 0
         for message in CONVERSATION:
             started = time.perf_counter()
             try:
-                answer = requests.post(f"{rasa_url}/webhooks/rest/webhook", timeout=120,
-                                       json={"sender": f"{prefix}-{index}", "message": message})
+                answer = requests.post(
+                    f"{rasa_url}/webhooks/rest/webhook",
+                    timeout=120,
+                    json={"sender": f"{prefix}-{index}", "message": message},
+                )
                 ok = answer.status_code == 200 and bool(answer.json())
             except requests.RequestException:
                 ok = False
@@ -116,13 +127,22 @@ def serve_and_measure(model: Path, label: str) -> Dict[str, float]:
             more, more_errors, _ = load_test(servers.rasa, 1, f"seq-{label}-{round_no}")
             sequential += more
             errors += more_errors
-        figures: Dict[str, float] = dict(seq_p50=percentile(sequential, 0.5), seq_p95=percentile(sequential, 0.95),
-                                         seq_p99=percentile(sequential, 0.99), seq_errors=errors)
+        figures: Dict[str, float] = dict(
+            seq_p50=percentile(sequential, 0.5),
+            seq_p95=percentile(sequential, 0.95),
+            seq_p99=percentile(sequential, 0.99),
+            seq_errors=errors,
+        )
         for concurrency in (10, 50):
             latencies, errors, rate = load_test(servers.rasa, concurrency, f"c{concurrency}-{label}")
-            figures.update({f"c{concurrency}_p50": percentile(latencies, 0.5),
-                            f"c{concurrency}_p99": percentile(latencies, 0.99),
-                            f"c{concurrency}_errors": errors, f"c{concurrency}_rate": rate})
+            figures.update(
+                {
+                    f"c{concurrency}_p50": percentile(latencies, 0.5),
+                    f"c{concurrency}_p99": percentile(latencies, 0.99),
+                    f"c{concurrency}_errors": errors,
+                    f"c{concurrency}_rate": rate,
+                }
+            )
         figures.update(rasa_rss=rss_mb(servers.rasa_pid), actions_rss=rss_mb(servers.actions_pid))
         return figures
 
@@ -141,15 +161,30 @@ def main() -> int:
         rows.append(row(metric, ours, baseline, unit))
 
     print("== training", flush=True)
-    ours_dir, default_dir, policies_dir = WORK / "models-ours", WORK / "models-rasa-default", WORK / "models-default-policies"
-    full = timed([RASA, "train", "--force", "--config", "config.yml", *DATA, "--out", str(ours_dir)],
-                 WORK / "train-ours.log", cache=False)
-    default_full = timed([RASA, "train", "--force", "--config", "bench/configs/rasa_default.yml", *DATA,
-                          "--out", str(default_dir)], WORK / "train-rasa-default.log", cache=False)
-    nlu_only = timed([RASA, "train", "nlu", "--config", "config.yml", "--nlu", "nlu_data",
-                      "--out", str(WORK / "models-ours-nlu")], WORK / "train-ours-nlu.log", cache=False)
-    policies_only = timed([RASA, "train", "--config", str(default_policies_config()), *DATA, "--out", str(policies_dir)],
-                          WORK / "train-default-policies.log")
+    ours_dir, default_dir, policies_dir = (
+        WORK / "models-ours",
+        WORK / "models-rasa-default",
+        WORK / "models-default-policies",
+    )
+    full = timed(
+        [RASA, "train", "--force", "--config", "config.yml", *DATA, "--out", str(ours_dir)],
+        WORK / "train-ours.log",
+        cache=False,
+    )
+    default_full = timed(
+        [RASA, "train", "--force", "--config", "bench/configs/rasa_default.yml", *DATA, "--out", str(default_dir)],
+        WORK / "train-rasa-default.log",
+        cache=False,
+    )
+    nlu_only = timed(
+        [RASA, "train", "nlu", "--config", "config.yml", "--nlu", "nlu_data", "--out", str(WORK / "models-ours-nlu")],
+        WORK / "train-ours-nlu.log",
+        cache=False,
+    )
+    policies_only = timed(
+        [RASA, "train", "--config", str(default_policies_config()), *DATA, "--out", str(policies_dir)],
+        WORK / "train-default-policies.log",
+    )
     add("training, full (no cache)", full, default_full, "s")
     add("training, NLU only (no cache)", nlu_only, None, "s")
     add("training, default policies with our NLU cached", None, policies_only, "s")
@@ -157,8 +192,12 @@ def main() -> int:
     print("== NLU quality", flush=True)
     ours_nlu, default_nlu_reports = nlu_reports(newest(ours_dir)), nlu_reports(newest(default_dir))
     for mine, theirs in zip(ours_nlu, default_nlu_reports):
-        for key, label in (("intent_accuracy", "intent accuracy"), ("intent_macro_f1", "intent macro-F1"),
-                           ("entity_f1", "entity F1"), ("procedure_accuracy", "procedure resolution")):
+        for key, label in (
+            ("intent_accuracy", "intent accuracy"),
+            ("intent_macro_f1", "intent macro-F1"),
+            ("entity_f1", "entity F1"),
+            ("procedure_accuracy", "procedure resolution"),
+        ):
             add(f"NLU {label} ({mine['style']})", mine[key], theirs[key], "ratio")
 
     print("== end-to-end latency", flush=True)
@@ -166,31 +205,46 @@ def main() -> int:
     base_latency = serve_and_measure(newest(policies_dir), "default-policies")
     default_latency = serve_and_measure(newest(default_dir), "rasa-default")
     for key, label, unit in (
-        ("seq_p50", "REST sequential p50", "ms"), ("seq_p95", "REST sequential p95", "ms"),
-        ("seq_p99", "REST sequential p99", "ms"), ("seq_errors", "REST sequential errors", "count"),
-        ("c10_p50", "REST 10 concurrent p50", "ms"), ("c10_p99", "REST 10 concurrent p99", "ms"),
-        ("c10_rate", "REST 10 concurrent throughput", "msg/s"), ("c10_errors", "REST 10 concurrent errors", "count"),
-        ("c50_p50", "REST 50 concurrent p50", "ms"), ("c50_p99", "REST 50 concurrent p99", "ms"),
-        ("c50_rate", "REST 50 concurrent throughput", "msg/s"), ("c50_errors", "REST 50 concurrent errors", "count"),
-        ("rasa_rss", "Rasa server RSS after load", "MB"), ("actions_rss", "action server RSS after load", "MB"),
+        ("seq_p50", "REST sequential p50", "ms"),
+        ("seq_p95", "REST sequential p95", "ms"),
+        ("seq_p99", "REST sequential p99", "ms"),
+        ("seq_errors", "REST sequential errors", "count"),
+        ("c10_p50", "REST 10 concurrent p50", "ms"),
+        ("c10_p99", "REST 10 concurrent p99", "ms"),
+        ("c10_rate", "REST 10 concurrent throughput", "msg/s"),
+        ("c10_errors", "REST 10 concurrent errors", "count"),
+        ("c50_p50", "REST 50 concurrent p50", "ms"),
+        ("c50_p99", "REST 50 concurrent p99", "ms"),
+        ("c50_rate", "REST 50 concurrent throughput", "msg/s"),
+        ("c50_errors", "REST 50 concurrent errors", "count"),
+        ("rasa_rss", "Rasa server RSS after load", "MB"),
+        ("actions_rss", "action server RSS after load", "MB"),
     ):
         add(label, ours_latency[key], base_latency[key], unit)
     for key, label, unit in (
-        ("seq_p50", "REST sequential p50", "ms"), ("seq_p99", "REST sequential p99", "ms"),
-        ("c50_p99", "REST 50 concurrent p99", "ms"), ("c50_rate", "REST 50 concurrent throughput", "msg/s"),
-        ("c50_errors", "REST 50 concurrent errors", "count"), ("rasa_rss", "Rasa server RSS after load", "MB"),
+        ("seq_p50", "REST sequential p50", "ms"),
+        ("seq_p99", "REST sequential p99", "ms"),
+        ("c50_p99", "REST 50 concurrent p99", "ms"),
+        ("c50_rate", "REST 50 concurrent throughput", "msg/s"),
+        ("c50_errors", "REST 50 concurrent errors", "count"),
+        ("rasa_rss", "Rasa server RSS after load", "MB"),
     ):
         add(f"{label} vs Rasa's default configuration", ours_latency[key], default_latency[key], unit)
 
     print("== knowledge-base search", flush=True)
     rows.extend(kb_search.table_rows(kb_search.run()))
 
-    print(write_results("latest", "Benchmark results",
-                        "Baselines: NLU rows and full training compare Rasa's default configuration (bench/configs/"
-                        "rasa_default.yml); latency and memory rows compare the same bot with Rasa's default policies, "
-                        "and the rows marked \"vs Rasa's default configuration\" the same bot with Rasa's whole default "
-                        "configuration (pipeline and policies); KB rows compare a full scan without the inverted index.",
-                        rows))
+    print(
+        write_results(
+            "latest",
+            "Benchmark results",
+            "Baselines: NLU rows and full training compare Rasa's default configuration (bench/configs/"
+            "rasa_default.yml); latency and memory rows compare the same bot with Rasa's default policies, "
+            "and the rows marked \"vs Rasa's default configuration\" the same bot with Rasa's whole default "
+            "configuration (pipeline and policies); KB rows compare a full scan without the inverted index.",
+            rows,
+        )
+    )
     return 0
 
 

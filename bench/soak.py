@@ -11,6 +11,7 @@ stored, ratings sent / stored, reply latency p50 / p99, errors, the servers' RSS
 how many raw personal values appear in the database file, the server logs and the tracker API.
 Targets: 0 lost messages, 0 lost ratings, 0 raw personal values, RSS flat.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,11 +43,15 @@ WORK = ROOT / "var" / "soak"
 RESULTS = ROOT / "bench" / "results"
 # Personal values planted in citizens' messages, in the written forms the audit found stored raw.
 PLANTED = {
-    "CCCD grouped": "001 203 004 567", "CCCD dotted": "001.203.004.567", "CCCD plain": "079095001234",
-    "phone (0xx)": "(091) 234 5671", "phone 0084": "0084 912 345 678", "phone +84-": "+84-912-345-679",
+    "CCCD grouped": "001 203 004 567",
+    "CCCD dotted": "001.203.004.567",
+    "CCCD plain": "079095001234",
+    "phone (0xx)": "(091) 234 5671",
+    "phone 0084": "0084 912 345 678",
+    "phone +84-": "+84-912-345-679",
     "e-mail": "nguyen.van.an@gmail.com",
 }
-QUESTION = ("em số cccd {cccd}, sđt {phone}, mail {mail}, làm hộ chiếu hết bao nhiêu tiền")
+QUESTION = "em số cccd {cccd}, sđt {phone}, mail {mail}, làm hộ chiếu hết bao nhiêu tiền"
 FOLLOW_UPS = ["cần giấy tờ gì", "nộp ở đâu"]
 RATING = '/rate_service{"rating": "4"}'
 
@@ -73,8 +78,9 @@ class Counters:
 def say(rasa: str, sender: str, message: str, counters: Counters) -> bool:
     started = time.perf_counter()
     try:
-        answer = requests.post(f"{rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                               timeout=120)
+        answer = requests.post(
+            f"{rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=120
+        )
         replies = answer.json() if answer.status_code == 200 else []
         answered = bool(replies)
         busy = any(reply.get("text") == BUSY_REPLY for reply in replies)
@@ -114,16 +120,28 @@ def over_long_messages(rasa: str, deadline: float, counters: Counters) -> None:
         time.sleep(max(0.0, min(60.0, deadline - time.monotonic())))
 
 
-def restart_action_server(servers, env: Dict[str, str], log: Path, at: float, down_seconds: float,
-                          events: List[str], replacement: List[subprocess.Popen]) -> None:
+def restart_action_server(
+    servers,
+    env: Dict[str, str],
+    log: Path,
+    at: float,
+    down_seconds: float,
+    events: List[str],
+    replacement: List[subprocess.Popen],
+) -> None:
     """Kill the action server at ``at`` (monotonic) and start a new one ``down_seconds`` later."""
     time.sleep(max(0.0, at - time.monotonic()))
     os.kill(servers.actions_pid, signal.SIGKILL)
     events.append(f"{datetime.now(timezone.utc):%H:%M:%S} action server killed")
     time.sleep(down_seconds)
     port = servers.actions.rsplit(":", 1)[1]
-    process = subprocess.Popen([RASA, "run", "actions", "--actions", "actions", "--port", port], cwd=ROOT,
-                               env=env, stdout=log.open("a"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [RASA, "run", "actions", "--actions", "actions", "--port", port],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("a"),
+        stderr=subprocess.STDOUT,
+    )
     replacement.append(process)
     wait_for(f"{servers.actions}/health", process)
     events.append(f"{datetime.now(timezone.utc):%H:%M:%S} action server back")
@@ -145,14 +163,17 @@ def main() -> int:
     events: List[str] = []
     replacement: List[subprocess.Popen] = []
     with running_servers(WORK, records) as servers:
-        env = dict(os.environ, DATABASE_URL=servers.database_url, PYTHONPATH=str(ROOT),
-                   RASA_TELEMETRY_ENABLED="false")
-        requests.post(f"{servers.rasa}/webhooks/rest/webhook", json={"sender": "warm", "message": "xin chào"},
-                      timeout=120)
+        env = dict(os.environ, DATABASE_URL=servers.database_url, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false")
+        requests.post(
+            f"{servers.rasa}/webhooks/rest/webhook", json={"sender": "warm", "message": "xin chào"}, timeout=120
+        )
         started = time.monotonic()
         deadline = started + minutes * 60
-        chaos = threading.Thread(target=restart_action_server, daemon=True, args=(
-            servers, env, WORK / "actions.log", started + minutes * 20, 20.0, events, replacement))
+        chaos = threading.Thread(
+            target=restart_action_server,
+            daemon=True,
+            args=(servers, env, WORK / "actions.log", started + minutes * 20, 20.0, events, replacement),
+        )
         chaos.start()
         with ThreadPoolExecutor(conversations + 1) as pool:
             jobs = [pool.submit(citizen, servers.rasa, i, deadline, counters) for i in range(conversations)]
@@ -166,15 +187,20 @@ def main() -> int:
                 job.result()
         chaos.join(timeout=60)
         tracker_api = b"".join(
-            requests.get(f"{servers.rasa}/conversations/{sender}/tracker", params={"token": TOKEN},
-                         timeout=30).content for sender in counters.senders[:50])
+            requests.get(f"{servers.rasa}/conversations/{sender}/tracker", params={"token": TOKEN}, timeout=30).content
+            for sender in counters.senders[:50]
+        )
         engine = create_engine(servers.database_url, future=True)
         with engine.connect() as connection:
-            stored_messages = connection.execute(text(
-                "SELECT count(*) FROM events WHERE type_name = 'user' AND sender_id LIKE 'soak-%'")).scalar_one()
-            stored_ratings = connection.execute(text(
-                "SELECT count(DISTINCT conversation_id) FROM ratings WHERE conversation_id LIKE 'soak-%' "
-                "AND score IS NOT NULL")).scalar_one()
+            stored_messages = connection.execute(
+                text("SELECT count(*) FROM events WHERE type_name = 'user' AND sender_id LIKE 'soak-%'")
+            ).scalar_one()
+            stored_ratings = connection.execute(
+                text(
+                    "SELECT count(DISTINCT conversation_id) FROM ratings WHERE conversation_id LIKE 'soak-%' "
+                    "AND score IS NOT NULL"
+                )
+            ).scalar_one()
         engine.dispose()
     for process in replacement:
         process.terminate()
@@ -182,14 +208,24 @@ def main() -> int:
     database = b"".join(path.read_bytes() for path in WORK.glob("e2e.db*"))
     logs = b"".join(path.read_bytes() for path in WORK.glob("*.log"))
     report = {
-        "machine": machine(), "finished": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
-        "minutes": minutes, "conversations": conversations, "chaos": events,
-        "messages_sent": counters.sent, "messages_answered": counters.answered,
-        "messages_stored": stored_messages, "over_long_sent": counters.long_sent,
-        "ratings_sent": counters.ratings_sent, "ratings_stored": stored_ratings, "errors": counters.errors,
-        "p50_ms": round(percentile(counters.latencies, 0.5), 1), "p99_ms": round(percentile(counters.latencies, 0.99), 1),
-        "max_ms": round(max(counters.latencies), 1), "answered_busy": counters.busy,
-        "raw_in_database": raw_values_in(database), "raw_in_logs": raw_values_in(logs),
+        "machine": machine(),
+        "finished": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
+        "minutes": minutes,
+        "conversations": conversations,
+        "chaos": events,
+        "messages_sent": counters.sent,
+        "messages_answered": counters.answered,
+        "messages_stored": stored_messages,
+        "over_long_sent": counters.long_sent,
+        "ratings_sent": counters.ratings_sent,
+        "ratings_stored": stored_ratings,
+        "errors": counters.errors,
+        "p50_ms": round(percentile(counters.latencies, 0.5), 1),
+        "p99_ms": round(percentile(counters.latencies, 0.99), 1),
+        "max_ms": round(max(counters.latencies), 1),
+        "answered_busy": counters.busy,
+        "raw_in_database": raw_values_in(database),
+        "raw_in_logs": raw_values_in(logs),
         "raw_in_tracker_api": raw_values_in(tracker_api),
         "rss_mib": [{"t_s": t, "rasa": round(r), "actions": round(a)} for t, r, a in rss],
     }
@@ -215,7 +251,7 @@ def markdown(report: Dict) -> str:
         "|---|---|---|",
         f"| messages sent / answered / stored | {report['messages_sent']} / {report['messages_answered']} / "
         f"{report['messages_stored']} | all answered, all stored |",
-        f"| of which answered \"busy\" (action server down) | {report['answered_busy']} | – |",
+        f'| of which answered "busy" (action server down) | {report["answered_busy"]} | – |',
         f"| over-long messages sent | {report['over_long_sent']} | polite reply, no crash |",
         f"| ratings sent / stored | {report['ratings_sent']} / {report['ratings_stored']} | equal |",
         f"| errors (no reply or HTTP error) | {report['errors']} | 0 |",

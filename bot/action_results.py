@@ -8,6 +8,7 @@ same check on a validator compiled once: same schema, same jsonschema, same erro
 match, with Rasa's hint appended). The Rasa server installs it when it loads our tracker
 store (bot/tracker_store.py), which every deployment uses.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

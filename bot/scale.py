@@ -10,6 +10,7 @@
   from which web/event_feed.py feeds the review dashboard.
   Without ``RABBITMQ_URL`` there is no broker (both endpoint files name it).
 """
+
 from __future__ import annotations
 
 import logging

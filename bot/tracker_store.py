@@ -7,6 +7,7 @@ echoes it: NLU parse data, entities, slots, bot texts) are replaced by placehold
 The actions already ran on the raw message (an application code look-up may need it);
 nothing raw is persisted. Every deployment uses this store (bot/endpoints.yml).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -111,8 +112,12 @@ class PrivacyTrackerStore(SQLTrackerStore):
                 await super().save(tracker)
                 return
             except OperationalError as exc:
-                logger.warning("tracker_store.save_retry conversation=%s attempt=%d error=%s",
-                               tracker.sender_id, attempt, type(exc.orig).__name__)
+                logger.warning(
+                    "tracker_store.save_retry conversation=%s attempt=%d error=%s",
+                    tracker.sender_id,
+                    attempt,
+                    type(exc.orig).__name__,
+                )
                 await asyncio.sleep(pause)
         await super().save(tracker)
 

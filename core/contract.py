@@ -4,6 +4,7 @@
 Written once here; ``tests/core/test_contract.py`` fails when this module and the domain
 disagree, so renaming an intent or a slot cannot leave a stale string behind.
 """
+
 from __future__ import annotations
 
 from typing import Tuple
@@ -45,8 +46,14 @@ class Intent:
 
 # Questions about one procedure: the answer opens with the field asked.
 PROCEDURE_INTENTS = (
-    Intent.ASK_PROCEDURE, Intent.ASK_DOCUMENTS, Intent.ASK_FEE, Intent.ASK_PROCESSING_TIME,
-    Intent.ASK_AGENCY, Intent.ASK_STEPS, Intent.ASK_ONLINE, Intent.ASK_ELIGIBILITY,
+    Intent.ASK_PROCEDURE,
+    Intent.ASK_DOCUMENTS,
+    Intent.ASK_FEE,
+    Intent.ASK_PROCESSING_TIME,
+    Intent.ASK_AGENCY,
+    Intent.ASK_STEPS,
+    Intent.ASK_ONLINE,
+    Intent.ASK_ELIGIBILITY,
 )
 # Every intent of the domain, in its order (the dashboard's labelling form offers these).
 DOMAIN_INTENTS = tuple(intent for intent in _values(Intent) if intent != Intent.NLU_FALLBACK)

@@ -4,6 +4,7 @@ SQLAlchemy 2.0 style on the 1.4 line Rasa pins. The schema is owned by the Alemb
 ``core/migrations/``: an engine brings its database to the newest revision before first use, so a
 database made by an earlier version is upgraded in place.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

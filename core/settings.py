@@ -3,6 +3,7 @@
 Imported by the action server and the knowledge-base CLI as well as by Rasa-side
 code, so it must not import Rasa.
 """
+
 from __future__ import annotations
 
 import os
@@ -123,9 +124,7 @@ class Settings:
     redis_key_prefix: str = field(default_factory=lambda: os.environ.get("REDIS_KEY_PREFIX") or "citizen_assistant")
     # ... and Rasa publishes masked events to RabbitMQ, from which the dashboard is fed.
     rabbitmq_url: Optional[str] = field(default_factory=lambda: os.environ.get("RABBITMQ_URL") or None)
-    rabbitmq_queue: str = field(
-        default_factory=lambda: os.environ.get("RABBITMQ_QUEUE") or "citizen_assistant_events"
-    )
+    rabbitmq_queue: str = field(default_factory=lambda: os.environ.get("RABBITMQ_QUEUE") or "citizen_assistant_events")
     widget_allowed_origins: Tuple[str, ...] = field(
         default_factory=lambda: _env_list(
             "WIDGET_ALLOWED_ORIGINS",
@@ -134,9 +133,7 @@ class Settings:
     )
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     zalo: ZaloSettings = field(default_factory=ZaloSettings)
-    feedback_url: str = field(
-        default_factory=lambda: os.environ.get("FEEDBACK_URL", "https://dichvucong.gov.vn")
-    )
+    feedback_url: str = field(default_factory=lambda: os.environ.get("FEEDBACK_URL", "https://dichvucong.gov.vn"))
     # Behind a TLS reverse proxy (deploy/nginx.conf) the web server learns the client's address and
     # https only from the proxy's headers, trusted when Sanic is told how: PROXIES_COUNT proxies in
     # front (X-Forwarded-For/-Proto), or a Forwarded header carrying FORWARDED_SECRET.

@@ -1,4 +1,5 @@
 """Knowledge-base CLI: ``python -m knowledge_base validate|load|audit|export|search|import``."""
+
 from __future__ import annotations
 
 import argparse
@@ -66,8 +67,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
         print(f"{finding.severity}\t{finding.procedure_id}\t{finding.field}\t{finding.message}")
     errors = sum(f.severity == ERROR for f in findings)
     reviewed = sum(bool(r.get("reviews")) for r in records)
-    print(f"audited {len(records)} procedures: {errors} errors, {len(findings) - errors} warnings; "
-          f"{reviewed} with a review committed (reviews recorded in the dashboard are not counted here)")
+    print(
+        f"audited {len(records)} procedures: {errors} errors, {len(findings) - errors} warnings; "
+        f"{reviewed} with a review committed (reviews recorded in the dashboard are not counted here)"
+    )
     return 1 if errors else 0
 
 
@@ -117,9 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=help_text)
         command.add_argument("directory", nargs="?", default=str(PROCEDURES_DIR))
         command.set_defaults(func=func)
-    sub.add_parser("export", help="print every procedure in the database as a JSON array").set_defaults(
-        func=cmd_export
-    )
+    sub.add_parser("export", help="print every procedure in the database as a JSON array").set_defaults(func=cmd_export)
     search = sub.add_parser("search", help="ranked procedures for a question: id, score, name")
     search.add_argument("text")
     search.add_argument("--limit", type=int, default=5)

@@ -3,6 +3,7 @@
 The field the citizen asked about comes first; every answer ends with the
 official source and, when a person has reviewed the record, the date of that review.
 """
+
 from __future__ import annotations
 
 import json
@@ -60,8 +61,10 @@ def format_vnd(amount: int) -> str:
 
 def too_long_reply(length: int, limit: int) -> str:
     """What a citizen reads when a message is longer than NLU takes (bot/components/length_guard.py)."""
-    return (f"Tin nhắn quá dài ({format_number(length)} ký tự, tối đa {format_number(limit)}). "
-            "Bạn vui lòng hỏi ngắn gọn trong một câu, ví dụ: \"làm hộ chiếu cần giấy tờ gì?\".")
+    return (
+        f"Tin nhắn quá dài ({format_number(length)} ký tự, tối đa {format_number(limit)}). "
+        'Bạn vui lòng hỏi ngắn gọn trong một câu, ví dụ: "làm hộ chiếu cần giấy tờ gì?".'
+    )
 
 
 def _fee_value(fee: Dict[str, Any]) -> str | None:
@@ -103,9 +106,7 @@ def _online_text(record: Dict[str, Any]) -> str:
     online = [c for c in channels if c.startswith("trực tuyến")]
     url = record.get("online_url") or record["source_url"]
     if not online:
-        return (
-            f"Thủ tục này hiện chưa nộp trực tuyến được; bạn nộp {', '.join(channels)} tại: {record['agency']}."
-        )
+        return f"Thủ tục này hiện chưa nộp trực tuyến được; bạn nộp {', '.join(channels)} tại: {record['agency']}."
     if "trực tuyến toàn trình" in online:
         kind = "Có, thủ tục này làm trực tuyến toàn trình (không phải đến cơ quan)."
     elif "trực tuyến một phần" in online:
@@ -116,9 +117,7 @@ def _online_text(record: Dict[str, Any]) -> str:
 
 
 def _overview(record: Dict[str, Any]) -> str:
-    fees = "; ".join(
-        f"{fee['description']}: {_fee_value(fee) or 'xem mục Lệ phí'}" for fee in record["fees"][:2]
-    )
+    fees = "; ".join(f"{fee['description']}: {_fee_value(fee) or 'xem mục Lệ phí'}" for fee in record["fees"][:2])
     online = "có" if any(c.startswith("trực tuyến") for c in record["channels"]) else "chưa"
     return (
         f"Nơi thực hiện: {record['agency']}.\n"
@@ -152,8 +151,7 @@ def source_line(record: Dict[str, Any], review: Optional[Review] = None) -> str:
     A date is shown only for a recorded review (knowledge_base/reviews.py); imported records say
     where they come from and that nobody has reviewed them yet."""
     if record.get("origin") == IMPORTED_ORIGIN and review is None:
-        return (f"Nguồn: Cơ sở dữ liệu quốc gia về thủ tục hành chính, {record['source_url']} "
-                "(chưa được cán bộ rà soát)")
+        return f"Nguồn: Cơ sở dữ liệu quốc gia về thủ tục hành chính, {record['source_url']} (chưa được cán bộ rà soát)"
     if review is None:
         return f"Nguồn chính thức: {record['source_url']} (chưa được cán bộ đối chiếu, vui lòng kiểm tra trang nguồn)"
     return f"Nguồn chính thức: {record['source_url']} (cán bộ đã đối chiếu ngày {review.reviewed_on:%d/%m/%Y})"
@@ -164,7 +162,5 @@ def compose_answer(record: Dict[str, Any], intent: str, review: Optional[Review]
     title, body = _BODIES.get(intent, _BODIES["ask_procedure"])
     render: Callable[[Dict[str, Any]], str] = body
     text = f"{title} – {record['name']}:\n{render(record)}\n{source_line(record, review)}"
-    buttons = [
-        Button(label, intent_payload(other, record["id"])) for other, label in FIELD_BUTTONS if other != intent
-    ]
+    buttons = [Button(label, intent_payload(other, record["id"])) for other, label in FIELD_BUTTONS if other != intent]
     return Answer(text, buttons)

@@ -5,6 +5,7 @@ one (``superseded_documents.yml``). Warnings: a legal basis with neither number 
 Việc làm (hiện hành)"), a source that is a portal's home page, a record without its national
 code, and records nobody has reviewed.
 """
+
 from __future__ import annotations
 
 import re
@@ -51,22 +52,31 @@ def audit_record(record: Dict[str, Any], superseded: List[Superseded], today: da
         lowered = citation.lower()
         for document in superseded:
             if document.since <= today and any(fragment in lowered for fragment in document.cites):
-                findings.append(Finding(pid, ERROR, f"legal_basis.{position}",
-                                        f"cites {citation!r}, replaced by {document.replaced_by} since "
-                                        f"{document.since:%d/%m/%Y} ({document.evidence})"))
+                findings.append(
+                    Finding(
+                        pid,
+                        ERROR,
+                        f"legal_basis.{position}",
+                        f"cites {citation!r}, replaced by {document.replaced_by} since "
+                        f"{document.since:%d/%m/%Y} ({document.evidence})",
+                    )
+                )
         if not _IDENTIFIED.search(citation):
-            findings.append(Finding(pid, WARNING, f"legal_basis.{position}",
-                                    f"{citation!r} names no document number or year"))
+            findings.append(
+                Finding(pid, WARNING, f"legal_basis.{position}", f"{citation!r} names no document number or year")
+            )
     if urlparse(record["source_url"]).path.strip("/") == "":
-        findings.append(Finding(pid, WARNING, "source_url", f"{record['source_url']} is a home page, "
-                                                            "not the procedure's own page"))
+        findings.append(
+            Finding(pid, WARNING, "source_url", f"{record['source_url']} is a home page, not the procedure's own page")
+        )
     if not record.get("code"):
         findings.append(Finding(pid, WARNING, "code", "no national procedure code"))
     return findings
 
 
-def audit(records: Iterable[Dict[str, Any]], today: date | None = None,
-          superseded: List[Superseded] | None = None) -> List[Finding]:
+def audit(
+    records: Iterable[Dict[str, Any]], today: date | None = None, superseded: List[Superseded] | None = None
+) -> List[Finding]:
     """Findings for every record, errors first."""
     today = today or date.today()
     superseded = load_superseded() if superseded is None else superseded

@@ -13,6 +13,7 @@ structlog renderer sees it:
 The Rasa server installs it with its tracker store, the action server with the actions package,
 the web server in its ``main``.
 """
+
 from __future__ import annotations
 
 import json

@@ -4,6 +4,7 @@ The export (one JSON file per procedure, keys in Vietnamese) is described in
 ../shared/datasets/README.md. Missing values appear as "Không có thông tin" or "";
 they become an explicit "see the source" text rather than invented content.
 """
+
 from __future__ import annotations
 
 import json

@@ -2,8 +2,8 @@
 
 Conversations are kept for review and analytics (the tracker store, rating comments, the
 outbox, log lines), and a security audit requires that nothing identifying a citizen reaches
-the database, the logs or the event broker. Each piece of personal data becomes a typed placeholder, so a reviewer still sees
-what kind of thing was written:
+the database, the logs or the event broker. Each piece of personal data becomes a typed placeholder, so a
+reviewer still sees what kind of thing was written:
 
     [CCCD] [CMND] [SĐT] [HỘ CHIẾU] [BHXH] [STK] [BIỂN SỐ] [NGÀY SINH] [EMAIL] [HỌ TÊN] [ĐỊA CHỈ]
 
@@ -36,6 +36,7 @@ times and dates without a birth cue, and digit runs glued to letters (hex ids, U
 channel refuses a sender id that masking would change). Masking is idempotent: no rule matches a placeholder
 or a cue followed by one.
 """
+
 from __future__ import annotations
 
 import re
@@ -121,26 +122,27 @@ PLATE = re.compile(
     r"(?:\d{3}\.\d{2}|\d{4,5})(?![\w-])" + _NUM_END
 )
 CCCD = re.compile(  # 12 digits: plain, 3-3-3-3, 4-4-4 or 6-6
-    _NUM_START + r"(?:\d{12}|\d{3}(?:[ .-]\d{3}){3}|\d{4}(?:[ .-]\d{4}){2}|\d{6}[ .-]\d{6})"
-    + _NUM_END + _NOT_MONEY
+    _NUM_START + r"(?:\d{12}|\d{3}(?:[ .-]\d{3}){3}|\d{4}(?:[ .-]\d{4}){2}|\d{6}[ .-]\d{6})" + _NUM_END + _NOT_MONEY
 )
 # A 12-digit number shortly after this (and no CCCD cue in between) is a 2012-2016 CMND.
 CMND_CUE = re.compile(r"\b(?:cmnd|cmt|chung\s+minh)\b(?:(?!cccd|can\s+cuoc)[^.?!\n]){0,30}$")
 CMND = re.compile(_NUM_START + r"(?:\d{9}|\d{3}(?:[ .-]\d{3}){2})" + _NUM_END + _NOT_MONEY)
 
 # Phone candidates: digit groups joined by one separator; "(+84)" and "(024)" are groups too.
-PHONE_RUN = re.compile(
-    _NUM_START + r"\(?\+?\d+\)?(?:(?:[ .-]|[ \t]-[ \t])\(?\+?\d+\)?)*" + _NUM_END
-)
+PHONE_RUN = re.compile(_NUM_START + r"\(?\+?\d+\)?(?:(?:[ .-]|[ \t]-[ \t])\(?\+?\d+\)?)*" + _NUM_END)
 PHONE_GROUP = re.compile(r"\(?\+?\d+\)?")
 PHONE_STARTS = ("0", "+", "84")
 PHONE_MAX_GROUPS = 5
 PHONE_DIGITS = (10, 15)  # with the trunk "0" or country code: 10 (mobile) to 15 (E.164 max)
 PLAIN_PHONE_DIGITS = (10, 11)
-SERVICE_NUMBER_TYPES = frozenset({
-    PhoneNumberType.TOLL_FREE, PhoneNumberType.PREMIUM_RATE,
-    PhoneNumberType.SHARED_COST, PhoneNumberType.UAN,
-})
+SERVICE_NUMBER_TYPES = frozenset(
+    {
+        PhoneNumberType.TOLL_FREE,
+        PhoneNumberType.PREMIUM_RATE,
+        PhoneNumberType.SHARED_COST,
+        PhoneNumberType.UAN,
+    }
+)
 
 NAME_CUE = re.compile(
     _CUE_START + r"(?:"
@@ -158,14 +160,16 @@ NAME_MAX_LOWER_CASE_WORDS = 4
 NAME_MIN_WORDS_AFTER_TOI_LA = 2
 # Lower-case words that end a typed name ("tên là nguyen van an muốn hỏi"). Syllables that
 # are also common names ("minh", "nhung", "tai") are left out of the plain-letter forms.
-NAME_STOP_WORDS = frozenset("""
+NAME_STOP_WORDS = frozenset(
+    """
     và va muốn muon cần can ở o nhé nhe ạ a à ah sinh ngày ngay tháng năm tuổi tuoi là la
     làm có co không khong ko k thì của cua cho xin hỏi hoi em tôi toi mình đã da sẽ se đang
     được duoc bị bi nhà nha số so đến den từ với voi về ve rồi roi thôi thoi gì gi sao ai nào
     nao đây day đó hiện nay hay hoặc hoac nhưng mà để de nên nen vậy vay giúp giup ơi oi nhỉ
     tại quê que địa dia vào vao người nguoi thế như nhu ra lên len sđt sdt đt dt email cccd
     cmnd gọi goi liên lien
-""".split())
+""".split()
+)
 
 ADDRESS_CUE = re.compile(
     _CUE_START + r"(?:"
@@ -267,7 +271,7 @@ def _is_personal_phone(raw: str) -> bool:
 def _longest_phone(text: str, groups: List[Tuple[int, int, int]], first: int) -> Optional[int]:
     """Index of the last group of the longest phone number starting at group ``first``."""
     start = groups[first][0]
-    if not text[start:groups[first][1]].lstrip("(").startswith(PHONE_STARTS):
+    if not text[start : groups[first][1]].lstrip("(").startswith(PHONE_STARTS):
         return None
     low, high = PHONE_DIGITS
     digits, longest = 0, None
@@ -275,7 +279,7 @@ def _longest_phone(text: str, groups: List[Tuple[int, int, int]], first: int) ->
         digits += groups[last][2]
         if digits > high:
             break
-        if digits >= low and _is_personal_phone(text[start:groups[last][1]]):
+        if digits >= low and _is_personal_phone(text[start : groups[last][1]]):
             longest = last
     return longest
 
@@ -300,11 +304,7 @@ def _is_name_word(word: str, lower_case_allowed: bool, words_before: int) -> boo
     """Capitalised words always; typed lower-case ones only after an explicit cue."""
     if word[0].isupper():
         return True
-    return (
-        lower_case_allowed
-        and words_before < NAME_MAX_LOWER_CASE_WORDS
-        and word.lower() not in NAME_STOP_WORDS
-    )
+    return lower_case_allowed and words_before < NAME_MAX_LOWER_CASE_WORDS and word.lower() not in NAME_STOP_WORDS
 
 
 def _name_after(text: str, cue_end: int, lower_case_allowed: bool) -> Tuple[int, int, int]:
@@ -328,9 +328,7 @@ def _names(text: str, folded: str) -> Iterator[Span]:
         if cue.start() < done:
             continue
         weak = cue.group("weak") is not None
-        lower_case_allowed = not weak and (
-            cue.group("form") is None or cue.group("suffix") is not None
-        )
+        lower_case_allowed = not weak and (cue.group("form") is None or cue.group("suffix") is not None)
         start, end, words = _name_after(text, cue.end(), lower_case_allowed)
         if words >= (NAME_MIN_WORDS_AFTER_TOI_LA if weak else 1):
             yield start, end, NAME_TAG
@@ -340,9 +338,7 @@ def _names(text: str, folded: str) -> Iterator[Span]:
 def _address_end(text: str, start: int) -> int:
     """Where the address starting at ``start`` ends: the end of its clause."""
     for stop in ADDRESS_BREAK.finditer(text, start):
-        if stop.group() == "." and ADDRESS_ABBREVIATION.search(
-            text, max(start, stop.start() - 2), stop.start()
-        ):
+        if stop.group() == "." and ADDRESS_ABBREVIATION.search(text, max(start, stop.start() - 2), stop.start()):
             continue
         end = stop.start()
         while end > start and text[end - 1] in " \t,:-":
@@ -356,15 +352,12 @@ def _looks_like_address(text: str, folded: str, cue: "re.Match[str]") -> bool:
     start = cue.end()
     if start >= len(text) or not text[start].isalnum():
         return False
-    if cue.group("office") and (
-        OFFICE.match(folded, start) or OFFICE_WITH_DIACRITICS.match(text, start)
-    ):
+    if cue.group("office") and (OFFICE.match(folded, start) or OFFICE_WITH_DIACRITICS.match(text, start)):
         return False
     if cue.group("residence"):
         return bool(STREET_LEVEL.match(folded, start))
     first = text[start]
-    return bool(cue.group("colon") or first.isdigit() or first.isupper()
-                or ADDRESS_WORD.match(folded, start))
+    return bool(cue.group("colon") or first.isdigit() or first.isupper() or ADDRESS_WORD.match(folded, start))
 
 
 def _addresses(text: str, folded: str) -> Iterator[Span]:

@@ -4,6 +4,7 @@
 with the registration checklist would be confidently wrong. Such questions get a redirect to
 the national legal-information portal and free legal aid instead.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,12 +22,13 @@ def _spans(words: List[str], phrase: Tuple[str, ...], exact: bool) -> List[range
     folded_phrase = [strip_diacritics(word) for word in phrase]
     spans = []
     for start in range(len(words) - size + 1):
-        window = words[start:start + size]
-        if all(typed == listed or (not exact and typed == plain_word(typed) == plain)
-               for typed, listed, plain in zip(window, phrase, folded_phrase)):
+        window = words[start : start + size]
+        if all(
+            typed == listed or (not exact and typed == plain_word(typed) == plain)
+            for typed, listed, plain in zip(window, phrase, folded_phrase)
+        ):
             spans.append(range(start, start + size))
     return spans
-
 
 
 def legal_phrase(text: str, vocabulary: Vocabulary | None = None, names_procedure: bool = False) -> str | None:
@@ -41,8 +43,12 @@ def legal_phrase(text: str, vocabulary: Vocabulary | None = None, names_procedur
     if not names_procedure:
         checks.append((vocabulary.legal_topic, False))
     excused = {i for phrase in vocabulary.legal_not for span in _spans(words, phrase, False) for i in span}
-    found = [phrase for phrases, exact in checks for phrase in phrases
-             if any(not excused.issuperset(span) for span in _spans(words, phrase, exact))]
+    found = [
+        phrase
+        for phrases, exact in checks
+        for phrase in phrases
+        if any(not excused.issuperset(span) for span in _spans(words, phrase, exact))
+    ]
     return " ".join(max(found, key=len)) if found else None
 
 

@@ -1,4 +1,5 @@
 """Reading and writing procedure records in the database."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -17,6 +17,7 @@ The decision, in order (README "How a message is resolved"):
 6. A message that names nothing (only question words, generic or context words) is a
    follow-up about the procedure under discussion, or NOT_MENTIONED.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,7 +38,6 @@ LEGAL = "legal_question"
 MAX_CHOICES = 3
 FALLBACK_INTENT = "nlu_fallback"
 FULLY_NAMED = 0.95
-
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,9 @@ def _fully_named(evidence: Sequence[Evidence]) -> List[Evidence]:
     One that explains far less of the message than another is dropped: "cuối năm" typed
     without diacritics also spells "cưới", which names marriage, but nothing else of it.
     """
-    named = [item for item in evidence
-             if item.full_cover >= FULLY_NAMED and item.order >= FULLY_NAMED and not item.tentative]
+    named = [
+        item for item in evidence if item.full_cover >= FULLY_NAMED and item.order >= FULLY_NAMED and not item.tentative
+    ]
     best = max((item.explained for item in named), default=0.0)
     return [item for item in named if item.explained >= best / 2]
 

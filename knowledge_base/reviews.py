@@ -4,6 +4,7 @@ Only a recorded review gives a record a review date, and only that date is ever 
 citizens. Reviews come from two places: the record's own ``reviews`` list (committed with the
 content) and the dashboard, where an editor records one (table ``procedure_reviews``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,8 +35,10 @@ class Review:
 
 def committed_reviews(record: Dict[str, Any]) -> List[Review]:
     """The reviews written in the record itself."""
-    return [Review(record["id"], date.fromisoformat(item["date"]), item["by"], item["against"])
-            for item in record.get("reviews", [])]
+    return [
+        Review(record["id"], date.fromisoformat(item["date"]), item["by"], item["against"])
+        for item in record.get("reviews", [])
+    ]
 
 
 def _review_of(row: ProcedureReview) -> Review:
@@ -48,22 +51,32 @@ class ReviewStore:
     def __init__(self, sessions: sessionmaker) -> None:
         self._sessions = sessions
 
-    def record(self, procedure_id: str, reviewer: str, checked_against: str, note: str = "",
-               reviewed_on: Optional[date] = None) -> Review:
+    def record(
+        self, procedure_id: str, reviewer: str, checked_against: str, note: str = "", reviewed_on: Optional[date] = None
+    ) -> Review:
         """Records that ``reviewer`` checked the record against ``checked_against`` (today by default)."""
         checked_against, note = checked_against.strip(), note.strip()
         reviewed_on = reviewed_on or date.today()
         if not checked_against:
             raise ReviewError("Cần ghi rõ văn bản hoặc trang chính thức đã dùng để đối chiếu.")
         if len(checked_against) > MAX_SOURCE_CHARS or len(note) > MAX_NOTE_CHARS:
-            raise ReviewError(f"Nguồn đối chiếu tối đa {MAX_SOURCE_CHARS} ký tự, ghi chú tối đa {MAX_NOTE_CHARS} ký tự.")
+            raise ReviewError(
+                f"Nguồn đối chiếu tối đa {MAX_SOURCE_CHARS} ký tự, ghi chú tối đa {MAX_NOTE_CHARS} ký tự."
+            )
         if reviewed_on > date.today():
             raise ReviewError("Ngày rà soát không thể ở tương lai.")
         with self._sessions() as session, session.begin():
             if session.get(Procedure, procedure_id) is None:
                 raise ReviewError("Không có thủ tục này trong cơ sở dữ liệu.")
-            session.add(ProcedureReview(procedure_id=procedure_id, reviewed_on=reviewed_on, reviewer=reviewer,
-                                        checked_against=checked_against, note=note or None))
+            session.add(
+                ProcedureReview(
+                    procedure_id=procedure_id,
+                    reviewed_on=reviewed_on,
+                    reviewer=reviewer,
+                    checked_against=checked_against,
+                    note=note or None,
+                )
+            )
         return Review(procedure_id, reviewed_on, reviewer, checked_against, note or None)
 
     def history(self, record: Dict[str, Any]) -> List[Review]:
@@ -78,8 +91,9 @@ class ReviewStore:
         """The reviews of ``records``: those committed with them, then those recorded, oldest first."""
         ids = [record["id"] for record in records]
         with self._sessions() as session:
-            rows = session.execute(select(ProcedureReview).where(ProcedureReview.procedure_id.in_(ids))
-                                   .order_by(ProcedureReview.id)).scalars()
+            rows = session.execute(
+                select(ProcedureReview).where(ProcedureReview.procedure_id.in_(ids)).order_by(ProcedureReview.id)
+            ).scalars()
             recorded = [_review_of(row) for row in rows]
         return [*(review for record in records for review in committed_reviews(record)), *recorded]
 

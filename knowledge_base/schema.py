@@ -1,4 +1,5 @@
 """The procedure record schema and its validation, with errors naming file and field."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -19,8 +20,21 @@ PROCEDURE_SCHEMA: Dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": [
-        "id", "name", "aliases", "field", "agency", "level", "channels", "documents", "fees",
-        "processing_time", "steps", "eligibility", "result", "legal_basis", "source_url",
+        "id",
+        "name",
+        "aliases",
+        "field",
+        "agency",
+        "level",
+        "channels",
+        "documents",
+        "fees",
+        "processing_time",
+        "steps",
+        "eligibility",
+        "result",
+        "legal_basis",
+        "source_url",
     ],
     "properties": {
         "id": {"type": "string", "pattern": r"^([a-z0-9]+(-[a-z0-9]+)*|\d+\.\d{6})$"},
@@ -108,7 +122,8 @@ def validate_record(record: Any, source: str) -> Dict[str, Any]:
     if isinstance(record.get("reviews"), list):
         record["reviews"] = [
             dict(review, date=review["date"].isoformat())
-            if isinstance(review, dict) and isinstance(review.get("date"), date) else review
+            if isinstance(review, dict) and isinstance(review.get("date"), date)
+            else review
             for review in record["reviews"]
         ]
     validator = jsonschema.Draft7Validator(PROCEDURE_SCHEMA)

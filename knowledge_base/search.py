@@ -6,6 +6,7 @@ weighted by how rare each syllable is, with a smaller share for how much of the
 matching name or alias the query covers. Below ``min_score`` nothing is returned:
 an honest "not found" is better than a wrong procedure.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -24,26 +25,183 @@ from knowledge_base.vocabulary import Vocabulary, load_vocabulary
 # "căn cước" is not), a word typed without diacritics matches the folded form.
 QUESTION_PHRASES = frozenset(
     {
-        "cho em hỏi", "cho mình hỏi", "cho tôi hỏi", "cho cháu hỏi", "xin hỏi", "hỏi", "hỏi thử",
-        "em", "mình", "tôi", "cháu", "anh chị", "anh", "chị", "bạn", "ơi", "ạ", "nhé", "nha", "vậy", "thế ạ",
-        "xin chào", "chào", "cảm ơn", "giúp", "hỗ trợ", "hướng dẫn", "tư vấn", "được không", "có được không",
-        "làm thế nào", "làm sao", "như thế nào", "thế nào", "ra sao", "như nào", "sao", "gì", "nào", "không",
-        "cần", "những", "giấy tờ", "hồ sơ", "mẫu", "tờ khai", "chuẩn bị", "mang theo",
-        "lệ phí", "phí", "bao nhiêu", "tiền", "hết", "tốn", "chi phí", "miễn phí",
-        "bao lâu", "thời gian", "mấy ngày", "mất bao lâu", "bao giờ", "khi nào", "lâu không", "ngày",
-        "nộp", "ở đâu", "đâu", "cơ quan", "nơi", "chỗ nào", "đến",
-        "trực tuyến", "online", "qua mạng", "trên mạng", "dịch vụ công", "cổng dịch vụ công",
-        "bước", "các bước", "quy trình", "trình tự", "làm gì", "điều kiện", "ai", "đối tượng",
-        "thủ tục", "làm", "muốn", "định", "đi", "được", "có", "có thể", "thì", "còn", "cho", "với", "và",
-        "là", "của", "về", "ở", "tại", "để", "phải", "mới", "này", "thủ", "giùm", "dùm",
-        "bây giờ", "hiện nay", "hiện tại", "năm nay", "trước", "sau", "khi", "như", "rồi", "nữa", "luôn",
-        "việc", "bị", "cái", "đó", "kia", "gồm", "nhỉ", "hả", "thế", "vậy thì", "mỗi", "thêm", "hỏi thêm",
-        "thực hiện", "tài liệu", "với nhau", "đầu tiên", "như sau", "thắc mắc", "giải đáp", "cụ thể", "chi tiết",
-        "đúng không", "phải không", "hay không", "quy định", "mới nhất", "hiện hành", "kết quả",
-        "yêu cầu", "đề nghị", "phương thức", "cách thức", "cách", "thành phần", "vừa",
-        "gia đình", "thành phố", "địa phương", "việt nam", "quốc gia", "hà nội", "đối với", "tỉnh thành",
-        "du lịch", "công tác", "thăm thân", "chờ", "trong ngày", "công an", "ủy ban", "ủy ban nhân dân", "ubnd",
-        "qua điện thoại", "qua bưu điện", "bưu điện",
+        "cho em hỏi",
+        "cho mình hỏi",
+        "cho tôi hỏi",
+        "cho cháu hỏi",
+        "xin hỏi",
+        "hỏi",
+        "hỏi thử",
+        "em",
+        "mình",
+        "tôi",
+        "cháu",
+        "anh chị",
+        "anh",
+        "chị",
+        "bạn",
+        "ơi",
+        "ạ",
+        "nhé",
+        "nha",
+        "vậy",
+        "thế ạ",
+        "xin chào",
+        "chào",
+        "cảm ơn",
+        "giúp",
+        "hỗ trợ",
+        "hướng dẫn",
+        "tư vấn",
+        "được không",
+        "có được không",
+        "làm thế nào",
+        "làm sao",
+        "như thế nào",
+        "thế nào",
+        "ra sao",
+        "như nào",
+        "sao",
+        "gì",
+        "nào",
+        "không",
+        "cần",
+        "những",
+        "giấy tờ",
+        "hồ sơ",
+        "mẫu",
+        "tờ khai",
+        "chuẩn bị",
+        "mang theo",
+        "lệ phí",
+        "phí",
+        "bao nhiêu",
+        "tiền",
+        "hết",
+        "tốn",
+        "chi phí",
+        "miễn phí",
+        "bao lâu",
+        "thời gian",
+        "mấy ngày",
+        "mất bao lâu",
+        "bao giờ",
+        "khi nào",
+        "lâu không",
+        "ngày",
+        "nộp",
+        "ở đâu",
+        "đâu",
+        "cơ quan",
+        "nơi",
+        "chỗ nào",
+        "đến",
+        "trực tuyến",
+        "online",
+        "qua mạng",
+        "trên mạng",
+        "dịch vụ công",
+        "cổng dịch vụ công",
+        "bước",
+        "các bước",
+        "quy trình",
+        "trình tự",
+        "làm gì",
+        "điều kiện",
+        "ai",
+        "đối tượng",
+        "thủ tục",
+        "làm",
+        "muốn",
+        "định",
+        "đi",
+        "được",
+        "có",
+        "có thể",
+        "thì",
+        "còn",
+        "cho",
+        "với",
+        "và",
+        "là",
+        "của",
+        "về",
+        "ở",
+        "tại",
+        "để",
+        "phải",
+        "mới",
+        "này",
+        "thủ",
+        "giùm",
+        "dùm",
+        "bây giờ",
+        "hiện nay",
+        "hiện tại",
+        "năm nay",
+        "trước",
+        "sau",
+        "khi",
+        "như",
+        "rồi",
+        "nữa",
+        "luôn",
+        "việc",
+        "bị",
+        "cái",
+        "đó",
+        "kia",
+        "gồm",
+        "nhỉ",
+        "hả",
+        "thế",
+        "vậy thì",
+        "mỗi",
+        "thêm",
+        "hỏi thêm",
+        "thực hiện",
+        "tài liệu",
+        "với nhau",
+        "đầu tiên",
+        "như sau",
+        "thắc mắc",
+        "giải đáp",
+        "cụ thể",
+        "chi tiết",
+        "đúng không",
+        "phải không",
+        "hay không",
+        "quy định",
+        "mới nhất",
+        "hiện hành",
+        "kết quả",
+        "yêu cầu",
+        "đề nghị",
+        "phương thức",
+        "cách thức",
+        "cách",
+        "thành phần",
+        "vừa",
+        "gia đình",
+        "thành phố",
+        "địa phương",
+        "việt nam",
+        "quốc gia",
+        "hà nội",
+        "đối với",
+        "tỉnh thành",
+        "du lịch",
+        "công tác",
+        "thăm thân",
+        "chờ",
+        "trong ngày",
+        "công an",
+        "ủy ban",
+        "ủy ban nhân dân",
+        "ubnd",
+        "qua điện thoại",
+        "qua bưu điện",
+        "bưu điện",
     }
 )
 
@@ -110,7 +268,8 @@ class Evidence:
     ``explained``: share of the message's specific words that the record's names and aliases
     hold; ``held``: the message's words (generic ones too, context words not) that the record's
     names and aliases hold; ``full_cover``: ``cover`` with generic syllables at full weight, which tells
-    "cấp sổ đỏ lần đầu" from "cấp đổi sổ đỏ" when the specific words tie. A record can cover its name fully and still leave most of the message unexplained
+    "cấp sổ đỏ lần đầu" from "cấp đổi sổ đỏ" when the specific words tie. A record can cover its name fully
+    and still leave most of the message unexplained
     ("mức lương tối đa đóng bảo hiểm thất nghiệp" is not about claiming the benefit).
     """
 
@@ -179,9 +338,14 @@ def tokens(text: str, protected: FrozenSet[Tuple[str, str]] = frozenset()) -> Li
     while i < len(words):
         word = words[i]
         plain = plain_word(word)
-        phrase = next((phrase for phrase in _QUESTION_INDEX.get(word, ())
-                       if len(words) - i >= len(phrase) and all(map(_same_word, words[i:i + len(phrase)], phrase))),
-                      None)
+        phrase = next(
+            (
+                phrase
+                for phrase in _QUESTION_INDEX.get(word, ())
+                if len(words) - i >= len(phrase) and all(map(_same_word, words[i : i + len(phrase)], phrase))
+            ),
+            None,
+        )
         if phrase is not None and len(phrase) == 1:
             following = plain_word(words[i + 1]) if i + 1 < len(words) else ""
             previous = (words[i - 1] if word != plain else plain_word(words[i - 1])) if i else ""
@@ -191,14 +355,14 @@ def tokens(text: str, protected: FrozenSet[Tuple[str, str]] = frozenset()) -> Li
             found.append((plain, word))
             i += 1
         else:
-            found.append(("", " ".join(words[i:i + len(phrase)])))
+            found.append(("", " ".join(words[i : i + len(phrase)])))
             i += len(phrase)
     return found
 
 
 def _deletions(term: str) -> Set[str]:
     """``term`` with one letter left out, every way."""
-    return {term[:i] + term[i + 1:] for i in range(len(term))}
+    return {term[:i] + term[i + 1 :] for i in range(len(term))}
 
 
 def proper_names(text: str) -> FrozenSet[str]:
@@ -218,8 +382,9 @@ def _bigrams(terms: Sequence[str]) -> frozenset:
 class ProcedureIndex:
     """An in-memory inverted index over procedure names, aliases and codes."""
 
-    def __init__(self, records: Iterable[Dict[str, Any]], min_score: float = 0.6,
-                 vocabulary: Vocabulary | None = None) -> None:
+    def __init__(
+        self, records: Iterable[Dict[str, Any]], min_score: float = 0.6, vocabulary: Vocabulary | None = None
+    ) -> None:
         records = list(records)
         self.min_score = min_score
         self.vocabulary = vocabulary or load_vocabulary()
@@ -238,12 +403,13 @@ class ProcedureIndex:
         self._protected = frozenset(protected)
         raw = {record["id"]: self._add(record) for record in records}
         total = max(len(self._names), 1)
-        self._idf = {
-            term: math.log(1 + total / len(ids)) for term, ids in self._postings.items()
-        }
+        self._idf = {term: math.log(1 + total / len(ids)) for term, ids in self._postings.items()}
         self._phrases = {
-            pid: [_Phrase(frozenset(terms), _bigrams(terms), sum(self._idf[t] for t in set(terms)))
-                  for terms in phrases if terms]
+            pid: [
+                _Phrase(frozenset(terms), _bigrams(terms), sum(self._idf[t] for t in set(terms)))
+                for terms in phrases
+                if terms
+            ]
             for pid, phrases in raw.items()
         }
         self._lightest = {pid: min((p.weight for p in phrases), default=0.0) for pid, phrases in self._phrases.items()}
@@ -255,9 +421,15 @@ class ProcedureIndex:
                 for variant in _deletions(term):
                     self._one_deletion[variant].add(term)
         self._evidence_phrases = {
-            pid: [(i, _Phrase(frozenset(terms), _bigrams(terms), sum(self._weight[t] for t in set(terms))),
-                   sum(self._idf[t] for t in set(terms)))
-                  for i, terms in enumerate([*raw[pid], *self._tentative[pid]]) if terms]
+            pid: [
+                (
+                    i,
+                    _Phrase(frozenset(terms), _bigrams(terms), sum(self._weight[t] for t in set(terms))),
+                    sum(self._idf[t] for t in set(terms)),
+                )
+                for i, terms in enumerate([*raw[pid], *self._tentative[pid]])
+                if terms
+            ]
             for pid in raw
         }
         self._first_tentative = {pid: len(raw[pid]) for pid in raw}
@@ -268,8 +440,10 @@ class ProcedureIndex:
             pid: min((min(p.weight, self._long_name_weight) for _, p, _ in phrases), default=0.0)
             for pid, phrases in self._evidence_phrases.items()
         }
-        self._terms_of = {pid: frozenset(t for _, phrase, _ in phrases for t in phrase.terms)
-                          for pid, phrases in self._evidence_phrases.items()}
+        self._terms_of = {
+            pid: frozenset(t for _, phrase, _ in phrases for t in phrase.terms)
+            for pid, phrases in self._evidence_phrases.items()
+        }
 
     def __len__(self) -> int:
         return len(self._names)
@@ -284,8 +458,9 @@ class ProcedureIndex:
         forms: Dict[str, Set[str]] = defaultdict(set)
         phrases: List[Tuple[str, ...]] = []
         tentative: List[Tuple[str, ...]] = []
-        for text, kept in [(text, phrases) for text in [record["name"], *record.get("aliases", [])]] + \
-                [(text, tentative) for text in record.get("ambiguous_aliases", [])]:
+        for text, kept in [(text, phrases) for text in [record["name"], *record.get("aliases", [])]] + [
+            (text, tentative) for text in record.get("ambiguous_aliases", [])
+        ]:
             typed = typed_content_words(text, self._protected)
             for folded, form in typed:
                 forms[folded].add(form)
@@ -295,8 +470,9 @@ class ProcedureIndex:
                 self._postings[term].add(pid)
         self._tentative[pid] = tentative
         # Only the syllables a name or alias writes with diacritics can be told apart ("đổi" from "đối").
-        self._forms[pid] = {folded: frozenset(typed) for folded, typed in forms.items()
-                            if all(form != folded for form in typed)}
+        self._forms[pid] = {
+            folded: frozenset(typed) for folded, typed in forms.items() if all(form != folded for form in typed)
+        }
         return phrases
 
     def has(self, procedure_id: str) -> bool:
@@ -330,8 +506,11 @@ class ProcedureIndex:
 
     def specific_terms(self, terms: Iterable[str]) -> List[str]:
         """The syllables of ``terms`` that can name a procedure: neither generic nor context words."""
-        return [t for t in dict.fromkeys(terms)
-                if not self.is_generic(t) and not self.is_context(t) and not any(c.isdigit() for c in t)]
+        return [
+            t
+            for t in dict.fromkeys(terms)
+            if not self.is_generic(t) and not self.is_context(t) and not any(c.isdigit() for c in t)
+        ]
 
     def evidence(self, text: str, limit: int = 10) -> List[Evidence]:
         """Records whose name or an alias the whole message holds, best first.
@@ -383,8 +562,11 @@ class ProcedureIndex:
         """The evidence for one record, None when none of its names or aliases is held well enough."""
         forms = self._forms[pid]
         accented = query.accented
-        usable = {t for t in query.terms
-                  if t not in accented or t not in forms or accented[t] & forms[t] or len(accented[t]) < query.counts[t]}
+        usable = {
+            t
+            for t in query.terms
+            if t not in accented or t not in forms or accented[t] & forms[t] or len(accented[t]) < query.counts[t]
+        }
         best = self._best_phrase(pid, usable, query.bigrams)
         if best is None:
             return None
@@ -394,9 +576,18 @@ class ProcedureIndex:
         # A word another record holds ("thuế", "chuyển nhượng") is a rival topic: it weighs double.
         foreign = sum(w for t, w in weights.items() if t not in held and t in self._postings)
         explained = sum(w for t, w in weights.items() if t in held) / (total + foreign) if total else 1.0
-        return Evidence(pid, self._names[pid], self._texts[pid][position], round(cover, 4), round(order, 4),
-                        round(explained, 4), round(full, 4), frozenset(t for t in held if not self.is_context(t)),
-                        bool(keys_held) and keys_held <= query.negated, position >= self._first_tentative[pid])
+        return Evidence(
+            pid,
+            self._names[pid],
+            self._texts[pid][position],
+            round(cover, 4),
+            round(order, 4),
+            round(explained, 4),
+            round(full, 4),
+            frozenset(t for t in held if not self.is_context(t)),
+            bool(keys_held) and keys_held <= query.negated,
+            position >= self._first_tentative[pid],
+        )
 
     def _evidence_candidates(self, query_terms: List[str], weights: Dict[str, float]) -> List[Tuple[str, float]]:
         """Records that could hold one of their names or aliases to ``MIN_PHRASE_COVER``, with the
@@ -426,12 +617,15 @@ class ProcedureIndex:
                 held[pid] += weight
                 if share:
                     explained[pid] += share
-        return [(pid, 0.6 + 0.4 * (min(1.0, (explained[pid] + explained_slack) / total) if total else 1.0))
-                for pid, weight in held.items()
-                if weight + slack >= MIN_PHRASE_COVER * self._lightest_evidence[pid] - _EPSILON]
+        return [
+            (pid, 0.6 + 0.4 * (min(1.0, (explained[pid] + explained_slack) / total) if total else 1.0))
+            for pid, weight in held.items()
+            if weight + slack >= MIN_PHRASE_COVER * self._lightest_evidence[pid] - _EPSILON
+        ]
 
-    def _best_phrase(self, pid: str, usable: Set[str],
-                     query_bigrams: frozenset) -> Tuple[float, float, int, float] | None:
+    def _best_phrase(
+        self, pid: str, usable: Set[str], query_bigrams: frozenset
+    ) -> Tuple[float, float, int, float] | None:
         """(cover, order, position, full cover) of the record's name or alias the message holds best."""
         best: Tuple[float, float, int, float] | None = None
         weight = self._weight
@@ -475,7 +669,9 @@ class ProcedureIndex:
         left = 0
         for folded, typed in stream:
             words = [plain_word(word) for word in typed.split()]
-            if any(word in self.vocabulary.negations for word in words) and (not folded or folded in self.vocabulary.negations):
+            if any(word in self.vocabulary.negations for word in words) and (
+                not folded or folded in self.vocabulary.negations
+            ):
                 left = NEGATION_REACH
                 continue
             if not folded:
@@ -491,8 +687,11 @@ class ProcedureIndex:
         with a digit: an ID or phone number typed in the question never leaves in a link.
         """
         names = proper_names(text)
-        return [typed for folded, typed in typed_content_words(text, self._protected)
-                if not self.is_context(folded) and folded not in names and not any(c.isdigit() for c in folded)]
+        return [
+            typed
+            for folded, typed in typed_content_words(text, self._protected)
+            if not self.is_context(folded) and folded not in names and not any(c.isdigit() for c in folded)
+        ]
 
     def foreign_neighbour(self, text: str, procedure_id: str) -> str | None:
         """A specific word right beside the record's words that the record does not hold.
@@ -561,13 +760,19 @@ class ProcedureIndex:
                     continue
                 if self._lightest[pid] > heaviest:  # every name too long: skip without a loop (halves p99)
                     scored[pid] = 0.0
-                elif bar and 0.6 * sum(map(self._idf.__getitem__, query_terms & self._terms_of[pid])) \
-                        / query_weight + 0.4 < bar - _EPSILON:
+                elif (
+                    bar
+                    and 0.6 * sum(map(self._idf.__getitem__, query_terms & self._terms_of[pid])) / query_weight + 0.4
+                    < bar - _EPSILON
+                ):
                     scored[pid] = 0.0
                 else:
                     scored[pid] = max(
-                        [self._score(phrase, query_terms, query_weight, query_bigrams)
-                         for phrase in self._phrases[pid] if phrase.weight <= heaviest],
+                        [
+                            self._score(phrase, query_terms, query_weight, query_bigrams)
+                            for phrase in self._phrases[pid]
+                            if phrase.weight <= heaviest
+                        ],
                         default=0.0,
                     )
             best = heapq.nlargest(limit, scored.values())

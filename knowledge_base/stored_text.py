@@ -3,6 +3,7 @@
 Every store that keeps citizens' words (Rasa's tracker store, the rating store) passes them
 through :func:`storable_text` itself, so no writer can forget it.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The knowledge base's tables: procedure records and the reviews officers record against them."""
+
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, String, Text

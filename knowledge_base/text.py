@@ -7,6 +7,7 @@ compares Vietnamese text goes through this module so NLU and search agree.
 Only the standard library and PyYAML are used here: the action server must not
 depend on Rasa.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,9 +27,21 @@ _WORD = re.compile(r"[\w\u0300-\u036f]+", re.UNICODE)
 # Old-style placement ("hoà", "thuỷ") to the common one ("hòa", "thủy"): only when the
 # syllable ends in the vowel pair, and never after "q" ("quý" keeps its mark).
 _TONE_FIXES = {
-    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
-    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
-    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+    "oà": "òa",
+    "oá": "óa",
+    "oả": "ỏa",
+    "oã": "õa",
+    "oạ": "ọa",
+    "oè": "òe",
+    "oé": "óe",
+    "oẻ": "ỏe",
+    "oẽ": "õe",
+    "oẹ": "ọe",
+    "uỳ": "ùy",
+    "uý": "úy",
+    "uỷ": "ủy",
+    "uỹ": "ũy",
+    "uỵ": "ụy",
 }
 
 
@@ -113,7 +126,7 @@ def normalize(text: str) -> Normalized:
 
     for match in _WORD.finditer(text):
         if match.start() > cursor:
-            gap = text[cursor:match.start()]
+            gap = text[cursor : match.start()]
             emit(cursor, match.start(), unicodedata.normalize("NFC", gap).lower())
         emit(match.start(), match.end(), normalize_word(match.group()))
         cursor = match.end()

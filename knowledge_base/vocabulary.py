@@ -1,4 +1,5 @@
 """The resolver's word lists (``resolution_vocabulary.yml``), folded the way search compares words."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,8 +47,14 @@ def _cues(raw) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
 def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
     """The vocabulary in ``path`` (read once per process)."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return Vocabulary(_syllables(raw.get("generic")), _syllables(raw.get("context")),
-                      _phrases(raw.get("legal")), _phrases(raw.get("legal_exact")),
-                      _phrases(raw.get("legal_not")), _phrases(raw.get("legal_topic")),
-                      _syllables(raw.get("document_nouns")), _syllables(raw.get("negations")),
-                      _cues(raw.get("field_cues")))
+    return Vocabulary(
+        _syllables(raw.get("generic")),
+        _syllables(raw.get("context")),
+        _phrases(raw.get("legal")),
+        _phrases(raw.get("legal_exact")),
+        _phrases(raw.get("legal_not")),
+        _phrases(raw.get("legal_topic")),
+        _syllables(raw.get("document_nouns")),
+        _syllables(raw.get("negations")),
+        _cues(raw.get("field_cues")),
+    )

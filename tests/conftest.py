@@ -1,4 +1,5 @@
 """Shared fixtures: a fresh SQLite database per test, loaded with the curated procedures."""
+
 from __future__ import annotations
 
 import os

@@ -9,6 +9,7 @@ are ``rasa run`` (bot/), the action server (actions/) and the web server (web/):
 never loads Rasa (it must be able to move to a newer Python), and the web server loads neither Rasa
 nor the Rasa SDK. There is no list of exceptions.
 """
+
 from __future__ import annotations
 
 import ast
@@ -77,7 +78,9 @@ def test_the_checker_sees_upward_and_cross_process_imports(tmp_path: Path):
     relative.write_text("from ..server import main\nimport rasa_sdk\nfrom tools import stack\n", encoding="utf-8")
     rasa = tmp_path / "actions" / "uses_rasa.py"
     rasa.write_text("import os\nfrom rasa.core.agent import Agent\n", encoding="utf-8")
-    assert violations(upward, tmp_path) == ["knowledge_base/upward.py:1 imports web.server: web is above knowledge_base"]
+    assert violations(upward, tmp_path) == [
+        "knowledge_base/upward.py:1 imports web.server: web is above knowledge_base"
+    ]
     assert (1, "web.server") in list(_imports(relative, tmp_path))
     assert violations(relative, tmp_path) == [
         "web/dashboard/relative.py:2 imports rasa_sdk: web must not load the Rasa SDK",
@@ -89,8 +92,14 @@ def test_the_checker_sees_upward_and_cross_process_imports(tmp_path: Path):
 def _loaded_packages(statement: str) -> set:
     """Top-level packages in sys.modules after running ``statement`` in a fresh interpreter."""
     script = f"import sys\n{statement}\nprint(' '.join(sorted({{n.split('.')[0] for n in sys.modules}})))"
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return set(result.stdout.split())
 

@@ -1,4 +1,5 @@
 """Two Rasa replicas on the real PostgreSQL, Redis and RabbitMQ of this machine (and CI)."""
+
 from __future__ import annotations
 
 import json
@@ -41,24 +42,57 @@ def replicas(postgres_database, tmp_path_factory, curated_records) -> Iterator[D
     ProcedureRepository(session_factory(postgres_url)).upsert(curated_records)
     actions_port, ports = free_port(), [free_port(), free_port()]
     queue = f"citizen_test_{uuid.uuid4().hex[:8]}"
-    env = dict(os.environ, DATABASE_URL=postgres_url, REDIS_URL="redis://127.0.0.1:6379/3",
-               REDIS_KEY_PREFIX=f"test_{uuid.uuid4().hex[:8]}", RABBITMQ_URL=RABBITMQ_URL,
-               RABBITMQ_QUEUE=queue, ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
-               RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT))
+    env = dict(
+        os.environ,
+        DATABASE_URL=postgres_url,
+        REDIS_URL="redis://127.0.0.1:6379/3",
+        REDIS_KEY_PREFIX=f"test_{uuid.uuid4().hex[:8]}",
+        RABBITMQ_URL=RABBITMQ_URL,
+        RABBITMQ_QUEUE=queue,
+        ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
+        RASA_TELEMETRY_ENABLED="false",
+        PYTHONPATH=str(ROOT),
+    )
     processes: List[subprocess.Popen] = []
     logs = []
     try:
         log = open(tmp_path / "actions.log", "w")
         logs.append(log)
-        processes.append(subprocess.Popen([RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-                                          cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+        processes.append(
+            subprocess.Popen(
+                [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
         for index, port in enumerate(ports):
             log = open(tmp_path / f"rasa-{index}.log", "w")
             logs.append(log)
-            processes.append(subprocess.Popen(
-                [RASA, "run", "--enable-api", "--auth-token", TOKEN, "--port", str(port), "--model", str(latest_model()),
-                 "--endpoints", "bot/endpoints.scale.yml", "--credentials", "bot/credentials.yml"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+            processes.append(
+                subprocess.Popen(
+                    [
+                        RASA,
+                        "run",
+                        "--enable-api",
+                        "--auth-token",
+                        TOKEN,
+                        "--port",
+                        str(port),
+                        "--model",
+                        str(latest_model()),
+                        "--endpoints",
+                        "bot/endpoints.scale.yml",
+                        "--credentials",
+                        "bot/credentials.yml",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
         wait_for(f"http://127.0.0.1:{actions_port}/health", processes[0])
         for port, process in zip(ports, processes[1:]):
             wait_for(f"http://127.0.0.1:{port}/status?token={TOKEN}", process)
@@ -85,9 +119,22 @@ def test_conversation_moves_between_replicas_and_concurrent_turns_are_serialised
     assert say(b, "citizen-1", "cần giấy tờ gì")[0]["text"].startswith("Hồ sơ cần chuẩn bị – Cấp hộ chiếu")
 
     say(a, "race", "xin chào")  # the conversation session exists before the burst
-    messages = [f"{text} {round_no}" for round_no in (1, 2) for text in (
-        "lệ phí đăng ký tạm trú", "cần giấy tờ gì", "nộp ở đâu", "mất bao lâu", "làm online được không",
-        "lệ phí bao nhiêu", "tôi muốn hỏi thủ tục", "cảm ơn", "các bước thế nào", "ai được làm")]
+    messages = [
+        f"{text} {round_no}"
+        for round_no in (1, 2)
+        for text in (
+            "lệ phí đăng ký tạm trú",
+            "cần giấy tờ gì",
+            "nộp ở đâu",
+            "mất bao lâu",
+            "làm online được không",
+            "lệ phí bao nhiêu",
+            "tôi muốn hỏi thủ tục",
+            "cảm ơn",
+            "các bước thế nào",
+            "ai được làm",
+        )
+    ]
     with ThreadPoolExecutor(len(messages)) as pool:
         answers = list(pool.map(lambda item: say((a, b)[item[0] % 2], "race", item[1]), enumerate(messages)))
     assert all(answers), "every concurrent turn got an answer"
@@ -96,8 +143,9 @@ def test_conversation_moves_between_replicas_and_concurrent_turns_are_serialised
     assert sorted(e["text"] for e in users) == sorted(["xin chào", *messages]), "no turn lost"
     engine = create_engine(replicas["database_url"])
     with engine.connect() as connection:
-        stored = connection.execute(text(
-            "SELECT count(*) FROM events WHERE sender_id = 'race' AND type_name = 'user'")).scalar_one()
+        stored = connection.execute(
+            text("SELECT count(*) FROM events WHERE sender_id = 'race' AND type_name = 'user'")
+        ).scalar_one()
     engine.dispose()
     assert stored == len(messages) + 1
     # serialised: after each user message the bot finishes (action_listen) before the next one starts
@@ -109,8 +157,12 @@ def test_conversation_moves_between_replicas_and_concurrent_turns_are_serialised
 
 def test_masked_events_reach_the_dashboard_through_rabbitmq(replicas, tmp_path):
     """Replica -> Rasa's Pika broker -> RabbitMQ -> the web server's event feed -> PostgreSQL -> dashboard data."""
-    env = {"DATABASE_URL": replicas["database_url"], "RABBITMQ_URL": RABBITMQ_URL,
-           "RABBITMQ_QUEUE": replicas["queue"], "REVIEW_SECRET_KEY": "test-secret-key-for-the-feed"}
+    env = {
+        "DATABASE_URL": replicas["database_url"],
+        "RABBITMQ_URL": RABBITMQ_URL,
+        "RABBITMQ_QUEUE": replicas["queue"],
+        "REVIEW_SECRET_KEY": "test-secret-key-for-the-feed",
+    }
     with running_web_server(tmp_path, env) as web:
         say(replicas["urls"][0], "broker-1", "em số 001203004567, làm hộ chiếu hết bao nhiêu tiền")
         engine = create_engine(replicas["database_url"])
@@ -119,8 +171,14 @@ def test_masked_events_reach_the_dashboard_through_rabbitmq(replicas, tmp_path):
         slots: set = set()
         while time.monotonic() < deadline and not {"procedure_id", "answer_status"} <= slots:
             with engine.connect() as connection:
-                rows = list(connection.execute(text(
-                    "SELECT type_name, data FROM analytics_events WHERE sender_id = 'broker-1' ORDER BY timestamp")))
+                rows = list(
+                    connection.execute(
+                        text(
+                            "SELECT type_name, data FROM analytics_events"
+                            " WHERE sender_id = 'broker-1' ORDER BY timestamp"
+                        )
+                    )
+                )
             slots = {json.loads(row.data)["name"] for row in rows if row.type_name == "slot"}
             time.sleep(0.5)
         assert requests.get(f"{web}/health", timeout=10).json()["event_feed"] == "consuming"
@@ -129,8 +187,10 @@ def test_masked_events_reach_the_dashboard_through_rabbitmq(replicas, tmp_path):
     users = [event for event in stored if event["event"] == "user"]
     assert users and "[CCCD]" in users[0]["text"]
     assert {"name": "procedure_id", "value": "ho-chieu"}.items() <= next(
-        e for e in stored if e["event"] == "slot" and e["name"] == "procedure_id").items()
+        e for e in stored if e["event"] == "slot" and e["name"] == "procedure_id"
+    ).items()
     assert "001203004567" not in json.dumps(stored, ensure_ascii=False)
     turns = ReviewData(create_engine(replicas["database_url"]), "analytics_events").turns(
-        Filters.last_days(1), sender_id="broker-1")
+        Filters.last_days(1), sender_id="broker-1"
+    )
     assert [(t.intent, t.procedure_id, t.answer_status) for t in turns] == [("ask_fee", "ho-chieu", "answered")]

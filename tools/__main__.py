@@ -4,6 +4,7 @@ Most commands hand their arguments to the tool's own parser (``python -m tools e
 The Makefile calls these; an operator can too. A command imports its tool only when run, so
 ``--help`` and the light commands do not load Rasa and TensorFlow.
 """
+
 from __future__ import annotations
 
 import argparse

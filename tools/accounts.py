@@ -1,5 +1,6 @@
 """Dashboard accounts from the command line (``python -m tools create-user``): the first admin, or a
 replacement when nobody can log in."""
+
 from __future__ import annotations
 
 import getpass

@@ -8,6 +8,7 @@ procedure-resolution accuracy: the procedure our actions would answer about
 (DIET's entities, synonyms and knowledge-base search, as in production) against
 the id written in the test file.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,13 +52,12 @@ def load_examples(path: Path) -> List[Tuple[str, str, List[Dict]]]:
 
     data = load_data(str(path))
     return [
-        (message.get("text"), message.get("intent"), message.get("entities") or [])
-        for message in data.intent_examples
+        (message.get("text"), message.get("intent"), message.get("entities") or []) for message in data.intent_examples
     ]
 
 
 def _entity_keys(text: str, entities: List[Dict]) -> Set[Tuple[str, str]]:
-    return {(e["entity"], fold(text[e["start"]:e["end"]])) for e in entities}
+    return {(e["entity"], fold(text[e["start"] : e["end"]])) for e in entities}
 
 
 def _resolved_id(index: ProcedureIndex, text: str, entities: List[Dict]) -> str:
@@ -95,8 +95,9 @@ async def evaluate_style(agent, index: ProcedureIndex, style: str, path: Path) -
         style=style,
         examples=len(gold_intents),
         intent_accuracy=round(correct / len(gold_intents), 4),
-        intent_macro_f1=round(float(f1_score(gold_intents, predicted_intents, labels=labels, average="macro",
-                                             zero_division=0)), 4),
+        intent_macro_f1=round(
+            float(f1_score(gold_intents, predicted_intents, labels=labels, average="macro", zero_division=0)), 4
+        ),
         entity_f1=round(entity_f1, 4),
         procedure_examples=procedure_total,
         procedure_accuracy=round(procedure_correct / procedure_total, 4) if procedure_total else 0.0,
@@ -130,8 +131,10 @@ def print_table(reports: List[StyleReport]) -> None:
     print(header)
     print("|" + "---|" * 6)
     for r in reports:
-        print(f"| {r.style} | {r.examples} | {r.intent_accuracy:.3f} | {r.intent_macro_f1:.3f} | "
-              f"{r.entity_f1:.3f} | {r.procedure_accuracy:.3f} ({r.procedure_examples}) |")
+        print(
+            f"| {r.style} | {r.examples} | {r.intent_accuracy:.3f} | {r.intent_macro_f1:.3f} | "
+            f"{r.entity_f1:.3f} | {r.procedure_accuracy:.3f} ({r.procedure_examples}) |"
+        )
 
 
 def check_gate(reports: List[StyleReport], thresholds: Dict[str, Dict[str, float]]) -> List[str]:
@@ -173,4 +176,3 @@ def main(argv: Optional[List[str]] = None) -> int:
             return 1
         print("NLU gate passed")
     return 0
-

@@ -7,6 +7,7 @@ access log (it names conversations) and rating comments, all older than the cut-
 dashboard sessions go too. The ratings themselves stay, without their comments: the yearly
 satisfaction figures need them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,20 +42,26 @@ def purge(database_url: str, days: int, now: Optional[float] = None) -> dict:
         cutoff_dt = datetime.fromtimestamp(cutoff, tz=timezone.utc)
         result = connection.execute(delete(HandoffRequest).where(HandoffRequest.created_at < cutoff_dt))
         removed["handoff_requests"] = result.rowcount
-        result = connection.execute(delete(OutboundMessage).where(
-            OutboundMessage.created_at < cutoff_dt,
-            or_(OutboundMessage.delivered_at.is_not(None), OutboundMessage.given_up_at.is_not(None)),
-        ))
+        result = connection.execute(
+            delete(OutboundMessage).where(
+                OutboundMessage.created_at < cutoff_dt,
+                or_(OutboundMessage.delivered_at.is_not(None), OutboundMessage.given_up_at.is_not(None)),
+            )
+        )
         removed["outbound_messages"] = result.rowcount
         result = connection.execute(delete(TrainingLabel).where(TrainingLabel.at < cutoff_dt))
         removed["training_labels"] = result.rowcount
         result = connection.execute(delete(AuditEntry).where(AuditEntry.at < cutoff_dt))
         removed["review_audit"] = result.rowcount
-        result = connection.execute(update(Rating).where(Rating.created_at < cutoff_dt, Rating.comment.is_not(None))
-                                    .values(comment=None))
+        result = connection.execute(
+            update(Rating).where(Rating.created_at < cutoff_dt, Rating.comment.is_not(None)).values(comment=None)
+        )
         removed["rating_comments"] = result.rowcount
-        result = connection.execute(delete(ReviewSession).where(
-            ReviewSession.expires_at < datetime.fromtimestamp(now or time.time(), tz=timezone.utc)))
+        result = connection.execute(
+            delete(ReviewSession).where(
+                ReviewSession.expires_at < datetime.fromtimestamp(now or time.time(), tz=timezone.utc)
+            )
+        )
         removed["review_sessions"] = result.rowcount
     logger.info("retention.purged days=%d %s", days, " ".join(f"{k}={v}" for k, v in removed.items()))
     return removed
@@ -70,7 +77,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("--days must be at least 1", file=sys.stderr)
         return 2
     removed = purge(settings.database_url, args.days)
-    print(f"deleted conversations older than {args.days} days "
-          f"({datetime.now(timezone.utc) - timedelta(days=args.days):%Y-%m-%d}): {removed}")
+    print(
+        f"deleted conversations older than {args.days} days "
+        f"({datetime.now(timezone.utc) - timedelta(days=args.days):%Y-%m-%d}): {removed}"
+    )
     return 0
-

@@ -9,6 +9,7 @@ Secure by default: the servers listen on ``BIND_ADDRESS`` (loopback unless told 
 Rasa's HTTP API needs a token. Without ``RASA_API_TOKEN`` one is generated on the first start,
 kept in ``var/rasa_api_token`` (``RASA_API_TOKEN_FILE``; readable by its owner only) and printed once.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,13 +61,35 @@ def commands(settings: Settings, token: str, endpoints: str, model: str) -> Dict
     """The command line of each server."""
     bin_dir = Path(sys.executable).parent
     return {
-        "actions": [str(bin_dir / "rasa"), "run", "actions", "--actions", "actions",
-                    "--port", str(settings.actions_port)],
+        "actions": [
+            str(bin_dir / "rasa"),
+            "run",
+            "actions",
+            "--actions",
+            "actions",
+            "--port",
+            str(settings.actions_port),
+        ],
         "web": [sys.executable, "-m", "web.server"],
-        "rasa": [str(bin_dir / "rasa"), "run", "--enable-api", "--interface", settings.bind_address,
-                 "--port", str(settings.rasa_port), "--model", model, "--endpoints", endpoints,
-                 "--credentials", "bot/credentials.yml", "--auth-token", token,
-                 "--response-timeout", str(settings.response_timeout_seconds)],
+        "rasa": [
+            str(bin_dir / "rasa"),
+            "run",
+            "--enable-api",
+            "--interface",
+            settings.bind_address,
+            "--port",
+            str(settings.rasa_port),
+            "--model",
+            model,
+            "--endpoints",
+            endpoints,
+            "--credentials",
+            "bot/credentials.yml",
+            "--auth-token",
+            token,
+            "--response-timeout",
+            str(settings.response_timeout_seconds),
+        ],
     }
 
 
@@ -81,8 +104,9 @@ class ServerGroup:
 
     def start(self) -> None:
         for name, command in self.commands.items():
-            self.processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=self.env,
-                                                    preexec_fn=_die_with_parent)
+            self.processes[name] = subprocess.Popen(
+                command, cwd=PROJECT_ROOT, env=self.env, preexec_fn=_die_with_parent
+            )
             logger.info("serve.started server=%s pid=%s", name, self.processes[name].pid)
 
     def request_stop(self, signum: int, _frame: object) -> None:
@@ -94,8 +118,11 @@ class ServerGroup:
             for name, process in self.processes.items():
                 code = process.poll()
                 if code is not None:
-                    print(f"The {name} server stopped (exit code {code}); stopping the others.",
-                          file=sys.stderr, flush=True)
+                    print(
+                        f"The {name} server stopped (exit code {code}); stopping the others.",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                     logger.error("serve.server_died server=%s code=%s", name, code)
                     self.stop_all()
                     return 1
@@ -133,8 +160,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         signal.signal(signum, group.request_stop)
     group.start()
     host = "localhost" if settings.bind_address in ("127.0.0.1", "0.0.0.0") else settings.bind_address
-    print(f"Starting: REST http://{host}:{settings.rasa_port}/webhooks/rest/webhook · widget demo "
-          f"http://{host}:{settings.web_port}/ · dashboard http://{host}:{settings.web_port}/review/ "
-          "(Ctrl-C stops all three)", flush=True)
+    print(
+        f"Starting: REST http://{host}:{settings.rasa_port}/webhooks/rest/webhook · widget demo "
+        f"http://{host}:{settings.web_port}/ · dashboard http://{host}:{settings.web_port}/review/ "
+        "(Ctrl-C stops all three)",
+        flush=True,
+    )
     return group.watch()
-

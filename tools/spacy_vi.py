@@ -3,6 +3,7 @@
 No model download: ``spacy.blank("vi")`` plus pyvi from PyPI, saved to disk so the
 Rasa config can point at a path. Usage: ``python -m tools build-spacy var/spacy_vi``.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

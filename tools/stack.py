@@ -2,6 +2,7 @@
 
 Used by the end-to-end tests, the benchmarks and the real-question evaluation alike.
 """
+
 from __future__ import annotations
 
 import os
@@ -74,8 +75,13 @@ class Servers:
 
 
 @contextmanager
-def running_servers(tmp: Path, records: List[Dict], env: Optional[Dict[str, str]] = None,
-                    credentials: str = "bot/credentials.yml", model: Optional[Path] = None) -> Iterator[Servers]:
+def running_servers(
+    tmp: Path,
+    records: List[Dict],
+    env: Optional[Dict[str, str]] = None,
+    credentials: str = "bot/credentials.yml",
+    model: Optional[Path] = None,
+) -> Iterator[Servers]:
     """Rasa (API token on) and the action server, stopped afterwards; logs under ``tmp``.
 
     ``model`` defaults to the newest model in models/.
@@ -83,23 +89,56 @@ def running_servers(tmp: Path, records: List[Dict], env: Optional[Dict[str, str]
     database_url = f"sqlite:///{tmp / 'e2e.db'}"
     ProcedureRepository(session_factory(database_url)).upsert(records)
     rasa_port, actions_port = free_port(), free_port()
-    full_env = dict(os.environ, DATABASE_URL=database_url, ACTIONS_PORT=str(actions_port),
-                    ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
-                    RASA_PORT=str(rasa_port), RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT))
+    full_env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        ACTIONS_PORT=str(actions_port),
+        ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
+        RASA_PORT=str(rasa_port),
+        RASA_TELEMETRY_ENABLED="false",
+        PYTHONPATH=str(ROOT),
+    )
     full_env.update(env or {})
     logs = [open(tmp / "actions.log", "w"), open(tmp / "rasa.log", "w")]
-    actions = subprocess.Popen([RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-                               cwd=ROOT, env=full_env, stdout=logs[0], stderr=subprocess.STDOUT)
+    actions = subprocess.Popen(
+        [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+        cwd=ROOT,
+        env=full_env,
+        stdout=logs[0],
+        stderr=subprocess.STDOUT,
+    )
     rasa = subprocess.Popen(
-        [RASA, "run", "--enable-api", "--port", str(rasa_port), "--model", str(model or latest_model()),
-         "--endpoints", "bot/endpoints.yml", "--credentials", credentials, "--auth-token", TOKEN],
-        cwd=ROOT, env=full_env, stdout=logs[1], stderr=subprocess.STDOUT,
+        [
+            RASA,
+            "run",
+            "--enable-api",
+            "--port",
+            str(rasa_port),
+            "--model",
+            str(model or latest_model()),
+            "--endpoints",
+            "bot/endpoints.yml",
+            "--credentials",
+            credentials,
+            "--auth-token",
+            TOKEN,
+        ],
+        cwd=ROOT,
+        env=full_env,
+        stdout=logs[1],
+        stderr=subprocess.STDOUT,
     )
     try:
         wait_for(f"http://127.0.0.1:{actions_port}/health", actions)
         wait_for(f"http://127.0.0.1:{rasa_port}/status?token={TOKEN}", rasa)
-        yield Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", database_url, tmp,
-                      rasa.pid, actions.pid)
+        yield Servers(
+            f"http://127.0.0.1:{rasa_port}",
+            f"http://127.0.0.1:{actions_port}",
+            database_url,
+            tmp,
+            rasa.pid,
+            actions.pid,
+        )
     finally:
         stop(processes=[rasa, actions], logs=logs)
 
@@ -110,8 +149,9 @@ def running_web_server(tmp: Path, env: Dict[str, str], port: Optional[int] = Non
     port = port or free_port()
     full_env = dict(os.environ, WEB_PORT=str(port), PYTHONPATH=str(ROOT), **env)
     log = open(tmp / "web.log", "w")
-    web = subprocess.Popen([sys.executable, "-m", "web.server"], cwd=ROOT, env=full_env, stdout=log,
-                           stderr=subprocess.STDOUT)
+    web = subprocess.Popen(
+        [sys.executable, "-m", "web.server"], cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for(f"{base}/health", web)

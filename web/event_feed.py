@@ -10,6 +10,7 @@ a redelivered event is recognised by its digest, so several web servers may cons
 same queue. A message that is not a Rasa event is moved to ``<queue>.invalid`` and logged,
 never dropped.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -64,8 +65,15 @@ class AnalyticsEventStore:
             if event["event"] not in ANALYTICS_TYPES:
                 continue
             data = json.dumps(event, sort_keys=True, ensure_ascii=False)
-            rows.append({"digest": hashlib.sha256(data.encode()).hexdigest(), "sender_id": event["sender_id"][:255],
-                         "type_name": event["event"], "timestamp": float(event["timestamp"]), "data": data})
+            rows.append(
+                {
+                    "digest": hashlib.sha256(data.encode()).hexdigest(),
+                    "sender_id": event["sender_id"][:255],
+                    "type_name": event["event"],
+                    "timestamp": float(event["timestamp"]),
+                    "data": data,
+                }
+            )
         if not rows:
             return 0
         unique = list({row["digest"]: row for row in rows}.values())
@@ -170,5 +178,9 @@ class EventFeed:
             routing_key=self.invalid_queue,
         )
         await self._acknowledge(message)
-        logger.warning("event_feed.invalid_message queue=%s moved_to=%s bytes=%d",
-                       self.queue, self.invalid_queue, len(message.body))
+        logger.warning(
+            "event_feed.invalid_message queue=%s moved_to=%s bytes=%d",
+            self.queue,
+            self.invalid_queue,
+            len(message.body),
+        )

@@ -6,6 +6,7 @@ consumes the events Rasa publishes and feeds the dashboard (web/event_feed.py). 
 to the Rasa server's socket.io channel, whose address the demo page passes in
 ``data-server`` (``PUBLIC_RASA_URL``, default http://localhost:RASA_PORT).
 """
+
 from __future__ import annotations
 
 import logging
@@ -50,8 +51,13 @@ def create_app() -> Sanic:
     site = ReviewSite(settings)
     app.blueprint(create_blueprint(site))
     app.register_middleware(security_headers, "response")
-    feed = EventFeed(settings.rabbitmq_url, settings.rabbitmq_queue,
-                     AnalyticsEventStore(engine_for(settings.database_url))) if settings.rabbitmq_url else None
+    feed = (
+        EventFeed(
+            settings.rabbitmq_url, settings.rabbitmq_queue, AnalyticsEventStore(engine_for(settings.database_url))
+        )
+        if settings.rabbitmq_url
+        else None
+    )
 
     @app.get("/health")
     async def health(_: Request) -> HTTPResponse:
@@ -61,6 +67,7 @@ def create_app() -> Sanic:
         return response.json(status)
 
     if feed is not None:
+
         @app.after_server_start
         async def start_feed(app: Sanic, _loop) -> None:
             app.add_task(feed.start())

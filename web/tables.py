@@ -1,4 +1,5 @@
 """The web server's tables: dashboard accounts, sessions, audit, training labels and the analytics event copy."""
+
 from __future__ import annotations
 
 from sqlalchemy import Column, Float, Integer, String, Text

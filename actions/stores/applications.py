@@ -1,4 +1,5 @@
 """Application status look-up behind a small interface an agency can replace."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Requests for a person and complaints, recorded for the office to follow up."""
+
 from __future__ import annotations
 
 import logging

@@ -5,6 +5,7 @@ score and one 👍/👎 per answer (procedure and question asked); a rating give
 earlier one instead of adding a row, so a hand-typed payload sent in a loop cannot stuff the
 satisfaction figures. Comments are masked and cleaned here (knowledge_base/stored_text.py).
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,8 +46,12 @@ class RatingStore:
         if not isinstance(score, int) or not MIN_SCORE <= score <= MAX_SCORE:
             raise RatingOutOfRange(f"score must be {MIN_SCORE}-{MAX_SCORE}, got {score!r}")
         earlier = select(Rating).where(Rating.conversation_id == conversation_id, Rating.score.is_not(None))
-        return self._put(earlier, Rating(conversation_id=conversation_id, channel=channel, score=score,
-                                         procedure_id=procedure_id, intent=intent))
+        return self._put(
+            earlier,
+            Rating(
+                conversation_id=conversation_id, channel=channel, score=score, procedure_id=procedure_id, intent=intent
+            ),
+        )
 
     def add_helpful(
         self,
@@ -58,12 +63,21 @@ class RatingStore:
     ) -> int:
         """Store a 👍/👎 on the answer about ``procedure_id``/``intent`` (replacing an earlier one)."""
         earlier = select(Rating).where(
-            Rating.conversation_id == conversation_id, Rating.helpful.is_not(None),
+            Rating.conversation_id == conversation_id,
+            Rating.helpful.is_not(None),
             Rating.procedure_id.is_(None) if procedure_id is None else Rating.procedure_id == procedure_id,
             Rating.intent.is_(None) if intent is None else Rating.intent == intent,
         )
-        return self._put(earlier, Rating(conversation_id=conversation_id, channel=channel, helpful=helpful,
-                                         procedure_id=procedure_id, intent=intent))
+        return self._put(
+            earlier,
+            Rating(
+                conversation_id=conversation_id,
+                channel=channel,
+                helpful=helpful,
+                procedure_id=procedure_id,
+                intent=intent,
+            ),
+        )
 
     def set_comment(self, rating_id: int, comment: str) -> None:
         """Attach the optional free-text comment to a stored rating."""
@@ -92,7 +106,14 @@ class RatingStore:
                 row.procedure_id, row.intent = rating.procedure_id, rating.intent
             session.flush()
             rating_id = row.id
-        logger.info("rating.stored id=%s conversation=%s channel=%s procedure=%s score=%s helpful=%s replaced=%s",
-                    rating_id, rating.conversation_id, rating.channel, rating.procedure_id,
-                    rating.score, rating.helpful, replaced)
+        logger.info(
+            "rating.stored id=%s conversation=%s channel=%s procedure=%s score=%s helpful=%s replaced=%s",
+            rating_id,
+            rating.conversation_id,
+            rating.channel,
+            rating.procedure_id,
+            rating.score,
+            rating.helpful,
+            replaced,
+        )
         return rating_id

@@ -1,4 +1,5 @@
 """The action server's tables: what citizens rated, asked a person for, and application statuses."""
+
 from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Integer, String, Text

@@ -1,4 +1,5 @@
 """Short keys for button payloads that do not fit a messenger's callback field."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Small pieces every messenger channel needs: splitting long answers, retry delays, remembering deliveries."""
+
 from __future__ import annotations
 
 from collections import OrderedDict

@@ -16,6 +16,7 @@ knowledge base, so masking seldom changes them (hotlines are kept); when it does
 what a citizen typed, or a false positive) the resent reply carries the placeholder, and
 ``outbox.masked`` is logged so the difference can be looked into.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -94,14 +95,27 @@ class OutboxStore:
     def from_settings(cls) -> "OutboxStore":
         return cls(session_factory(), RetryPolicy.from_settings())
 
-    def add(self, channel: str, recipient: str, body: Dict[str, Any], error: Optional[str],
-            given_up: bool = False, now: Optional[datetime] = None) -> OutboundMessage:
+    def add(
+        self,
+        channel: str,
+        recipient: str,
+        body: Dict[str, Any],
+        error: Optional[str],
+        given_up: bool = False,
+        now: Optional[datetime] = None,
+    ) -> OutboundMessage:
         """Keep one undelivered message, its text masked; ``error`` is None when it was not tried."""
         now = now or utcnow()
-        row = OutboundMessage(channel=channel, recipient=recipient, body=_masked(body),
-                              attempts=0 if error is None else 1, last_error=error, created_at=now,
-                              next_attempt_at=now + self.policy.delay_after(1),
-                              given_up_at=now if given_up else None)
+        row = OutboundMessage(
+            channel=channel,
+            recipient=recipient,
+            body=_masked(body),
+            attempts=0 if error is None else 1,
+            last_error=error,
+            created_at=now,
+            next_attempt_at=now + self.policy.delay_after(1),
+            given_up_at=now if given_up else None,
+        )
         with self._sessions() as session, session.begin():
             session.add(row)
         if row.body != body:
@@ -112,10 +126,17 @@ class OutboxStore:
 
     def due(self, channel: str, limit: int = BATCH, now: Optional[datetime] = None) -> List[OutboundMessage]:
         """Messages of ``channel`` to resend now, oldest first."""
-        query = (select(OutboundMessage)
-                 .where(OutboundMessage.channel == channel, OutboundMessage.delivered_at.is_(None),
-                        OutboundMessage.given_up_at.is_(None), OutboundMessage.next_attempt_at <= (now or utcnow()))
-                 .order_by(OutboundMessage.id).limit(limit))
+        query = (
+            select(OutboundMessage)
+            .where(
+                OutboundMessage.channel == channel,
+                OutboundMessage.delivered_at.is_(None),
+                OutboundMessage.given_up_at.is_(None),
+                OutboundMessage.next_attempt_at <= (now or utcnow()),
+            )
+            .order_by(OutboundMessage.id)
+            .limit(limit)
+        )
         with self._sessions() as session:
             return list(session.execute(query).scalars())
 
@@ -124,8 +145,12 @@ class OutboxStore:
         with self._sessions() as session, session.begin():
             result = session.execute(
                 update(OutboundMessage)
-                .where(OutboundMessage.id == message.id, OutboundMessage.attempts == message.attempts,
-                       OutboundMessage.delivered_at.is_(None), OutboundMessage.given_up_at.is_(None))
+                .where(
+                    OutboundMessage.id == message.id,
+                    OutboundMessage.attempts == message.attempts,
+                    OutboundMessage.delivered_at.is_(None),
+                    OutboundMessage.given_up_at.is_(None),
+                )
                 .values(attempts=message.attempts + 1, next_attempt_at=(now or utcnow()) + CLAIM_TIME)
             )
         if result.rowcount != 1:
@@ -135,11 +160,13 @@ class OutboxStore:
 
     def delivered(self, message: OutboundMessage, now: Optional[datetime] = None) -> None:
         with self._sessions() as session, session.begin():
-            session.execute(update(OutboundMessage).where(OutboundMessage.id == message.id)
-                            .values(delivered_at=now or utcnow()))
+            session.execute(
+                update(OutboundMessage).where(OutboundMessage.id == message.id).values(delivered_at=now or utcnow())
+            )
 
-    def failed(self, message: OutboundMessage, error: str, permanent: bool = False,
-               now: Optional[datetime] = None) -> bool:
+    def failed(
+        self, message: OutboundMessage, error: str, permanent: bool = False, now: Optional[datetime] = None
+    ) -> bool:
         """Record a failed resend of a claimed message: schedule the next one or give up (True)."""
         now = now or utcnow()
         next_at = now + self.policy.delay_after(message.attempts)
@@ -153,30 +180,45 @@ class OutboxStore:
                 # Later messages to the same citizen wait with this one, so they still arrive in order.
                 session.execute(
                     update(OutboundMessage)
-                    .where(OutboundMessage.channel == message.channel, OutboundMessage.recipient == message.recipient,
-                           OutboundMessage.id > message.id, OutboundMessage.delivered_at.is_(None),
-                           OutboundMessage.given_up_at.is_(None), OutboundMessage.next_attempt_at < next_at)
+                    .where(
+                        OutboundMessage.channel == message.channel,
+                        OutboundMessage.recipient == message.recipient,
+                        OutboundMessage.id > message.id,
+                        OutboundMessage.delivered_at.is_(None),
+                        OutboundMessage.given_up_at.is_(None),
+                        OutboundMessage.next_attempt_at < next_at,
+                    )
                     .values(next_attempt_at=next_at)
                 )
         if give_up:
-            logger.warning("outbox.given_up channel=%s id=%s attempts=%d", message.channel, message.id,
-                           message.attempts)
+            logger.warning(
+                "outbox.given_up channel=%s id=%s attempts=%d", message.channel, message.id, message.attempts
+            )
         return give_up
 
     def pending(self, limit: int = 100) -> List[OutboundMessage]:
         """Messages still waiting for delivery, oldest first (for the dashboard)."""
-        query = (select(OutboundMessage)
-                 .where(OutboundMessage.delivered_at.is_(None), OutboundMessage.given_up_at.is_(None))
-                 .order_by(OutboundMessage.id).limit(limit))
+        query = (
+            select(OutboundMessage)
+            .where(OutboundMessage.delivered_at.is_(None), OutboundMessage.given_up_at.is_(None))
+            .order_by(OutboundMessage.id)
+            .limit(limit)
+        )
         with self._sessions() as session:
             return list(session.execute(query).scalars())
 
     def has_pending(self, channel: str, recipient: str) -> bool:
         """Whether replies to ``recipient`` still wait for delivery (a new one must queue behind them)."""
-        query = (select(OutboundMessage.id)
-                 .where(OutboundMessage.channel == channel, OutboundMessage.recipient == recipient,
-                        OutboundMessage.delivered_at.is_(None), OutboundMessage.given_up_at.is_(None))
-                 .limit(1))
+        query = (
+            select(OutboundMessage.id)
+            .where(
+                OutboundMessage.channel == channel,
+                OutboundMessage.recipient == recipient,
+                OutboundMessage.delivered_at.is_(None),
+                OutboundMessage.given_up_at.is_(None),
+            )
+            .limit(1)
+        )
         with self._sessions() as session:
             return session.execute(query).first() is not None
 
@@ -194,8 +236,8 @@ class Courier:
     Once a message is queued, the turn's later messages are queued behind it untried: they keep
     their order, and the turn (which holds the conversation's lock) does not wait on a messenger
     that is down. A turn whose citizen still has replies waiting in the outbox queues behind them
-    too, so an old answer never arrives after a newer one. A failure in ``permanent`` (e.g. the citizen blocked the bot) is recorded as
-    given up at once, and the next message is still tried.
+    too, so an old answer never arrives after a newer one. A failure in ``permanent`` (e.g. the citizen
+    blocked the bot) is recorded as given up at once, and the next message is still tried.
     """
 
     def __init__(self, channel: str, send: Send, outbox: OutboxStore, permanent: Errors = ()) -> None:
@@ -221,23 +263,31 @@ class Courier:
         try:
             return self._outbox.has_pending(self._channel, recipient)
         except Exception as exc:  # the database is down: send directly rather than not at all
-            logger.error("outbox.unreadable channel=%s recipient=%s error=%s", self._channel, recipient,
-                         type(exc).__name__)
+            logger.error(
+                "outbox.unreadable channel=%s recipient=%s error=%s", self._channel, recipient, type(exc).__name__
+            )
             return False
 
     def _keep(self, recipient: str, body: Dict[str, Any], exc: Optional[Exception]) -> None:
         permanent = isinstance(exc, self._permanent)
         reason = type(exc).__name__ if exc is not None else "queued_behind"
         try:
-            row = self._outbox.add(self._channel, recipient, body, describe(exc) if exc is not None else None,
-                                   given_up=permanent)
+            row = self._outbox.add(
+                self._channel, recipient, body, describe(exc) if exc is not None else None, given_up=permanent
+            )
         except Exception as store_exc:  # the database is down too: the turn must still go on
-            logger.error("outbox.lost channel=%s recipient=%s reason=%s error=%s", self._channel, recipient,
-                         reason, type(store_exc).__name__)
+            logger.error(
+                "outbox.lost channel=%s recipient=%s reason=%s error=%s",
+                self._channel,
+                recipient,
+                reason,
+                type(store_exc).__name__,
+            )
             return
         if not permanent:
-            logger.warning("outbox.queued channel=%s recipient=%s id=%s reason=%s", self._channel, recipient,
-                           row.id, reason)
+            logger.warning(
+                "outbox.queued channel=%s recipient=%s id=%s reason=%s", self._channel, recipient, row.id, reason
+            )
 
 
 class OutboxRetrier:
@@ -295,8 +345,13 @@ class OutboxRetrier:
                 if permanent:
                     continue
                 if not given_up:
-                    logger.info("outbox.retry_failed channel=%s id=%s attempts=%d error=%s", self.channel,
-                                message.id, message.attempts, type(exc).__name__)
+                    logger.info(
+                        "outbox.retry_failed channel=%s id=%s attempts=%d error=%s",
+                        self.channel,
+                        message.id,
+                        message.attempts,
+                        type(exc).__name__,
+                    )
                 break  # the messenger is unreachable: the rest waits for the next round
             self.outbox.delivered(message)
             delivered += 1

@@ -16,6 +16,7 @@ and logs the raw message when processing fails. This channel keeps Rasa's wire f
 
 Rasa's ``?stream=true`` variant is not offered: no client of ours uses it.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,26 +49,26 @@ def read_body(raw: bytes) -> Tuple[str, str, Optional[Dict[str, Any]]]:
     try:
         body = json.loads(raw or b"")
     except (ValueError, UnicodeDecodeError, RecursionError):
-        raise BadRequest("body must be JSON: {\"sender\": \"...\", \"message\": \"...\"}") from None
+        raise BadRequest('body must be JSON: {"sender": "...", "message": "..."}') from None
     if not isinstance(body, dict):
-        raise BadRequest("body must be a JSON object with \"sender\" and \"message\"")
+        raise BadRequest('body must be a JSON object with "sender" and "message"')
     sender = body.get("sender")
     if not isinstance(sender, str) or not sender.strip():
-        raise BadRequest("\"sender\" is required: a conversation id chosen by the client")
+        raise BadRequest('"sender" is required: a conversation id chosen by the client')
     sender = sender.strip()
     if not SENDER_ID.match(sender):
-        raise BadRequest("\"sender\" must be 1-128 letters, digits or _ . @ + - (\":\" is reserved for channels)")
+        raise BadRequest('"sender" must be 1-128 letters, digits or _ . @ + - (":" is reserved for channels)')
     if mask_personal_data(sender) != sender:
-        raise BadRequest("\"sender\" must not contain personal data such as a phone or ID number; use a random id")
+        raise BadRequest('"sender" must not contain personal data such as a phone or ID number; use a random id')
     message = body.get("message")
     if not isinstance(message, str) or not message.strip():
-        raise BadRequest("\"message\" must be a non-empty string")
+        raise BadRequest('"message" must be a non-empty string')
     metadata = body.get("metadata")
     if metadata is not None:
         if not isinstance(metadata, dict):
-            raise BadRequest("\"metadata\" must be a JSON object")
+            raise BadRequest('"metadata" must be a JSON object')
         if len(json.dumps(metadata, ensure_ascii=False).encode("utf-8")) > MAX_METADATA_BYTES:
-            raise BadRequest(f"\"metadata\" must be at most {MAX_METADATA_BYTES} bytes of JSON")
+            raise BadRequest(f'"metadata" must be at most {MAX_METADATA_BYTES} bytes of JSON')
     return sender, message, metadata
 
 

@@ -1,4 +1,5 @@
 """The messenger channels' tables: long button payloads, Zalo's tokens, and replies still to deliver."""
+
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, Integer, String, Text

@@ -21,6 +21,7 @@ An update counts as processed once its turn is stored: if processing fails the w
 500, and Telegram's redelivery of the same ``update_id`` is processed; a redelivery after success
 is answered "duplicate".
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -97,9 +98,13 @@ async def send_body(bot: Bot, recipient_id: str, body: Dict[str, Any]) -> None:
         await with_retry(lambda: bot.send_photo(chat_id=chat_id, photo=body["photo"]))
         return
     buttons = body.get("buttons") or []
-    keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(button["text"], callback_data=button["callback_data"])] for button in buttons]
-    ) if buttons else None
+    keyboard = (
+        InlineKeyboardMarkup(
+            [[InlineKeyboardButton(button["text"], callback_data=button["callback_data"])] for button in buttons]
+        )
+        if buttons
+        else None
+    )
     await with_retry(lambda: bot.send_message(chat_id=chat_id, text=body["text"], reply_markup=keyboard))
 
 
@@ -112,8 +117,9 @@ class TelegramOutput(OutputChannel):
 
     def __init__(self, bot: Bot, callbacks: CallbackStore, outbox: OutboxStore) -> None:
         self.callbacks = callbacks
-        self.courier = Courier(CHANNEL, lambda recipient, body: send_body(bot, recipient, body), outbox,
-                               PERMANENT_ERRORS)
+        self.courier = Courier(
+            CHANNEL, lambda recipient, body: send_body(bot, recipient, body), outbox, PERMANENT_ERRORS
+        )
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         for part in split_message(text):
@@ -125,8 +131,9 @@ class TelegramOutput(OutputChannel):
         parts = split_message(text)
         for part in parts[:-1]:
             await self.courier.deliver(recipient_id, {"text": part})
-        keyboard = [{"text": button["title"], "callback_data": self.callback_data(button["payload"])}
-                    for button in buttons]
+        keyboard = [
+            {"text": button["title"], "callback_data": self.callback_data(button["payload"])} for button in buttons
+        ]
         await self.courier.deliver(recipient_id, {"text": parts[-1], "buttons": keyboard})
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
@@ -150,8 +157,12 @@ class TelegramInput(InputChannel):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TelegramInput":
         return cls(get_settings().telegram)
 
-    def __init__(self, settings: TelegramSettings, callbacks: Optional[CallbackStore] = None,
-                 outbox: Optional[OutboxStore] = None) -> None:
+    def __init__(
+        self,
+        settings: TelegramSettings,
+        callbacks: Optional[CallbackStore] = None,
+        outbox: Optional[OutboxStore] = None,
+    ) -> None:
         self.settings = settings
         self.callbacks = callbacks or CallbackStore.from_settings()
         self.outbox = outbox or OutboxStore.from_settings()
@@ -171,10 +182,13 @@ class TelegramInput(InputChannel):
                 await with_retry(bot.initialize)
                 self._bot = bot
                 if self.settings.webhook_url:
-                    await with_retry(lambda: bot.set_webhook(
-                        url=self.settings.webhook_url, secret_token=self.settings.webhook_secret,
-                        allowed_updates=["message", "callback_query"],
-                    ))
+                    await with_retry(
+                        lambda: bot.set_webhook(
+                            url=self.settings.webhook_url,
+                            secret_token=self.settings.webhook_secret,
+                            allowed_updates=["message", "callback_query"],
+                        )
+                    )
                     logger.info("telegram.webhook.set url=%s", self.settings.webhook_url)
         return self._bot
 
@@ -254,8 +268,9 @@ class TelegramInput(InputChannel):
             try:
                 await with_retry(query.answer)
             except TelegramError as exc:  # only stops the button's spinner; the press still counts
-                logger.info("telegram.answer_callback_failed update_id=%s error=%s", update.update_id,
-                            type(exc).__name__)
+                logger.info(
+                    "telegram.answer_callback_failed update_id=%s error=%s", update.update_id, type(exc).__name__
+                )
             chat_id = query.message.chat.id if query.message else query.from_user.id
             payload = self.callbacks.payload_for(query.data or "")
             if payload is None:
@@ -279,13 +294,25 @@ class TelegramInput(InputChannel):
             text = "/help"
         await self._forward(on_new_message, output, bot, message.chat.id, text, update)
 
-    async def _forward(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], output: TelegramOutput,
-                       bot: Bot, chat_id: int, text: str, update: Update) -> None:
+    async def _forward(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        output: TelegramOutput,
+        bot: Bot,
+        chat_id: int,
+        text: str,
+        update: Update,
+    ) -> None:
         try:
             await bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING)
         except TelegramError as exc:  # typing is a courtesy; never lose the message over it
             logger.info("telegram.typing_failed error=%s", exc)
-        await on_new_message(UserMessage(
-            text, output, sender_id=conversation_id(chat_id), input_channel=CHANNEL,
-            metadata={"telegram_update_id": update.update_id},
-        ))
+        await on_new_message(
+            UserMessage(
+                text,
+                output,
+                sender_id=conversation_id(chat_id),
+                input_channel=CHANNEL,
+                metadata={"telegram_update_id": update.update_id},
+            )
+        )

@@ -4,6 +4,7 @@ python-telegram-bot's ``Application`` fetches updates with ``getUpdates`` and ha
 one, unchanged, to the running Rasa server's Telegram webhook (with the webhook secret),
 so polling and webhook feed exactly the same bot and code path.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -39,8 +40,9 @@ async def forward(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     async with httpx.AsyncClient(timeout=120) as client:
         for attempt in range(1, FORWARD_ATTEMPTS + 1):
             try:
-                result = await client.post(webhook_url(), json=update.to_dict(),
-                                           headers={"X-Telegram-Bot-Api-Secret-Token": secret})
+                result = await client.post(
+                    webhook_url(), json=update.to_dict(), headers={"X-Telegram-Bot-Api-Secret-Token": secret}
+                )
                 status = result.status_code
             except httpx.HTTPError as exc:
                 status = type(exc).__name__
@@ -59,9 +61,7 @@ def main() -> int:
     if not telegram.enabled or not telegram.webhook_secret:
         print("Set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET (the Rasa server must run too).", file=sys.stderr)
         return 2
-    application = (
-        Application.builder().token(telegram.token).base_url(telegram.api_base_url).build()
-    )
+    application = Application.builder().token(telegram.token).base_url(telegram.api_base_url).build()
     application.add_handler(TypeHandler(Update, forward))
     # Polling and a webhook cannot both be active: run_polling removes the webhook first.
     application.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)

@@ -6,6 +6,7 @@ callback every input channel gets, watches what the turn sends, and when it sent
 raised) answers "busy, try again" itself. A rating button pressed meanwhile is stored from here,
 so no rating is lost while the action server is away.
 """
+
 from __future__ import annotations
 
 import json
@@ -69,9 +70,12 @@ def keep_rating(message: UserMessage, value: str, ratings: Optional[RatingStore]
     logger.warning("turn.rating_kept conversation=%s channel=%s", message.sender_id, channel)
 
 
-def guarantee_reply(on_new_message: OnNewMessage, ratings: Optional[RatingStore] = None,
-                    conversation_id: Optional[Callable[[str], str]] = None,
-                    redo_failed_turns: bool = False) -> OnNewMessage:
+def guarantee_reply(
+    on_new_message: OnNewMessage,
+    ratings: Optional[RatingStore] = None,
+    conversation_id: Optional[Callable[[str], str]] = None,
+    redo_failed_turns: bool = False,
+) -> OnNewMessage:
     """``on_new_message`` that answers "busy" when the turn itself answered nothing.
 
     ``conversation_id`` maps the id a client chose to the one stored (replies still go to the
@@ -90,8 +94,12 @@ def guarantee_reply(on_new_message: OnNewMessage, ratings: Optional[RatingStore]
         try:
             result = await on_new_message(message)
         except Exception as exc:  # the citizen must hear something; the cause is logged, not the text
-            logger.error("turn.failed conversation=%s channel=%s error=%s", message.sender_id,
-                         message.input_channel, type(exc).__name__)
+            logger.error(
+                "turn.failed conversation=%s channel=%s error=%s",
+                message.sender_id,
+                message.input_channel,
+                type(exc).__name__,
+            )
             if redo_failed_turns:
                 raise
         if watched.sent:

@@ -6,6 +6,7 @@ another site cannot open a chat session. Packets are bounded by ``MAX_REQUEST_BY
 accepts 1 MB by default), and a turn that answers nothing gets a "busy" reply
 (bot/channels/turns.py). The channel keeps the name ``socketio``.
 """
+
 from __future__ import annotations
 
 import hashlib

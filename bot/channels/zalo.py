@@ -28,6 +28,7 @@ later, so a send never aborts Rasa's turn and the citizen's message is always st
 answered 200 before the turn runs, so it has no reason to deliver the event again: a turn that
 fails in Rasa itself is tried again a few times here. Logs carry ids, never the citizen's text.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -160,8 +161,7 @@ class ZaloClient:
             if pair.access_token != rejected_access_token:
                 return pair  # another send refreshed while we waited
             url = f"{self.settings.oauth_base_url}/v4/oa/access_token"
-            form = {"refresh_token": pair.refresh_token, "app_id": self.settings.app_id,
-                    "grant_type": "refresh_token"}
+            form = {"refresh_token": pair.refresh_token, "app_id": self.settings.app_id, "grant_type": "refresh_token"}
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_SECONDS)) as session:
                 async with session.post(url, data=form, headers={"secret_key": self.settings.app_secret}) as answer:
                     data = await read_answer(answer)
@@ -169,8 +169,12 @@ class ZaloClient:
                 raise ZaloApiError(int(data.get("error", -1) or -1), str(data.get("message") or data))
             expires_in = int(data.get("expires_in") or 90000)
             try:
-                new = self.tokens.replace(pair.refresh_token, data["access_token"], data["refresh_token"],
-                                          datetime.now(timezone.utc) + timedelta(seconds=expires_in))
+                new = self.tokens.replace(
+                    pair.refresh_token,
+                    data["access_token"],
+                    data["refresh_token"],
+                    datetime.now(timezone.utc) + timedelta(seconds=expires_in),
+                )
             except StaleRefreshToken:
                 logger.warning("zalo.token.refresh_raced: another replica stored a newer pair")
                 return self.tokens.current()
@@ -200,7 +204,8 @@ class ZaloOutput(OutputChannel):
             await self.courier.deliver(recipient_id, {"text": part})
         zalo_buttons = [
             {"title": b["title"][:BUTTON_TITLE_LIMIT], "type": "oa.query.hide", "payload": b["payload"]}
-            for b in buttons if len(b["payload"]) <= BUTTON_PAYLOAD_LIMIT
+            for b in buttons
+            if len(b["payload"]) <= BUTTON_PAYLOAD_LIMIT
         ][:MAX_BUTTONS]
         message: Dict[str, Any] = {"text": parts[-1]}
         if zalo_buttons:
@@ -231,8 +236,9 @@ class ZaloInput(InputChannel):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "ZaloInput":
         return cls(get_settings().zalo)
 
-    def __init__(self, settings: ZaloSettings, tokens: Optional[ZaloTokenStore] = None,
-                 outbox: Optional[OutboxStore] = None) -> None:
+    def __init__(
+        self, settings: ZaloSettings, tokens: Optional[ZaloTokenStore] = None, outbox: Optional[OutboxStore] = None
+    ) -> None:
         self.settings = settings
         self.client = ZaloClient(settings, tokens or ZaloTokenStore.from_settings(settings))
         self.outbox = outbox or OutboxStore.from_settings()
@@ -276,8 +282,9 @@ class ZaloInput(InputChannel):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             if not self.settings.enabled:
-                return response.json({"error": "Zalo channel is off: ZALO_APP_ID/ZALO_OA_SECRET_KEY not set"},
-                                     status=404)
+                return response.json(
+                    {"error": "Zalo channel is off: ZALO_APP_ID/ZALO_OA_SECRET_KEY not set"}, status=404
+                )
             refusal = self.verify(request)
             if refusal is not None:
                 logger.warning("zalo.refused status=%s", refusal.status)
@@ -293,8 +300,9 @@ class ZaloInput(InputChannel):
 
         return webhook
 
-    async def process(self, key: str, event: Dict[str, Any],
-                      on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    async def process(
+        self, key: str, event: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
         """Handle one acknowledged event; it counts as processed only once handling ended."""
         processed = False
         try:
@@ -302,8 +310,13 @@ class ZaloInput(InputChannel):
             processed = True
         except Exception as exc:  # background task: nobody else would see it; ids only, never the text
             message = event.get("message") if isinstance(event.get("message"), dict) else {}
-            logger.error("zalo.event.failed event=%s msg_id=%s sender=%s error=%s", event.get("event_name"),
-                         message.get("msg_id"), sender_of(event), type(exc).__name__)
+            logger.error(
+                "zalo.event.failed event=%s msg_id=%s sender=%s error=%s",
+                event.get("event_name"),
+                message.get("msg_id"),
+                sender_of(event),
+                type(exc).__name__,
+            )
         finally:
             if processed:
                 self._recent.finish(key)
@@ -334,12 +347,23 @@ class ZaloInput(InputChannel):
             return
         await self._turn(on_new_message, text, conversation, {"zalo_msg_id": message.get("msg_id")})
 
-    async def _turn(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str, conversation: str,
-                    metadata: Optional[Dict[str, Any]]) -> None:
+    async def _turn(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        text: str,
+        conversation: str,
+        metadata: Optional[Dict[str, Any]],
+    ) -> None:
         """One Rasa turn, tried again with backoff if Rasa itself fails (sends never make it fail)."""
+
         def message() -> UserMessage:
-            return UserMessage(text, ZaloOutput(self.client, self.outbox), sender_id=conversation,
-                               input_channel=CHANNEL, metadata=metadata)
+            return UserMessage(
+                text,
+                ZaloOutput(self.client, self.outbox),
+                sender_id=conversation,
+                input_channel=CHANNEL,
+                metadata=metadata,
+            )
 
         for attempt in range(1, TURN_ATTEMPTS):
             try:
@@ -347,8 +371,13 @@ class ZaloInput(InputChannel):
                 return
             except Exception as exc:  # retried below; ids only, never the text
                 delay = backoff(attempt)
-                logger.error("zalo.turn.failed conversation=%s attempt=%d delay=%.1f error=%s", conversation,
-                             attempt, delay, type(exc).__name__)
+                logger.error(
+                    "zalo.turn.failed conversation=%s attempt=%d delay=%.1f error=%s",
+                    conversation,
+                    attempt,
+                    delay,
+                    type(exc).__name__,
+                )
                 await asyncio.sleep(delay)
         try:
             await on_new_message(message())

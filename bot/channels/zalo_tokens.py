@@ -1,4 +1,5 @@
 """The Zalo OA access/refresh token pair, kept in the database so a refresh is never lost."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,22 +42,30 @@ class ZaloTokenStore:
         with self._sessions() as session, session.begin():
             row = session.get(OAuthToken, PROVIDER)
             if row is None:
-                row = OAuthToken(provider=PROVIDER, access_token=self._settings.access_token or "",
-                                 refresh_token=self._settings.refresh_token or "", expires_at=None)
+                row = OAuthToken(
+                    provider=PROVIDER,
+                    access_token=self._settings.access_token or "",
+                    refresh_token=self._settings.refresh_token or "",
+                    expires_at=None,
+                )
                 session.add(row)
             return TokenPair(row.access_token, row.refresh_token, row.expires_at)
 
-    def replace(self, used_refresh_token: str, access_token: str, refresh_token: str, expires_at: datetime) -> TokenPair:
+    def replace(
+        self, used_refresh_token: str, access_token: str, refresh_token: str, expires_at: datetime
+    ) -> TokenPair:
         """Store the new pair only if ``used_refresh_token`` is still the stored one (compare and swap)."""
         with self._sessions() as session, session.begin():
             result = session.execute(
                 update(OAuthToken)
                 .where(OAuthToken.provider == PROVIDER, OAuthToken.refresh_token == used_refresh_token)
-                .values(access_token=access_token, refresh_token=refresh_token, expires_at=expires_at,
-                        updated_at=datetime.now(timezone.utc))
+                .values(
+                    access_token=access_token,
+                    refresh_token=refresh_token,
+                    expires_at=expires_at,
+                    updated_at=datetime.now(timezone.utc),
+                )
             )
             if result.rowcount != 1:
                 raise StaleRefreshToken("the refresh token was already exchanged by another process")
         return TokenPair(access_token, refresh_token, expires_at)
-
-

@@ -1,4 +1,5 @@
 """Bases for our stateless NLU components: nothing to train, nothing to persist."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text

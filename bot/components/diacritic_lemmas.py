@@ -4,6 +4,7 @@ Citizens often type without diacritics ("lam ho chieu het bao nhieu tien").
 CountVectorsFeaturizer uses ``token.lemma`` by default; with lemmas folded to
 plain ASCII letters, "hộ chiếu" and "ho chieu" produce the same features.
 """
+
 from __future__ import annotations
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe

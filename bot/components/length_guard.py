@@ -14,6 +14,7 @@ cap lives here, in two steps:
 
 Training data is left alone: both steps act at inference only.
 """
+
 from __future__ import annotations
 
 from typing import List, Optional

@@ -4,6 +4,7 @@ NFC, lower case, one tone placement, teencode/abbreviation expansion (table in
 knowledge_base/abbreviations.yml). Training examples keep their entity
 annotations: spans are moved to where the words landed in the normalised text.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -37,7 +38,10 @@ class VietnameseNormalizer(MessageRewriter):
             moved = dict(entity)
             start = result.map_start(entity[ENTITY_ATTRIBUTE_START])
             end = result.map_end(entity[ENTITY_ATTRIBUTE_END])
-            if entity.get(ENTITY_ATTRIBUTE_VALUE) == text[entity[ENTITY_ATTRIBUTE_START]:entity[ENTITY_ATTRIBUTE_END]]:
+            if (
+                entity.get(ENTITY_ATTRIBUTE_VALUE)
+                == text[entity[ENTITY_ATTRIBUTE_START] : entity[ENTITY_ATTRIBUTE_END]]
+            ):
                 moved[ENTITY_ATTRIBUTE_VALUE] = result.text[start:end]
             moved[ENTITY_ATTRIBUTE_START], moved[ENTITY_ATTRIBUTE_END] = start, end
             entities.append(moved)

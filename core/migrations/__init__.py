@@ -5,6 +5,7 @@ engine do before first use. Add a revision with ``python -m tools migrate revisi
 (see CONTRIBUTING.md); ``tests/core/test_migrations.py`` fails when the models and the newest
 revision disagree.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

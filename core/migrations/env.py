@@ -1,4 +1,5 @@
 """Alembic's entry point: runs the revisions on the connection core.migrations passes in."""
+
 from alembic import context
 
 connection = context.config.attributes["connection"]

@@ -1,4 +1,5 @@
 """Helpers to run our actions the way the action server does, with rasa_sdk objects."""
+
 from __future__ import annotations
 
 import asyncio

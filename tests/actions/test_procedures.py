@@ -3,21 +3,24 @@ from tests.actions.conftest import make_tracker, run_action, slot_events
 
 
 def test_fee_question_answers_passport_fee_with_source(services):
-    tracker = make_tracker("làm hộ chiếu hết bao nhiêu tiền", "ask_fee",
-                           [{"entity": "procedure", "value": "hộ chiếu"}])
+    tracker = make_tracker("làm hộ chiếu hết bao nhiêu tiền", "ask_fee", [{"entity": "procedure", "value": "hộ chiếu"}])
     messages, events = run_action(ActionAnswerProcedure(services), tracker)
     assert "200.000 đồng" in messages[0]["text"]
     assert messages[0]["text"].splitlines()[0].startswith("Lệ phí")
     assert "Nguồn chính thức: https://" in messages[0]["text"]
     assert [b["title"] for b in messages[0]["buttons"]] == ["Hồ sơ", "Thời gian", "Nơi nộp", "Làm trực tuyến"]
     assert messages[1]["text"] == "Câu trả lời có hữu ích không?"
-    assert slot_events(events) == {"procedure_id": "ho-chieu", "answered_intent": "ask_fee",
-                                   "answer_status": "answered"}
+    assert slot_events(events) == {
+        "procedure_id": "ho-chieu",
+        "answered_intent": "ask_fee",
+        "answer_status": "answered",
+    }
 
 
 def test_answer_shows_a_review_date_only_once_an_officer_recorded_one(services):
-    tracker = make_tracker("đăng ký tạm trú cần giấy tờ gì", "ask_documents",
-                           [{"entity": "procedure", "value": "tam-tru"}])
+    tracker = make_tracker(
+        "đăng ký tạm trú cần giấy tờ gì", "ask_documents", [{"entity": "procedure", "value": "tam-tru"}]
+    )
     before = run_action(ActionAnswerProcedure(services), tracker)[0][0]["text"].splitlines()[-1]
     assert "chưa được cán bộ đối chiếu" in before
     review = services.reviews.record("tam-tru", "editor1", "Thông tư 75/2022/TT-BTC; trang thủ tục 1.004194")
@@ -40,7 +43,9 @@ def test_naming_another_procedure_switches(services):
 
 
 def test_ambiguous_question_offers_buttons_keeping_the_intent(services):
-    messages, events = run_action(ActionAnswerProcedure(services), make_tracker("bằng lái xe hết bao nhiêu tiền", "ask_fee"))
+    messages, events = run_action(
+        ActionAnswerProcedure(services), make_tracker("bằng lái xe hết bao nhiêu tiền", "ask_fee")
+    )
     buttons = messages[0]["buttons"]
     assert 2 <= len(buttons) <= 3
     assert all(b["payload"].startswith("/ask_fee{") for b in buttons)
@@ -48,9 +53,12 @@ def test_ambiguous_question_offers_buttons_keeping_the_intent(services):
 
 
 def test_unknown_procedure_is_said_plainly_and_slot_cleared(services):
-    tracker = make_tracker("cấp phép bắn pháo hoa bao nhiêu tiền", "ask_fee",
-                           [{"entity": "procedure", "value": "cấp phép bắn pháo hoa"}],
-                           slots={"procedure_id": "ho-chieu"})
+    tracker = make_tracker(
+        "cấp phép bắn pháo hoa bao nhiêu tiền",
+        "ask_fee",
+        [{"entity": "procedure", "value": "cấp phép bắn pháo hoa"}],
+        slots={"procedure_id": "ho-chieu"},
+    )
     messages, events = run_action(ActionAnswerProcedure(services), tracker)
     assert "chưa có thông tin" in messages[0]["text"]
     assert "dichvucong.gov.vn" in messages[0]["text"] and "18001096" in messages[0]["text"]
@@ -66,8 +74,9 @@ def test_no_procedure_and_no_context_asks_which(services):
 
 
 def test_button_payload_entity_is_a_procedure_id(services):
-    tracker = make_tracker('/ask_online{"procedure": "tam-tru"}', "ask_online",
-                           [{"entity": "procedure", "value": "tam-tru"}])
+    tracker = make_tracker(
+        '/ask_online{"procedure": "tam-tru"}', "ask_online", [{"entity": "procedure", "value": "tam-tru"}]
+    )
     messages, _ = run_action(ActionAnswerProcedure(services), tracker)
     assert messages[0]["text"].startswith("Làm trực tuyến – Đăng ký tạm trú")
 
@@ -79,8 +88,12 @@ def test_bad_input_gets_a_polite_answer(services):
 
 
 def test_legal_question_is_redirected_never_answered_with_a_record(services):
-    tracker = make_tracker("không đăng ký tạm trú bị phạt bao nhiêu", "ask_fee",
-                           [{"entity": "procedure", "value": "đăng ký tạm trú"}], slots={"procedure_id": "tam-tru"})
+    tracker = make_tracker(
+        "không đăng ký tạm trú bị phạt bao nhiêu",
+        "ask_fee",
+        [{"entity": "procedure", "value": "đăng ký tạm trú"}],
+        slots={"procedure_id": "tam-tru"},
+    )
     messages, events = run_action(ActionAnswerProcedure(services), tracker)
     text = messages[0]["text"]
     assert "https://phapluat.gov.vn" in text and "https://tgpl.moj.gov.vn" in text and "18001233" in text

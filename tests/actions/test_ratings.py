@@ -47,8 +47,9 @@ def test_thumbs_up_skips_comment_and_down_asks_for_it(services):
 def test_comment_is_masked_and_attached(services):
     result, _ = _validate(services, "validate_rating", "2", "2")
     rating_id = result["rating_id"]
-    comment, _ = _validate(services, "validate_rating_comment", "x",
-                           "chờ lâu quá, gọi tôi 0912345678", {"rating_id": rating_id})
+    comment, _ = _validate(
+        services, "validate_rating_comment", "x", "chờ lâu quá, gọi tôi 0912345678", {"rating_id": rating_id}
+    )
     assert comment["rating_comment"] == "chờ lâu quá, gọi tôi [SĐT]"
     [row] = RatingStore(services.sessions).for_conversation("citizen-1")
     assert row.comment == "chờ lâu quá, gọi tôi [SĐT]"
@@ -71,6 +72,7 @@ def test_goodbye_after_an_answer_asks_for_a_rating(services):
     assert messages[-1]["response"] == "utter_ask_rating"
     messages, _ = run_action(ActionGoodbye(services), make_tracker("tạm biệt", "goodbye"))
     assert messages[-1]["response"] == "utter_goodbye"
-    messages, _ = run_action(ActionGoodbye(services),
-                             make_tracker("tạm biệt", "goodbye", slots={"rated": True}, events=answered))
+    messages, _ = run_action(
+        ActionGoodbye(services), make_tracker("tạm biệt", "goodbye", slots={"rated": True}, events=answered)
+    )
     assert messages[-1]["response"] == "utter_goodbye"

@@ -5,16 +5,23 @@ from tests.actions.conftest import make_tracker, run_action, slot_events
 
 
 def test_track_asks_for_a_code_when_missing(services):
-    messages, _ = run_action(ActionTrackApplication(services), make_tracker("hồ sơ của tôi đến đâu rồi", "track_application"))
+    messages, _ = run_action(
+        ActionTrackApplication(services), make_tracker("hồ sơ của tôi đến đâu rồi", "track_application")
+    )
     assert messages[0]["response"] == "utter_ask_application_code"
 
 
 def test_track_known_and_unknown_code(services):
-    DatabaseStatusProvider(services.sessions).upsert("G22.39-250101-0001", "Đã có kết quả", "ho-chieu", "Mời nhận tại Phòng QLXNC")
+    DatabaseStatusProvider(services.sessions).upsert(
+        "G22.39-250101-0001", "Đã có kết quả", "ho-chieu", "Mời nhận tại Phòng QLXNC"
+    )
     messages, events = run_action(
         ActionTrackApplication(services),
-        make_tracker("mã g22.39-250101-0001", "track_application",
-                     [{"entity": "application_code", "value": "g22.39-250101-0001"}]),
+        make_tracker(
+            "mã g22.39-250101-0001",
+            "track_application",
+            [{"entity": "application_code", "value": "g22.39-250101-0001"}],
+        ),
     )
     assert "Hồ sơ G22.39-250101-0001 (Cấp hộ chiếu phổ thông ở trong nước): Đã có kết quả" in messages[0]["text"]
     messages, _ = run_action(ActionTrackApplication(services), make_tracker("h12.34-250101-9999", "track_application"))
@@ -35,15 +42,20 @@ def test_fallback_is_polite_and_suggests_the_close_procedures(services):
     assert messages[0]["text"].startswith("Xin lỗi, tôi chưa hiểu")
     assert slot_events(events) == {"answer_status": "not_understood"}
     messages, _ = run_action(ActionFallback(services), make_tracker("bằng lái xe ???", "nlu_fallback"))
-    suggested = [b["payload"] for b in messages[0]["buttons"] if b["title"].startswith("1. Ý bạn là")
-                 or b["title"].startswith("2. Ý bạn là")]
+    suggested = [
+        b["payload"]
+        for b in messages[0]["buttons"]
+        if b["title"].startswith("1. Ý bạn là") or b["title"].startswith("2. Ý bạn là")
+    ]
     assert len(suggested) == 2 and all("gplx" in payload for payload in suggested)
 
 
 def test_fallback_answers_a_procedure_named_in_full_with_the_best_ranked_field(services):
     tracker = make_tracker("Điều kiện hưởng trợ cấp thất nghiệp từ 1/1/2026 theo quy định mới nhất?", "nlu_fallback")
-    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 1.0},
-                                                {"name": "ask_eligibility", "confidence": 0.5}]
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 1.0},
+        {"name": "ask_eligibility", "confidence": 0.5},
+    ]
     messages, events = run_action(ActionFallback(services), tracker)
     assert messages[0]["text"].startswith("Đối tượng, điều kiện – ")
     assert slot_events(events)["procedure_id"] == "tro-cap-that-nghiep"
@@ -58,8 +70,9 @@ def test_fallback_redirects_a_question_about_the_law(services):
 def test_help_account_and_out_of_scope_answer_a_procedure_named_in_full(services):
     from actions.service_help import ActionOtherQuestion
 
-    tracker = make_tracker("Đăng ký tài khoản định danh điện tử mức độ 2 cần phải có số điện thoại chính chủ không?",
-                           "account_help")
+    tracker = make_tracker(
+        "Đăng ký tài khoản định danh điện tử mức độ 2 cần phải có số điện thoại chính chủ không?", "account_help"
+    )
     messages, events = run_action(ActionOtherQuestion(services), tracker)
     assert slot_events(events)["procedure_id"] == "dinh-danh-dien-tu"
     assert messages[0]["text"].startswith("Tóm tắt – Đăng ký tài khoản định danh điện tử")
@@ -68,8 +81,12 @@ def test_help_account_and_out_of_scope_answer_a_procedure_named_in_full(services
 def test_help_account_and_out_of_scope_keep_their_reply_otherwise(services):
     from actions.service_help import ActionOtherQuestion
 
-    for text, intent in [("bạn giúp được gì", "help"), ("quên mật khẩu tài khoản", "account_help"),
-                         ("thời tiết hôm nay thế nào", "out_of_scope"), ("/help", "help")]:
+    for text, intent in [
+        ("bạn giúp được gì", "help"),
+        ("quên mật khẩu tài khoản", "account_help"),
+        ("thời tiết hôm nay thế nào", "out_of_scope"),
+        ("/help", "help"),
+    ]:
         messages, events = run_action(ActionOtherQuestion(services), make_tracker(text, intent))
         assert [m.get("response") for m in messages] == [f"utter_{intent}"]
         assert events == []

@@ -24,9 +24,12 @@ def test_in_row_right_procedure_and_field():
 
 
 def test_summary_rates():
-    outcomes = [Outcome(row("IN", {"a"}, "ask_fee"), "a", "Lệ phí – a"),
-                Outcome(row("IN", {"a"}, "ask_fee", style="none"), None, ""),
-                Outcome(row("OUT", style="none"), "b", ""), Outcome(row("GEN"), None, "")]
+    outcomes = [
+        Outcome(row("IN", {"a"}, "ask_fee"), "a", "Lệ phí – a"),
+        Outcome(row("IN", {"a"}, "ask_fee", style="none"), None, ""),
+        Outcome(row("OUT", style="none"), "b", ""),
+        Outcome(row("GEN"), None, ""),
+    ]
     table = summarise(outcomes)
     assert table["all"]["harmful"] == 0.25 and table["IN"]["right"] == 0.5 and table["IN"]["field_shown"] == 1.0
     assert table["style none"]["harmful"] == 0.5
@@ -49,21 +52,39 @@ def test_imported_rows_count_sibling_buttons_as_right_only_when_nothing_is_answe
 
 def test_portal_field_labels_are_read_as_intents():
     portal = load_rows(QUESTIONS / "portal-faq-questions.yml")
-    assert {r.field for r in portal if r.field} <= {"ask_documents", "ask_eligibility", "ask_procedure", "ask_agency",
-                                                    "ask_fee", "ask_processing_time", "ask_online", "ask_steps"}
+    assert {r.field for r in portal if r.field} <= {
+        "ask_documents",
+        "ask_eligibility",
+        "ask_procedure",
+        "ask_agency",
+        "ask_fee",
+        "ask_processing_time",
+        "ask_online",
+        "ask_steps",
+    }
 
 
 def test_gate_reports_every_figure_outside_its_threshold():
-    report = {"s.yml": {"all": {"harmful": 0.05, "right": 0.9, "field_shown": 0.8},
-                        "IN": {"harmful": 0.0, "right": 0.7, "field_shown": 0.8},
-                        "style d": {"right": 0.9}, "style none": {"right": 0.8}}}
-    limits = {"s.yml": {"all": {"harmful_max": 0.02}, "IN": {"right_min": 0.75, "field_shown_min": 0.7},
-                        "none_gap_max": 0.02}}
+    report = {
+        "s.yml": {
+            "all": {"harmful": 0.05, "right": 0.9, "field_shown": 0.8},
+            "IN": {"harmful": 0.0, "right": 0.7, "field_shown": 0.8},
+            "style d": {"right": 0.9},
+            "style none": {"right": 0.8},
+        }
+    }
+    limits = {
+        "s.yml": {"all": {"harmful_max": 0.02}, "IN": {"right_min": 0.75, "field_shown_min": 0.7}, "none_gap_max": 0.02}
+    }
     failures = check_gate(report, limits)
     assert len(failures) == 3
     assert any("harmful 5.0%" in f for f in failures) and any("right 70.0%" in f for f in failures)
     assert any("no-diacritics" in f for f in failures)
-    report["s.yml"] |= {"all": {"harmful": 0.0}, "IN": {"right": 0.8, "field_shown": 0.7}, "style none": {"right": 0.89}}
+    report["s.yml"] |= {
+        "all": {"harmful": 0.0},
+        "IN": {"right": 0.8, "field_shown": 0.7},
+        "style none": {"right": 0.89},
+    }
     assert check_gate(report, limits) == []
     assert check_gate({}, limits) == ["s.yml: not measured"]
 

@@ -1,4 +1,5 @@
 """The once-compiled action-response check accepts and rejects exactly what Rasa's own check does."""
+
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
@@ -9,8 +10,10 @@ from bot.action_results import validate_action_result
 RESPONSES = [
     {},
     {"events": [], "responses": []},
-    {"events": [{"event": "slot", "name": "procedure_id", "value": "ho-chieu", "timestamp": None}],
-     "responses": [{"text": "Lệ phí…", "buttons": [{"title": "Hồ sơ", "payload": "/ask_documents"}]}]},
+    {
+        "events": [{"event": "slot", "name": "procedure_id", "value": "ho-chieu", "timestamp": None}],
+        "responses": [{"text": "Lệ phí…", "buttons": [{"title": "Hồ sơ", "payload": "/ask_documents"}]}],
+    },
     {"events": [{"event": "followup", "name": "rating_form"}, {"event": "active_loop", "name": None}]},
     {"events": "not a list"},
     {"events": [{"event": "no_such_event"}]},

@@ -1,4 +1,5 @@
 """The NLU pipeline never feeds an over-long message to DIET, and never answers a procedure from it."""
+
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData

@@ -1,4 +1,5 @@
 """End to end over HTTP: the trained model, the Rasa server and the action server, on a test database."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,9 @@ def servers(tmp_path_factory, curated_records) -> Iterator[Dict[str, str]]:
 
 
 def say(servers, sender: str, message: str) -> List[Dict]:
-    response = requests.post(f"{servers['rasa']}/webhooks/rest/webhook",
-                             json={"sender": sender, "message": message}, timeout=60)
+    response = requests.post(
+        f"{servers['rasa']}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -91,8 +93,9 @@ def test_bad_input_gets_a_polite_answer(servers, message):
 
 @pytest.mark.parametrize("message", ["", "   "])
 def test_empty_message_gets_400_with_a_reason(servers, message):
-    answer = requests.post(f"{servers['rasa']}/webhooks/rest/webhook", json={"sender": "bad-input", "message": message},
-                           timeout=60)
+    answer = requests.post(
+        f"{servers['rasa']}/webhooks/rest/webhook", json={"sender": "bad-input", "message": message}, timeout=60
+    )
     assert answer.status_code == 400 and "non-empty" in answer.json()["error"]
 
 
@@ -100,9 +103,12 @@ RAW_PERSONAL = ["001203004567", "0912 345 678", "0912345678", "lan.nguyen@gmail.
 
 
 def test_personal_data_never_reaches_the_database_or_the_api(servers):
-    say(servers, "pii", "cccd của em là 001203004567, sđt 0912 345 678, mail lan.nguyen@gmail.com, "
-                        "làm hộ chiếu hết bao nhiêu tiền")
-    say(servers, "pii", "/rate_service{\"rating\": \"2\"}")
+    say(
+        servers,
+        "pii",
+        "cccd của em là 001203004567, sđt 0912 345 678, mail lan.nguyen@gmail.com, làm hộ chiếu hết bao nhiêu tiền",
+    )
+    say(servers, "pii", '/rate_service{"rating": "2"}')
     say(servers, "pii", "gọi lại cho tôi số 0912345678 nhé")
     state = tracker(servers, "pii")
     texts = [e.get("text") or "" for e in state["events"] if e["event"] == "user"]
@@ -114,6 +120,8 @@ def test_personal_data_never_reaches_the_database_or_the_api(servers):
         tables = [row[0] for row in connection.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))]
         assert "events" in tables and "ratings" in tables
         for table in tables:
-            rows = json.dumps([list(map(str, row)) for row in connection.execute(text(f'SELECT * FROM "{table}"'))],
-                              ensure_ascii=False)
+            rows = json.dumps(
+                [list(map(str, row)) for row in connection.execute(text(f'SELECT * FROM "{table}"'))],
+                ensure_ascii=False,
+            )
             assert not [raw for raw in RAW_PERSONAL if raw in rows], table

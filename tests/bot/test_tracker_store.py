@@ -1,4 +1,5 @@
 """The privacy tracker store publishes each new event exactly once, masked, to the real RabbitMQ."""
+
 import asyncio
 import json
 from typing import Dict, List
@@ -14,10 +15,13 @@ from tests.conftest import RABBITMQ_URL
 
 
 def _turn(text: str, reply: str, at: float) -> List:
-    return [UserUttered(text, {"name": "ask_fee", "confidence": 0.9}, timestamp=at),
-            ActionExecuted("action_answer_procedure", timestamp=at + 1),
-            SlotSet("procedure_id", "ho-chieu", timestamp=at + 1),
-            BotUttered(reply, timestamp=at + 2), ActionExecuted("action_listen", timestamp=at + 3)]
+    return [
+        UserUttered(text, {"name": "ask_fee", "confidence": 0.9}, timestamp=at),
+        ActionExecuted("action_answer_procedure", timestamp=at + 1),
+        SlotSet("procedure_id", "ho-chieu", timestamp=at + 1),
+        BotUttered(reply, timestamp=at + 2),
+        ActionExecuted("action_listen", timestamp=at + 3),
+    ]
 
 
 async def _published(queue: str, expected: int, seconds: float = 20) -> List[Dict]:
@@ -49,8 +53,9 @@ def test_each_new_event_is_published_once_and_masked(tmp_path, monkeypatch, rabb
 
     async def scenario() -> List[Dict]:
         broker = await RabbitUrlEventBroker.from_endpoint_config(None)
-        store = PrivacyTrackerStore(domain=Domain.empty(), url=f"sqlite:///{tmp_path / 'tracker.db'}",
-                                    event_broker=broker)
+        store = PrivacyTrackerStore(
+            domain=Domain.empty(), url=f"sqlite:///{tmp_path / 'tracker.db'}", event_broker=broker
+        )
         await store.save(DialogueStateTracker.from_events("citizen", first))
         await store.save(DialogueStateTracker.from_events("citizen", [*first, *second]))
         published = await _published(rabbitmq_queue, len(first) + len(second))
@@ -58,8 +63,7 @@ def test_each_new_event_is_published_once_and_masked(tmp_path, monkeypatch, rabb
         return published
 
     published = asyncio.run(scenario())
-    assert [(e["event"], e["timestamp"]) for e in published] == \
-        [(e.type_name, e.timestamp) for e in [*first, *second]]
+    assert [(e["event"], e["timestamp"]) for e in published] == [(e.type_name, e.timestamp) for e in [*first, *second]]
     assert published[0]["text"] == "số tôi [SĐT], làm hộ chiếu hết bao nhiêu tiền"
     assert "0912345678" not in json.dumps(published, ensure_ascii=False)
 
@@ -68,10 +72,15 @@ def test_metadata_slots_and_texts_are_masked_before_storage(tmp_path):
     from bot.tracker_store import mask_event
 
     metadata = {"note": "sdt 0912345678", "who": ["tôi tên là Nguyễn Văn An"], "n": 3}
-    user = UserUttered("cccd 001 203 004 567\x00", {"name": "ask_fee", "confidence": 0.9}, metadata=metadata,
-                       parse_data={"text": "cccd 001 203 004 567", "metadata": metadata, "entities": []})
-    tracker = DialogueStateTracker.from_events("c", [user, SlotSet("contact", {"phone": "0912345678"}),
-                                                     BotUttered("ok", metadata={"echo": "0912345678"})])
+    user = UserUttered(
+        "cccd 001 203 004 567\x00",
+        {"name": "ask_fee", "confidence": 0.9},
+        metadata=metadata,
+        parse_data={"text": "cccd 001 203 004 567", "metadata": metadata, "entities": []},
+    )
+    tracker = DialogueStateTracker.from_events(
+        "c", [user, SlotSet("contact", {"phone": "0912345678"}), BotUttered("ok", metadata={"echo": "0912345678"})]
+    )
     for event in tracker.events:
         mask_event(event, 1000)
     stored = json.dumps([event.as_dict() for event in tracker.events], ensure_ascii=False)

@@ -1,4 +1,5 @@
 """The contract module and the domain must name the same intents and slots."""
+
 import re
 
 import yaml

@@ -1,4 +1,5 @@
 """The schema is owned by the migrations: new databases, databases of the previous version, and models agree."""
+
 from __future__ import annotations
 
 import shutil

@@ -1,4 +1,5 @@
 """A tiny threaded HTTP server on 127.0.0.1 that records requests; base for the fake APIs."""
+
 from __future__ import annotations
 
 import json
@@ -68,8 +69,12 @@ class FakeServer:
                 url = urlparse(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                recorded = Recorded(self.command, url.path, dict(self.headers.items()),
-                                    _decode_params(self.headers.get("Content-Type", ""), body, url.query))
+                recorded = Recorded(
+                    self.command,
+                    url.path,
+                    dict(self.headers.items()),
+                    _decode_params(self.headers.get("Content-Type", ""), body, url.query),
+                )
                 fake.requests.append(recorded)
                 if fake.unreachable:
                     self.close_connection = True

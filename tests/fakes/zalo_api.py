@@ -1,4 +1,5 @@
 """A fake Zalo OpenAPI + OAuth server (OA API v3 consultation messages, v4 token refresh)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -25,9 +26,14 @@ class FakeZaloApi(FakeServer):
         self._ids = itertools.count(1)
 
     def messages_to(self, user_id: str) -> List[Dict[str, Any]]:
-        return [r.params["message"] for r in self.requests
-                if r.path == "/v3.0/oa/message/cs" and r.params["recipient"]["user_id"] == user_id
-                and r.headers.get("access_token") == self.access_token and r.status == 200]
+        return [
+            r.params["message"]
+            for r in self.requests
+            if r.path == "/v3.0/oa/message/cs"
+            and r.params["recipient"]["user_id"] == user_id
+            and r.headers.get("access_token") == self.access_token
+            and r.status == 200
+        ]
 
     def _handle(self, request: Recorded) -> Tuple[int, Dict[str, Any]]:
         if request.path == "/v3.0/oa/message/cs":
@@ -35,12 +41,19 @@ class FakeZaloApi(FakeServer):
                 return self.failure_status, {"error": -1, "message": "Service unavailable"}
             if request.headers.get("access_token") != self.access_token:
                 return 200, {"error": -216, "message": "Access token is invalid"}
-            return 200, {"error": 0, "message": "Success",
-                         "data": {"message_id": f"m{next(self._ids)}", "user_id": request.params["recipient"]["user_id"]}}
+            return 200, {
+                "error": 0,
+                "message": "Success",
+                "data": {"message_id": f"m{next(self._ids)}", "user_id": request.params["recipient"]["user_id"]},
+            }
         if request.path == "/v4/oa/access_token":
             params = request.params
-            if (request.headers.get("secret_key") != self.app_secret or params.get("app_id") != self.app_id
-                    or params.get("grant_type") != "refresh_token" or params.get("refresh_token") != self.refresh_token):
+            if (
+                request.headers.get("secret_key") != self.app_secret
+                or params.get("app_id") != self.app_id
+                or params.get("grant_type") != "refresh_token"
+                or params.get("refresh_token") != self.refresh_token
+            ):
                 return 200, {"error": -14014, "error_name": "Invalid refresh token", "message": "Invalid refresh token"}
             self.refreshes += 1
             time.sleep(0.3)  # widen the window in which concurrent refreshes could collide
@@ -59,6 +72,12 @@ def signed_event(app_id: str, oa_secret_key: str, event: Dict[str, Any]) -> Tupl
 
 def text_event(app_id: str, user_id: str, text: str, timestamp_ms: int = 0) -> Dict[str, Any]:
     ts = timestamp_ms or int(time.time() * 1000)
-    return {"app_id": app_id, "user_id_by_app": f"app-{user_id}", "event_name": "user_send_text",
-            "timestamp": str(ts), "sender": {"id": user_id}, "recipient": {"id": "oa-1"},
-            "message": {"text": text, "msg_id": f"msg-{user_id}-{ts}-{len(text)}"}}
+    return {
+        "app_id": app_id,
+        "user_id_by_app": f"app-{user_id}",
+        "event_name": "user_send_text",
+        "timestamp": str(ts),
+        "sender": {"id": user_id},
+        "recipient": {"id": "oa-1"},
+        "message": {"text": text, "msg_id": f"msg-{user_id}-{ts}-{len(text)}"},
+    }

@@ -15,8 +15,9 @@ def test_fee_answer_puts_the_fee_first_and_ends_with_the_source(curated_records)
     lines = answer.text.splitlines()
     assert lines[0].startswith("Lệ phí – Cấp hộ chiếu phổ thông")
     assert "200.000 đồng" in lines[1]
-    assert lines[-1] == (f"Nguồn chính thức: {passport['source_url']} "
-                         "(chưa được cán bộ đối chiếu, vui lòng kiểm tra trang nguồn)")
+    assert lines[-1] == (
+        f"Nguồn chính thức: {passport['source_url']} (chưa được cán bộ đối chiếu, vui lòng kiểm tra trang nguồn)"
+    )
     assert "Lệ phí" not in [b.title for b in answer.buttons]
     assert {b.title for b in answer.buttons} == {t for _, t in FIELD_BUTTONS} - {"Lệ phí"}
     assert all('"procedure": "ho-chieu"' in b.payload for b in answer.buttons)
@@ -47,8 +48,16 @@ def test_online_answer_claims_no_more_than_the_source_says(curated_records):
 
 
 def test_every_curated_answer_is_chat_sized(curated_records):
-    intents = ["ask_procedure", "ask_documents", "ask_fee", "ask_processing_time", "ask_agency",
-               "ask_steps", "ask_online", "ask_eligibility"]
+    intents = [
+        "ask_procedure",
+        "ask_documents",
+        "ask_fee",
+        "ask_processing_time",
+        "ask_agency",
+        "ask_steps",
+        "ask_online",
+        "ask_eligibility",
+    ]
     for record in curated_records:
         for intent in intents:
             text = compose_answer(record, intent).text
@@ -63,8 +72,10 @@ def test_format_vnd():
 
 def test_only_a_recorded_review_gives_a_date(curated_records):
     passport = _record(curated_records, "ho-chieu")
-    assert not any(char.isdigit() for char in compose_answer(passport, "ask_fee").text.splitlines()[-1]
-                   .replace(passport["source_url"], ""))
+    assert not any(
+        char.isdigit()
+        for char in compose_answer(passport, "ask_fee").text.splitlines()[-1].replace(passport["source_url"], "")
+    )
     review = Review("ho-chieu", date(2026, 11, 20), "can.bo.xa", "Quyết định công bố TTHC của Bộ Công an")
     last = compose_answer(passport, "ask_fee", review).text.splitlines()[-1]
     assert last == f"Nguồn chính thức: {passport['source_url']} (cán bộ đã đối chiếu ngày 20/11/2026)"

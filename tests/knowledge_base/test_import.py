@@ -17,7 +17,11 @@ def test_record_conversion_keeps_official_facts():
     assert record["name"] == "Thủ tục đăng ký nghĩa vụ quân sự lần đầu"
     assert record["level"] == "cấp xã"
     assert record["channels"] == ["trực tiếp", "trực tuyến"]  # the source's word: not "một phần"
-    assert record["documents"][0] == {"name": "Phiếu tự khai sức khỏe nghĩa vụ quân sự", "copy": "bản chính", "count": 1}
+    assert record["documents"][0] == {
+        "name": "Phiếu tự khai sức khỏe nghĩa vụ quân sự",
+        "copy": "bản chính",
+        "count": 1,
+    }
     assert record["fees"][0]["amount"] == 0
     assert record["steps"][0].startswith("Bước 1")
     assert record["source_url"] == "https://dichvucong.gov.vn/tim-kiem-thu-tuc-hanh-chinh?keyword=1.013133"
@@ -39,9 +43,19 @@ def test_cli_imports_sample_skips_malformed_and_search_finds_record(tmp_path, lo
     broken = tmp_path / "broken.json"
     broken.write_text("[]", encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "knowledge_base", "--database-url", loaded_database, "import",
-         str(NATIONAL_SAMPLE), str(broken)],
-        cwd=ROOT, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "knowledge_base",
+            "--database-url",
+            loaded_database,
+            "import",
+            str(NATIONAL_SAMPLE),
+            str(broken),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     assert "imported 207 procedures, skipped 1" in result.stdout
@@ -49,9 +63,18 @@ def test_cli_imports_sample_skips_malformed_and_search_finds_record(tmp_path, lo
     records = ProcedureRepository(session_factory(loaded_database)).all_records()
     assert len(records) == 207 + 40
     search = subprocess.run(
-        [sys.executable, "-m", "knowledge_base", "--database-url", loaded_database, "search",
-         "đăng ký nghĩa vụ quân sự lần đầu"],
-        cwd=ROOT, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "knowledge_base",
+            "--database-url",
+            loaded_database,
+            "search",
+            "đăng ký nghĩa vụ quân sự lần đầu",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert search.stdout.splitlines()[0].split("\t")[0] == "1.013133"
     index = ProcedureIndex(records)
@@ -62,7 +85,9 @@ def test_a_long_official_name_gets_the_short_alias_citizens_use():
     from knowledge_base.national_import import short_alias
 
     assert short_alias("cấp phép bay đối với tàu bay không người lái và các phương tiện bay siêu nhẹ") == "cấp phép bay"
-    assert short_alias("đăng ký nghĩa vụ quân sự chuyển đi khi thay đổi nơi cư trú") == \
-        "đăng ký nghĩa vụ quân sự chuyển đi"
-    assert short_alias("đăng ký nghĩa vụ quân sự lần đầu") is None       # already short
+    assert (
+        short_alias("đăng ký nghĩa vụ quân sự chuyển đi khi thay đổi nơi cư trú")
+        == "đăng ký nghĩa vụ quân sự chuyển đi"
+    )
+    assert short_alias("đăng ký nghĩa vụ quân sự lần đầu") is None  # already short
     assert short_alias("thẩm định, phê duyệt hồ sơ thiết kế xe cơ giới") is None  # head too vague

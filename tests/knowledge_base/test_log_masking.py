@@ -1,4 +1,5 @@
 """Every log record is masked, whoever logs it: plain lines, JSON lines, tracebacks and warnings."""
+
 import json
 import logging
 import warnings
@@ -26,7 +27,8 @@ def test_plain_lines_are_masked_and_ids_kept(masked_logging):
     logging.getLogger("bot").info("turn.failed conversation=telegram:123456789 update_id=987654321 n=%d", 5)
     assert [r.getMessage() for r in masked_logging.records] == [
         "failed text=cccd [CCCD] sđt [SĐT]",
-        "turn.failed conversation=telegram:123456789 update_id=987654321 n=5"]
+        "turn.failed conversation=telegram:123456789 update_id=987654321 n=5",
+    ]
 
 
 def test_json_lines_with_escaped_vietnamese_are_masked_and_stay_json(masked_logging):
@@ -34,7 +36,9 @@ def test_json_lines_with_escaped_vietnamese_are_masked_and_stay_json(masked_logg
     assert "\\u" in line
     logging.getLogger("rasa").error(line)
     assert json.loads(masked_logging.records[0].getMessage()) == {
-        "event": "rest.message.received.failure", "text": "tôi tên [HỌ TÊN], sđt [SĐT]"}
+        "event": "rest.message.received.failure",
+        "text": "tôi tên [HỌ TÊN], sđt [SĐT]",
+    }
 
 
 def test_tracebacks_are_masked(masked_logging):

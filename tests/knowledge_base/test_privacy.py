@@ -1,4 +1,5 @@
 """Masking corpus: Vietnamese personal-data formats, and look-alikes that must survive."""
+
 import unicodedata
 
 import pytest
@@ -156,8 +157,16 @@ ADDRESSES = [
 ]
 
 PERSONAL = (
-    CITIZEN_IDS + PHONES + PASSPORTS + SOCIAL_INSURANCE + BANK_ACCOUNTS + PLATES + BIRTH_DATES
-    + EMAILS + NAMES + ADDRESSES
+    CITIZEN_IDS
+    + PHONES
+    + PASSPORTS
+    + SOCIAL_INSURANCE
+    + BANK_ACCOUNTS
+    + PLATES
+    + BIRTH_DATES
+    + EMAILS
+    + NAMES
+    + ADDRESSES
 )
 
 SURVIVES = [
@@ -281,13 +290,16 @@ def test_long_text_is_masked_throughout():
     assert masked == filler + EVERYTHING_MASKED + " " + filler + "gọi [SĐT]"
 
 
-
-@pytest.mark.parametrize("text, masked", [
-    ("ngày sinh" + " " * 20_000 + "12/05/1990", "ngày sinh [NGÀY SINH]"),
-    ("địa chỉ:" + " " * 20_000 + "12 ngõ 34 Láng", "địa chỉ: [ĐỊA CHỈ]"),
-    ("stk" + "\t" * 20_000 + "0011002345678", "stk [STK]"),
-    ("địa chỉ: 12 ngõ 34" + " \n" * 10_000 + "cần gì", "địa chỉ: [ĐỊA CHỈ]\ncần gì"),
-], ids=["birth-date", "address", "account", "address-newlines"])
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("ngày sinh" + " " * 20_000 + "12/05/1990", "ngày sinh [NGÀY SINH]"),
+        ("địa chỉ:" + " " * 20_000 + "12 ngõ 34 Láng", "địa chỉ: [ĐỊA CHỈ]"),
+        ("stk" + "\t" * 20_000 + "0011002345678", "stk [STK]"),
+        ("địa chỉ: 12 ngõ 34" + " \n" * 10_000 + "cần gì", "địa chỉ: [ĐỊA CHỈ]\ncần gì"),
+    ],
+    ids=["birth-date", "address", "account", "address-newlines"],
+)
 def test_long_blank_runs_are_folded_before_matching(text, masked):
     """Such runs once made cue patterns backtrack for minutes (one REST body could freeze Rasa)."""
     assert mask_personal_data(text) == masked

@@ -1,26 +1,33 @@
 """Legal questions and the asked field, from the wording alone."""
+
 import pytest
 
 from knowledge_base.question_kind import answer_field, asked_field, legal_phrase
 
 
-@pytest.mark.parametrize("text, phrase", [
-    ("Không đăng ký tạm trú phạt bao nhiêu?", "phạt"),
-    ("khong dang ky tam tru bi phat bao nhieu", "phạt"),     # without diacritics, folded
-    ("Cản trở kết hôn thì bị xử phạt vi phạm hành chính thế nào?", "xử phạt"),
-    ("Kết hôn giả có vi phạm pháp luật không?", "vi phạm pháp luật"),
-    ("Đánh bạc online có bị đi tù không?", "đi tù"),
-    ("Trộm cắp thì bị tội gì?", "tội"),
-])
+@pytest.mark.parametrize(
+    "text, phrase",
+    [
+        ("Không đăng ký tạm trú phạt bao nhiêu?", "phạt"),
+        ("khong dang ky tam tru bi phat bao nhieu", "phạt"),  # without diacritics, folded
+        ("Cản trở kết hôn thì bị xử phạt vi phạm hành chính thế nào?", "xử phạt"),
+        ("Kết hôn giả có vi phạm pháp luật không?", "vi phạm pháp luật"),
+        ("Đánh bạc online có bị đi tù không?", "đi tù"),
+        ("Trộm cắp thì bị tội gì?", "tội"),
+    ],
+)
 def test_questions_about_the_law(text, phrase):
     assert legal_phrase(text) == phrase
 
 
-@pytest.mark.parametrize("text", [
-    "tôi muốn làm hộ chiếu",          # "toi" is "tôi", never "tội"
-    "phát hành thẻ căn cước",          # "phát" is not "phạt" when typed with diacritics
-    "Người đang chấp hành án phạt cải tạo không giam giữ có phải khai báo tạm vắng không?",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tôi muốn làm hộ chiếu",  # "toi" is "tôi", never "tội"
+        "phát hành thẻ căn cước",  # "phát" is not "phạt" when typed with diacritics
+        "Người đang chấp hành án phạt cải tạo không giam giữ có phải khai báo tạm vắng không?",
+    ],
+)
 def test_not_questions_about_the_law(text):
     assert legal_phrase(text) is None
 
@@ -32,13 +39,16 @@ def test_a_legal_topic_counts_only_when_no_procedure_is_named():
     assert legal_phrase("Không làm thẻ căn cước bị phạt bao nhiêu?", names_procedure=True) == "phạt"
 
 
-@pytest.mark.parametrize("text, intent, expected", [
-    ("làm hộ chiếu hết bao nhiêu tiền", "ask_fee", "ask_fee"),
-    ("Làm mất thẻ căn cước thì xin cấp lại ở đâu?", "ask_documents", "ask_agency"),
-    ("Những ai phải làm thẻ căn cước?", "ask_procedure", "ask_eligibility"),
-    ("Thành phần hồ sơ đăng ký khai sinh", "ask_online", "ask_documents"),
-    ("cấp sổ đỏ lần đầu chờ bao lâu", "ask_fee", "ask_processing_time"),
-])
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        ("làm hộ chiếu hết bao nhiêu tiền", "ask_fee", "ask_fee"),
+        ("Làm mất thẻ căn cước thì xin cấp lại ở đâu?", "ask_documents", "ask_agency"),
+        ("Những ai phải làm thẻ căn cước?", "ask_procedure", "ask_eligibility"),
+        ("Thành phần hồ sơ đăng ký khai sinh", "ask_online", "ask_documents"),
+        ("cấp sổ đỏ lần đầu chờ bao lâu", "ask_fee", "ask_processing_time"),
+    ],
+)
 def test_the_wording_decides_the_field(text, intent, expected):
     assert answer_field(text, intent) == expected
 

@@ -1,4 +1,5 @@
 """Reviews: only a person's recorded check gives a record a review date."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -25,8 +26,12 @@ def test_curated_records_carry_no_review_nobody_made(curated_records):
 def test_a_recorded_review_is_the_latest_and_is_kept(store, curated_records):
     record = _record(curated_records, "tam-tru")
     assert store.latest(record) is None
-    store.record("tam-tru", "editor1", "Quyết định 5230/QĐ-BCA-C06, trang thủ tục trên dichvucong.gov.vn",
-                 reviewed_on=date.today() - timedelta(days=3))
+    store.record(
+        "tam-tru",
+        "editor1",
+        "Quyết định 5230/QĐ-BCA-C06, trang thủ tục trên dichvucong.gov.vn",
+        reviewed_on=date.today() - timedelta(days=3),
+    )
     newest = store.record("tam-tru", "editor2", "Thông tư 75/2022/TT-BTC")
     assert store.latest(record) == newest
     assert [r.reviewer for r in store.history(record)] == ["editor2", "editor1"]
@@ -45,8 +50,10 @@ def test_a_review_needs_a_named_source_a_real_record_and_a_past_date(store):
 
 
 def test_committed_reviews_are_validated_and_count(store, curated_records):
-    record = dict(_record(curated_records, "tam-vang"),
-                  reviews=[{"date": date(2026, 11, 2), "by": "Phòng Tư pháp", "against": "Luật Cư trú 2020"}])
+    record = dict(
+        _record(curated_records, "tam-vang"),
+        reviews=[{"date": date(2026, 11, 2), "by": "Phòng Tư pháp", "against": "Luật Cư trú 2020"}],
+    )
     checked = validate_record(record, "tam-vang.yml")
     assert checked["reviews"][0]["date"] == "2026-11-02"
     assert store.latest(checked).reviewer == "Phòng Tư pháp"

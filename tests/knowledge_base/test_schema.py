@@ -99,15 +99,20 @@ def test_cli_validate_reports_file_and_field(tmp_path, curated_records):
     record = dict(curated_records[0])
     record["fees"] = [{"description": "x", "amount": -5}]
     path = _write(tmp_path, record)
-    result = subprocess.run([sys.executable, "-m", "knowledge_base", "validate", str(tmp_path)],
-                            capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "knowledge_base", "validate", str(tmp_path)], capture_output=True, text=True, cwd=ROOT
+    )
     assert result.returncode == 1
     assert path.name in result.stderr and "fees.0.amount" in result.stderr
 
 
 def test_cli_validate_passes_on_repository_content():
-    result = subprocess.run([sys.executable, "-m", "knowledge_base", "validate", str(PROCEDURES_DIR)],
-                            capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "knowledge_base", "validate", str(PROCEDURES_DIR)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stderr
 
 

@@ -29,7 +29,9 @@ def test_search_finds_by_name_alias_and_without_diacritics(curated_index, query,
     assert hits == sorted(hits, key=lambda h: -h.score)
 
 
-@pytest.mark.parametrize("query", ["cấp phép bắn pháo hoa", "giá vàng hôm nay", "nuôi chó mèo", "", "thẻ", "đăng ký", "giấy phép", "cấp lại"])
+@pytest.mark.parametrize(
+    "query", ["cấp phép bắn pháo hoa", "giá vàng hôm nay", "nuôi chó mèo", "", "thẻ", "đăng ký", "giấy phép", "cấp lại"]
+)
 def test_search_returns_nothing_rather_than_a_wrong_procedure(curated_index, query):
     assert curated_index.search(query) == []
 
@@ -59,13 +61,16 @@ def test_resolution_ambiguous_offers_at_most_three(curated_index):
 
 
 def test_resolution_unknown_never_falls_back_to_current(curated_index):
-    resolution = resolve_procedure(curated_index, "cấp phép bắn pháo hoa bao nhiêu tiền", ["bắn pháo hoa"],
-                                   current_id="ho-chieu")
+    resolution = resolve_procedure(
+        curated_index, "cấp phép bắn pháo hoa bao nhiêu tiền", ["bắn pháo hoa"], current_id="ho-chieu"
+    )
     assert resolution.status == NOT_FOUND and resolution.procedure_id is None
 
 
 def test_resolution_trusts_an_id_from_a_button_but_not_from_free_text(curated_index):
-    assert resolve_procedure(curated_index, '/ask_fee{"procedure": "ho-chieu"}', ["ho-chieu"]).procedure_id == "ho-chieu"
+    assert (
+        resolve_procedure(curated_index, '/ask_fee{"procedure": "ho-chieu"}', ["ho-chieu"]).procedure_id == "ho-chieu"
+    )
     # DIET's fragments (synonym ids included) are evidence: free text that names nothing is not an answer.
     assert resolve_procedure(curated_index, "phí bao nhiêu", ["ho-chieu"]).status == NOT_MENTIONED
 
@@ -79,13 +84,23 @@ def test_pruned_search_ranks_exactly_like_scoring_every_record(curated_records):
     records = list(curated_records)
     for copy_no, place in enumerate(["Hà Nội", "Huế", "Cần Thơ", "xã đảo", "khu công nghiệp", "đặc khu"]):
         for record in curated_records:
-            records.append({**record, "id": f"{record['id']}-{copy_no}", "code": None,
-                            "name": f"{record['name']} {place}",
-                            "aliases": [f"{alias} {place}" for alias in record.get("aliases", [])[:2]]})
+            records.append(
+                {
+                    **record,
+                    "id": f"{record['id']}-{copy_no}",
+                    "code": None,
+                    "name": f"{record['name']} {place}",
+                    "aliases": [f"{alias} {place}" for alias in record.get("aliases", [])[:2]],
+                }
+            )
     index = ProcedureIndex(records)
     queries = [record["name"].lower() for record in curated_records] + [
-        "làm hộ chiếu ở huế", "đăng ký tạm trú cần giấy tờ gì", "cấp lại bằng lái xe khu công nghiệp",
-        "đăng ký kết hôn có yếu tố nước ngoài tại cần thơ", "lam giay khai sinh cho be o ha noi", "thẻ",
+        "làm hộ chiếu ở huế",
+        "đăng ký tạm trú cần giấy tờ gì",
+        "cấp lại bằng lái xe khu công nghiệp",
+        "đăng ký kết hôn có yếu tố nước ngoài tại cần thơ",
+        "lam giay khai sinh cho be o ha noi",
+        "thẻ",
     ]
     compared = 0
     for query in queries:

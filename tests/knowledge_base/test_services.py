@@ -15,7 +15,13 @@ def test_rating_survives_a_restart(database_url):
     # a new engine and store, as after a server restart
     restarted = RatingStore(sessionmaker(bind=make_engine(database_url), future=True))
     [row] = restarted.for_conversation("conv-1")
-    assert (row.score, row.procedure_id, row.intent, row.channel, row.comment) == (4, "ho-chieu", "ask_fee", "rest", "nhanh gọn")
+    assert (row.score, row.procedure_id, row.intent, row.channel, row.comment) == (
+        4,
+        "ho-chieu",
+        "ask_fee",
+        "rest",
+        "nhanh gọn",
+    )
 
 
 @pytest.mark.parametrize("score", [0, 6, -1, 10])

@@ -1,4 +1,5 @@
 """What stores keep of citizens' text: cleaned, masked, bounded."""
+
 from knowledge_base.stored_text import CUT_MARK, storable_text, strip_control_characters
 
 

@@ -61,5 +61,5 @@ def test_entity_offsets_follow_expansion():
     text = "e muốn dk ks cho con"
     result = normalize(text)
     start, end = text.index("dk"), text.index("ks") + 2
-    assert result.text[result.map_start(start):result.map_end(end)] == "đăng ký khai sinh"
-    assert result.text[result.map_start(text.index("con")):result.map_end(len(text))] == "con"
+    assert result.text[result.map_start(start) : result.map_end(end)] == "đăng ký khai sinh"
+    assert result.text[result.map_start(text.index("con")) : result.map_end(len(text))] == "con"

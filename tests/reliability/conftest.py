@@ -1,4 +1,5 @@
 """Shared pieces of the reliability suite: the real servers, a citizen's REST call, process memory."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,8 +11,9 @@ from tools.stack import TOKEN, Servers
 
 
 def say(servers: Servers, sender: str, message: str) -> List[Dict]:
-    answer = requests.post(f"{servers.rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                           timeout=60)
+    answer = requests.post(
+        f"{servers.rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
+    )
     assert answer.status_code == 200, answer.text
     return answer.json()
 

@@ -1,4 +1,5 @@
 """A SQLite database locked for 10 seconds (a backup, a long query) delays replies; it loses nothing."""
+
 from __future__ import annotations
 
 import sqlite3

@@ -3,6 +3,7 @@
 Starts ``python -m tools serve`` (what `make run` runs) on free ports with no API token configured,
 on a copy of a database made by the previous version.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,9 +20,9 @@ from typing import Dict, Iterator, List, Set
 import pytest
 import requests
 
+from core.migrations import head
 from tests.conftest import PREVIOUS_VERSION_ADMIN_PASSWORD, PREVIOUS_VERSION_DB, ROOT
 from tests.web.dashboard.conftest import login
-from core.migrations import head
 from tools.stack import free_port, latest_model, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -52,20 +53,37 @@ def serve(tmp_path: Path) -> Iterator[Dict]:
     # An existing deployment: the database a previous version made, upgraded in place on start.
     database = tmp_path / "serve.db"
     shutil.copyfile(PREVIOUS_VERSION_DB, database)
-    env.update({k: str(v) for k, v in ports.items()}, DATABASE_URL=f"sqlite:///{database}",
-               RASA_API_TOKEN_FILE=str(tmp_path / "token"), PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false",
-               RESPONSE_TIMEOUT_SECONDS="5",
-               ACTION_SERVER_URL=f"http://127.0.0.1:{ports['ACTIONS_PORT']}/webhook")
+    env.update(
+        {k: str(v) for k, v in ports.items()},
+        DATABASE_URL=f"sqlite:///{database}",
+        RASA_API_TOKEN_FILE=str(tmp_path / "token"),
+        PYTHONPATH=str(ROOT),
+        RASA_TELEMETRY_ENABLED="false",
+        RESPONSE_TIMEOUT_SECONDS="5",
+        ACTION_SERVER_URL=f"http://127.0.0.1:{ports['ACTIONS_PORT']}/webhook",
+    )
     log = open(tmp_path / "serve.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "tools", "serve", "--model", str(latest_model())], cwd=ROOT,
-                               env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tools", "serve", "--model", str(latest_model())],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         rasa = f"http://127.0.0.1:{ports['RASA_PORT']}"
         wait_for(f"{rasa}/", process)
         wait_for(f"http://127.0.0.1:{ports['ACTIONS_PORT']}/health", process)
         wait_for(f"http://127.0.0.1:{ports['WEB_PORT']}/health", process)
-        yield {"process": process, "rasa": rasa, "ports": set(ports.values()), "token_file": tmp_path / "token",
-               "database": database, "web": f"http://127.0.0.1:{ports['WEB_PORT']}"}
+        yield {
+            "process": process,
+            "rasa": rasa,
+            "ports": set(ports.values()),
+            "token_file": tmp_path / "token",
+            "database": database,
+            "web": f"http://127.0.0.1:{ports['WEB_PORT']}",
+        }
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
@@ -77,8 +95,10 @@ def slow_body_is_cut_off(base_url: str) -> bool:
     hour-long hold of the connection."""
     host, port = base_url.rsplit("/", 1)[1].split(":")
     with socket.create_connection((host, int(port)), timeout=30) as connection:
-        connection.sendall(b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\n"
-                           b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"sender\"")
+        connection.sendall(
+            b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\n"
+            b'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"sender"'
+        )
         try:
             answer = connection.recv(4096)
         except socket.timeout:
@@ -108,8 +128,7 @@ def test_api_needs_a_token_servers_listen_on_loopback_and_all_stop_when_one_dies
     assert set(addresses) == serve["ports"]
     assert all(a == {LOOPBACK_HEX} for a in addresses.values()), addresses
 
-    actions = [pid for pid in children(serve["process"].pid)
-               if b"actions" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    actions = [pid for pid in children(serve["process"].pid) if b"actions" in Path(f"/proc/{pid}/cmdline").read_bytes()]
     os.kill(actions[0], signal.SIGKILL)
     assert wait_exit(serve["process"]) == 1
     time.sleep(0.5)

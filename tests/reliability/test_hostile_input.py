@@ -5,6 +5,7 @@ length), a client must not choose its channel or write into another channel's co
 satisfaction report cannot be stuffed, and when the action server is down citizens still hear
 something and their ratings are kept. The action-server test stops it, so it comes last.
 """
+
 from __future__ import annotations
 
 import os
@@ -51,8 +52,9 @@ def test_100k_character_message_gets_a_polite_reply_and_memory_stays_flat(server
 
 
 def test_oversized_body_is_refused_at_the_http_layer(servers):
-    answer = requests.post(f"{servers.rasa}/webhooks/rest/webhook",
-                           json={"sender": "long-2", "message": "hộ chiếu " * 30_000}, timeout=30)
+    answer = requests.post(
+        f"{servers.rasa}/webhooks/rest/webhook", json={"sender": "long-2", "message": "hộ chiếu " * 30_000}, timeout=30
+    )
     assert answer.status_code == 413
     assert "200.000 đồng" in say(servers, "long-2", "làm hộ chiếu hết bao nhiêu tiền")[0]["text"]
 
@@ -61,8 +63,7 @@ def test_widget_over_long_message_gets_a_polite_reply(servers):
     client = socketio.Client(reconnection=False)
     replies: List[str] = []
     client.on("bot_uttered", lambda data: replies.append(data.get("text", "")))
-    client.connect(servers.rasa, headers={"Origin": WIDGET_ORIGIN}, transports=["polling"],
-                   socketio_path="/socket.io")
+    client.connect(servers.rasa, headers={"Origin": WIDGET_ORIGIN}, transports=["polling"], socketio_path="/socket.io")
     try:
         client.emit("session_request", {"session_id": "widget-long"})
         client.sleep(1)
@@ -75,22 +76,36 @@ def test_widget_over_long_message_gets_a_polite_reply(servers):
     assert replies and replies[0].startswith("Tin nhắn quá dài")
 
 
-@pytest.mark.parametrize("body", [
-    b"{not json", b"[]", b'{"message": "xin chao"}', b'{"sender": "zalo:123", "message": "xin chao"}',
-    b'{"sender": "a", "message": {"text": "x"}}', b'{"sender": "a", "message": "x", "metadata": "m"}',
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"[]",
+        b'{"message": "xin chao"}',
+        b'{"sender": "zalo:123", "message": "xin chao"}',
+        b'{"sender": "a", "message": {"text": "x"}}',
+        b'{"sender": "a", "message": "x", "metadata": "m"}',
+    ],
+)
 def test_malformed_bodies_get_400_with_a_reason(servers, body):
-    answer = requests.post(f"{servers.rasa}/webhooks/rest/webhook", data=body,
-                           headers={"Content-Type": "application/json"}, timeout=30)
+    answer = requests.post(
+        f"{servers.rasa}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}, timeout=30
+    )
     assert answer.status_code == 400 and answer.json()["error"]
 
 
 def test_client_cannot_choose_its_channel(servers):
-    answer = requests.post(f"{servers.rasa}/webhooks/rest/webhook", timeout=60, json={
-        "sender": "spoof-1", "message": "xin chào", "input_channel": {"a": 1}})
+    answer = requests.post(
+        f"{servers.rasa}/webhooks/rest/webhook",
+        timeout=60,
+        json={"sender": "spoof-1", "message": "xin chào", "input_channel": {"a": 1}},
+    )
     assert answer.status_code == 200
-    answer = requests.post(f"{servers.rasa}/webhooks/rest/webhook", timeout=60, json={
-        "sender": "spoof-1", "message": "cảm ơn", "input_channel": "zalo"})
+    answer = requests.post(
+        f"{servers.rasa}/webhooks/rest/webhook",
+        timeout=60,
+        json={"sender": "spoof-1", "message": "cảm ơn", "input_channel": "zalo"},
+    )
     assert answer.status_code == 200
     channels = {e.get("input_channel") for e in tracker(servers, "spoof-1")["events"] if e["event"] == "user"}
     assert channels == {"rest"}

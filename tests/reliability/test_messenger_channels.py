@@ -4,6 +4,7 @@ A 100,000-character message gets the polite "too long" answer without the Rasa s
 jumping, and when the action server is down a citizen on either messenger hears "busy" and a
 rating is kept. Fake Bot API and OpenAPI servers on loopback stand in for Telegram and Zalo.
 """
+
 from __future__ import annotations
 
 import os
@@ -34,10 +35,18 @@ LONG = ("thu tuc ho chieu " * 5_883).strip()  # 100,010 characters
 def messengers(tmp_path_factory, curated_records) -> Iterator[Dict]:
     telegram = FakeTelegramApi(BOT_TOKEN).start()
     zalo = FakeZaloApi(APP_ID, APP_SECRET, access_token="access-1", refresh_token="refresh-1").start()
-    env = {"TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET,
-           "TELEGRAM_API_BASE_URL": f"{telegram.url}/bot", "ZALO_APP_ID": APP_ID, "ZALO_OA_SECRET_KEY": OA_SECRET,
-           "ZALO_APP_SECRET": APP_SECRET, "ZALO_ACCESS_TOKEN": "access-1", "ZALO_REFRESH_TOKEN": "refresh-1",
-           "ZALO_API_BASE_URL": zalo.url, "ZALO_OAUTH_BASE_URL": zalo.url}
+    env = {
+        "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "TELEGRAM_API_BASE_URL": f"{telegram.url}/bot",
+        "ZALO_APP_ID": APP_ID,
+        "ZALO_OA_SECRET_KEY": OA_SECRET,
+        "ZALO_APP_SECRET": APP_SECRET,
+        "ZALO_ACCESS_TOKEN": "access-1",
+        "ZALO_REFRESH_TOKEN": "refresh-1",
+        "ZALO_API_BASE_URL": zalo.url,
+        "ZALO_OAUTH_BASE_URL": zalo.url,
+    }
     try:
         with running_servers(tmp_path_factory.mktemp("messengers"), curated_records, env) as servers:
             yield {"telegram": telegram, "zalo": zalo, "servers": servers}
@@ -47,15 +56,21 @@ def messengers(tmp_path_factory, curated_records) -> Iterator[Dict]:
 
 
 def on_telegram(messengers, update_id: int, chat_id: int, text: str) -> List[str]:
-    answer = requests.post(f"{messengers['servers'].rasa}/webhooks/telegram/webhook", json=text_update(update_id, chat_id, text),
-                           headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}, timeout=60)
+    answer = requests.post(
+        f"{messengers['servers'].rasa}/webhooks/telegram/webhook",
+        json=text_update(update_id, chat_id, text),
+        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+        timeout=60,
+    )
     assert answer.status_code == 200, answer.text
     return [c["text"] for c in messengers["telegram"].calls("sendMessage") if int(c["chat_id"]) == chat_id]
 
 
 def on_zalo(messengers, user_id: str, text: str, count: int) -> List[str]:
     body, headers = signed_event(APP_ID, OA_SECRET, text_event(APP_ID, user_id, text))
-    answer = requests.post(f"{messengers['servers'].rasa}/webhooks/zalo/webhook", data=body, headers=headers, timeout=60)
+    answer = requests.post(
+        f"{messengers['servers'].rasa}/webhooks/zalo/webhook", data=body, headers=headers, timeout=60
+    )
     assert answer.status_code == 200, answer.text
     deadline = time.monotonic() + 60
     while len(messengers["zalo"].messages_to(user_id)) < count and time.monotonic() < deadline:

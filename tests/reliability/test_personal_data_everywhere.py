@@ -4,6 +4,7 @@ Citizens' messages and a rating comment carry each form over the REST channel of
 action servers; then the database file (with its WAL), both servers' logs, the tracker API and the
 dashboard's three CSV exports are searched for every raw value, as UTF-8 and as JSON escapes.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,8 @@ from sqlalchemy import select
 
 from actions.stores.tables import Rating
 from core.db import session_factory
-from tests.web.dashboard.conftest import login
 from tests.reliability.conftest import say
+from tests.web.dashboard.conftest import login
 from tools.stack import TOKEN, Servers, running_servers, running_web_server
 
 pytestmark = pytest.mark.e2e
@@ -30,10 +31,27 @@ MESSAGES = [
     "địa chỉ 12 ngõ 34 đường Láng, Đống Đa. căn cước 001-203-004-568 cần làm gì",
 ]
 RATING = ['/rate_service{"rating": "2"}', "sai rồi, gọi lại cho tôi 0987 654 321 hoặc tran.thi.b@gmail.com"]
-RAW = ["001 203 004 567", "(091) 234 5671", "Nguyễn Văn Bình", "nguyễn văn bình", "123.456.789",
-       "0084 912 345 678", "12/05/1990", "C1234567", "c1234567", "0123456789", "(+84) 912 345 679",
-       "0011 0023 45678", "29A-123.45", "29a-123.45", "+84-912-345-670", "12 ngõ 34 đường Láng",
-       "001-203-004-568", "0987 654 321", "tran.thi.b@gmail.com"]
+RAW = [
+    "001 203 004 567",
+    "(091) 234 5671",
+    "Nguyễn Văn Bình",
+    "nguyễn văn bình",
+    "123.456.789",
+    "0084 912 345 678",
+    "12/05/1990",
+    "C1234567",
+    "c1234567",
+    "0123456789",
+    "(+84) 912 345 679",
+    "0011 0023 45678",
+    "29A-123.45",
+    "29a-123.45",
+    "+84-912-345-670",
+    "12 ngõ 34 đường Láng",
+    "001-203-004-568",
+    "0987 654 321",
+    "tran.thi.b@gmail.com",
+]
 
 
 def raw_found(data: str) -> List[str]:
@@ -50,8 +68,12 @@ def conversation(tmp_path_factory, curated_records) -> Iterator[Servers]:
         say(servers, "pii-2", "làm hộ chiếu hết bao nhiêu tiền")
         for message in RATING:
             say(servers, "pii-2", message)
-        env = {"DATABASE_URL": servers.database_url, "REVIEW_ADMIN_USER": "admin",
-               "REVIEW_ADMIN_PASSWORD": "mat-khau-du-dai-123", "REVIEW_SECRET_KEY": "s" * 32}
+        env = {
+            "DATABASE_URL": servers.database_url,
+            "REVIEW_ADMIN_USER": "admin",
+            "REVIEW_ADMIN_PASSWORD": "mat-khau-du-dai-123",
+            "REVIEW_SECRET_KEY": "s" * 32,
+        }
         with running_web_server(tmp, env) as web:
             servers.web = web
             yield servers
@@ -83,13 +105,16 @@ def test_transcript_page_holds_no_raw_value(conversation):
 
 
 def test_logs_hold_no_raw_value(conversation):
-    logs = "".join((conversation.logs / name).read_text(encoding="utf-8", errors="replace")
-                   for name in ("rasa.log", "actions.log", "web.log"))
+    logs = "".join(
+        (conversation.logs / name).read_text(encoding="utf-8", errors="replace")
+        for name in ("rasa.log", "actions.log", "web.log")
+    )
     assert raw_found(logs) == []
 
 
 def test_tracker_api_shows_no_raw_value(conversation):
     for sender in ("pii-1", "pii-2"):
-        answer = requests.get(f"{conversation.rasa}/conversations/{sender}/tracker", params={"token": TOKEN},
-                              timeout=30)
+        answer = requests.get(
+            f"{conversation.rasa}/conversations/{sender}/tracker", params={"token": TOKEN}, timeout=30
+        )
         assert answer.status_code == 200 and raw_found(answer.text) == []

@@ -1,4 +1,5 @@
 """``python -m tools``: one entry point that lists its commands and hands arguments on."""
+
 from __future__ import annotations
 
 import subprocess
@@ -10,8 +11,14 @@ from tests.conftest import ROOT
 
 
 def _tools(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tools", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "tools", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **(env or {})},
+    )
 
 
 def test_help_lists_every_command():

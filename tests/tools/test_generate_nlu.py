@@ -1,4 +1,5 @@
 """The training-data generator: deterministic, and stable when one alias is added."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,8 +18,9 @@ def _lines(examples):
 
 def test_the_same_examples_every_run(generate):
     assert generate.templated_examples() == generate.templated_examples()
-    assert generate.variants("[làm hộ chiếu](procedure) hết bao nhiêu") == \
-        generate.variants("[làm hộ chiếu](procedure) hết bao nhiêu")
+    assert generate.variants("[làm hộ chiếu](procedure) hết bao nhiêu") == generate.variants(
+        "[làm hộ chiếu](procedure) hết bao nhiêu"
+    )
 
 
 def test_every_template_is_filled_equally(generate):
@@ -31,8 +33,11 @@ def test_every_template_is_filled_equally(generate):
 def test_adding_one_alias_moves_only_a_few_examples(generate, monkeypatch):
     before = _lines(generate.templated_examples())
     phrases = generate.procedure_phrases()
-    monkeypatch.setattr(generate, "procedure_phrases",
-                        lambda with_ambiguous=True: [*phrases, ("làm thẻ bảo hiểm y tế cho bé", "cap-lai-the-bhyt")])
+    monkeypatch.setattr(
+        generate,
+        "procedure_phrases",
+        lambda with_ambiguous=True: [*phrases, ("làm thẻ bảo hiểm y tế cho bé", "cap-lai-the-bhyt")],
+    )
     after = _lines(generate.templated_examples())
     added, removed = after - before, before - after
     assert len(added) == len(removed)

@@ -16,11 +16,17 @@ def test_purge_removes_old_conversations_and_keeps_recent_and_ratings(database_u
     now = time.time()
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, timestamp REAL)"))
-        connection.execute(text("INSERT INTO events (sender_id, timestamp) VALUES ('old', :old), ('new', :new)"),
-                           {"old": now - 400 * 86400, "new": now - 10 * 86400})
-        connection.execute(insert(AnalyticsEvent), [
-            {"digest": sender, "sender_id": sender, "type_name": "user", "timestamp": ts, "data": "{}"}
-            for sender, ts in (("old", now - 400 * 86400), ("new", now - 10 * 86400))])
+        connection.execute(
+            text("INSERT INTO events (sender_id, timestamp) VALUES ('old', :old), ('new', :new)"),
+            {"old": now - 400 * 86400, "new": now - 10 * 86400},
+        )
+        connection.execute(
+            insert(AnalyticsEvent),
+            [
+                {"digest": sender, "sender_id": sender, "type_name": "user", "timestamp": ts, "data": "{}"}
+                for sender, ts in (("old", now - 400 * 86400), ("new", now - 10 * 86400))
+            ],
+        )
     sessions = session_factory(database_url)
     HandoffLog(sessions).record("old", "rest", "complain")
     with sessions() as session, session.begin():
@@ -32,19 +38,31 @@ def test_purge_removes_old_conversations_and_keeps_recent_and_ratings(database_u
     long_ago = datetime.now(timezone.utc) - timedelta(days=400)
     with sessions() as session, session.begin():
         session.get(Rating, 1).created_at = long_ago
-        session.add_all([TrainingLabel(event_id=1, sender_id="old", text="làm hộ chiếu", intent="ask_fee",
-                                       labelled_by="lan", at=long_ago),
-                         TrainingLabel(event_id=2, sender_id="new", text="cần gì", intent="ask_documents",
-                                       labelled_by="lan"),
-                         AuditEntry(username="lan", action="view", target="/review/conversations/old", at=long_ago),
-                         AuditEntry(username="lan", action="view", target="/review/"),
-                         ReviewSession(token_hash="a" * 64, username="lan", expires_at=long_ago),
-                         ReviewSession(token_hash="b" * 64, username="lan",
-                                       expires_at=datetime.now(timezone.utc) + timedelta(hours=1))])
+        session.add_all(
+            [
+                TrainingLabel(
+                    event_id=1, sender_id="old", text="làm hộ chiếu", intent="ask_fee", labelled_by="lan", at=long_ago
+                ),
+                TrainingLabel(event_id=2, sender_id="new", text="cần gì", intent="ask_documents", labelled_by="lan"),
+                AuditEntry(username="lan", action="view", target="/review/conversations/old", at=long_ago),
+                AuditEntry(username="lan", action="view", target="/review/"),
+                ReviewSession(token_hash="a" * 64, username="lan", expires_at=long_ago),
+                ReviewSession(
+                    token_hash="b" * 64, username="lan", expires_at=datetime.now(timezone.utc) + timedelta(hours=1)
+                ),
+            ]
+        )
 
     assert purge(database_url, 365, now=now) == {
-        "events": 1, "analytics_events": 1, "handoff_requests": 1, "outbound_messages": 0, "training_labels": 1,
-        "review_audit": 1, "rating_comments": 1, "review_sessions": 1}
+        "events": 1,
+        "analytics_events": 1,
+        "handoff_requests": 1,
+        "outbound_messages": 0,
+        "training_labels": 1,
+        "review_audit": 1,
+        "rating_comments": 1,
+        "review_sessions": 1,
+    }
     with engine.connect() as connection:
         assert [r[0] for r in connection.execute(text("SELECT sender_id FROM events"))] == ["new"]
         assert [r[0] for r in connection.execute(text("SELECT sender_id FROM analytics_events"))] == ["new"]

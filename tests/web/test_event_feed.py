@@ -1,4 +1,5 @@
 """The dashboard fed from the real RabbitMQ: Rasa's Pika broker publishes, EventFeed stores."""
+
 from __future__ import annotations
 
 import asyncio
@@ -15,8 +16,8 @@ from sqlalchemy import func, select
 from bot.scale import RabbitUrlEventBroker
 from bot.tracker_store import PrivacyTrackerStore
 from core.db import engine_for
-from tests.web.dashboard.conftest import CONVERSATIONS, DAY
 from tests.conftest import RABBITMQ_URL
+from tests.web.dashboard.conftest import CONVERSATIONS, DAY
 from web.dashboard.analytics import Filters, ReviewData
 from web.event_feed import ANALYTICS_TYPES, AnalyticsEventStore, EventFeed, parse_event
 from web.tables import AnalyticsEvent
@@ -25,9 +26,20 @@ WEEK = Filters(DAY.date(), DAY.date())
 
 
 def _summary(data: ReviewData) -> List[Dict]:
-    return [dict(sender=t.sender_id, text=t.text, intent=t.intent, confidence=t.confidence, channel=t.channel,
-                 procedure=t.procedure_id, status=t.answer_status, actions=t.actions, replies=t.replies)
-            for t in data.turns(WEEK)]
+    return [
+        dict(
+            sender=t.sender_id,
+            text=t.text,
+            intent=t.intent,
+            confidence=t.confidence,
+            channel=t.channel,
+            procedure=t.procedure_id,
+            status=t.answer_status,
+            actions=t.actions,
+            replies=t.replies,
+        )
+        for t in data.turns(WEEK)
+    ]
 
 
 async def _wait_for_rows(engine, expected: int, seconds: float = 30) -> int:
@@ -64,8 +76,14 @@ async def _drain(queue: str) -> List[bytes]:
 
 def test_parse_event_accepts_rasa_events_only():
     assert parse_event(b'{"sender_id": "a", "event": "user", "timestamp": 1.5, "text": "x"}')["text"] == "x"
-    for body in (b"not json", b"[1, 2]", b'{"event": "user", "timestamp": 1}', b'{"sender_id": "a", "event": "user"}',
-                 b'{"sender_id": "", "event": "user", "timestamp": 1}', "\udcff".encode("utf-8", "surrogatepass")):
+    for body in (
+        b"not json",
+        b"[1, 2]",
+        b'{"event": "user", "timestamp": 1}',
+        b'{"sender_id": "a", "event": "user"}',
+        b'{"sender_id": "", "event": "user", "timestamp": 1}',
+        "\udcff".encode("utf-8", "surrogatepass"),
+    ):
         assert parse_event(body) is None, body
 
 

@@ -1,4 +1,5 @@
 """The portal widget in headless Debian Chromium (Playwright), against the real Rasa and action servers."""
+
 from __future__ import annotations
 
 from typing import Dict, Iterator
@@ -67,11 +68,15 @@ def test_ask_fee_quick_reply_reload_history_and_rating(page: Page, site: Dict):
     ask(page, "tôi muốn đánh giá dịch vụ")
     page.get_by_role("button", name="Chấm 5 trên 5 điểm").last.click(timeout=30_000)
     page.get_by_test_id("quick-reply").filter(has_text="Bỏ qua").last.click(timeout=30_000)
-    expect(page.get_by_test_id("bot-message").filter(has_text="Cảm ơn bạn đã đánh giá")).to_have_count(1, timeout=30_000)
+    expect(page.get_by_test_id("bot-message").filter(has_text="Cảm ơn bạn đã đánh giá")).to_have_count(
+        1, timeout=30_000
+    )
     page.screenshot(path=str(site["shots"] / "3-rated.png"))
     with session_factory(site["servers"].database_url)() as session:
-        scores = [(r.score, r.channel, r.procedure_id)
-                  for r in session.execute(select(Rating).where(Rating.score.isnot(None))).scalars()]
+        scores = [
+            (r.score, r.channel, r.procedure_id)
+            for r in session.execute(select(Rating).where(Rating.score.isnot(None))).scalars()
+        ]
     assert (5, "socketio", "ho-chieu") in scores
 
 

@@ -1,4 +1,5 @@
 """Dashboard accounts: argon2 password hashes, roles, server-side sessions, log-in throttling, audit log."""
+
 from __future__ import annotations
 
 import logging
@@ -180,17 +181,28 @@ class AccountStore:
         session_id = new_session_id()
         with self._sessions() as session, session.begin():
             session.execute(delete(ReviewSession).where(ReviewSession.expires_at < now))
-            session.add(ReviewSession(token_hash=session_digest(session_id), username=username, created_at=now,
-                                      expires_at=now + timedelta(seconds=SESSION_SECONDS)))
+            session.add(
+                ReviewSession(
+                    token_hash=session_digest(session_id),
+                    username=username,
+                    created_at=now,
+                    expires_at=now + timedelta(seconds=SESSION_SECONDS),
+                )
+            )
         return session_id
 
     def session(self, session_id: str, now: Optional[datetime] = None) -> Optional[Session]:
         """The session if it exists, is neither revoked nor expired, and its user still exists."""
         now = now or datetime.now(timezone.utc)
-        query = (select(ReviewSession.username, ReviewUser.role)
-                 .join(ReviewUser, ReviewUser.username == ReviewSession.username)
-                 .where(ReviewSession.token_hash == session_digest(session_id),
-                        ReviewSession.revoked_at.is_(None), ReviewSession.expires_at > now))
+        query = (
+            select(ReviewSession.username, ReviewUser.role)
+            .join(ReviewUser, ReviewUser.username == ReviewSession.username)
+            .where(
+                ReviewSession.token_hash == session_digest(session_id),
+                ReviewSession.revoked_at.is_(None),
+                ReviewSession.expires_at > now,
+            )
+        )
         with self._sessions() as session:
             row = session.execute(query).first()
         return Session(session_id, row.username, row.role) if row else None
@@ -198,10 +210,11 @@ class AccountStore:
     def revoke_session(self, session_id: str, now: Optional[datetime] = None) -> None:
         """Log-out: the session id stops working at once, wherever the cookie was copied to."""
         with self._sessions() as session, session.begin():
-            session.execute(update(ReviewSession)
-                            .where(ReviewSession.token_hash == session_digest(session_id),
-                                   ReviewSession.revoked_at.is_(None))
-                            .values(revoked_at=now or datetime.now(timezone.utc)))
+            session.execute(
+                update(ReviewSession)
+                .where(ReviewSession.token_hash == session_digest(session_id), ReviewSession.revoked_at.is_(None))
+                .values(revoked_at=now or datetime.now(timezone.utc))
+            )
 
     def get(self, username: str) -> Optional[Account]:
         with self._sessions() as session:
@@ -210,8 +223,10 @@ class AccountStore:
 
     def all(self) -> List[Account]:
         with self._sessions() as session:
-            return [Account(u.username, u.role) for u in
-                    session.execute(select(ReviewUser).order_by(ReviewUser.username)).scalars()]
+            return [
+                Account(u.username, u.role)
+                for u in session.execute(select(ReviewUser).order_by(ReviewUser.username)).scalars()
+            ]
 
     def audit(self, username: str, action: str, target: str) -> None:
         """Record that ``username`` viewed or exported ``target``."""

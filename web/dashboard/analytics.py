@@ -8,6 +8,7 @@ works on SQLite and PostgreSQL alike.
 Event data is whatever clients sent (a REST body may put an object where Rasa expects a
 string), so every field is read defensively: a page must render whatever is stored.
 """
+
 from __future__ import annotations
 
 import json
@@ -166,8 +167,9 @@ class ReviewData:
         conditions = [events.c.timestamp >= filters.start_ts, events.c.timestamp < filters.end_ts]
         if sender_id is not None:
             conditions = [events.c.sender_id == sender_id]
-        query = select(events.c.id, events.c.sender_id, events.c.type_name, events.c.timestamp, events.c.data) \
-            .where(and_(*conditions))
+        query = select(events.c.id, events.c.sender_id, events.c.type_name, events.c.timestamp, events.c.data).where(
+            and_(*conditions)
+        )
         if self.events_table == "events":
             query = query.order_by(events.c.sender_id, events.c.id)
         else:
@@ -186,8 +188,15 @@ class ReviewData:
                     intent = _mapping(_mapping(data.get("parse_data")).get("intent"))
                     channel = _name(data.get("input_channel")) or channel_of.get(row.sender_id) or "rest"
                     channel_of[row.sender_id] = channel
-                    turn = Turn(row.id, row.sender_id, at, safe_text(data.get("text")), _name(intent.get("name")),
-                                _confidence(intent.get("confidence")), channel)
+                    turn = Turn(
+                        row.id,
+                        row.sender_id,
+                        at,
+                        safe_text(data.get("text")),
+                        _name(intent.get("name")),
+                        _confidence(intent.get("confidence")),
+                        channel,
+                    )
                     current[row.sender_id] = turn
                     turns.append(turn)
                     continue
@@ -203,8 +212,11 @@ class ReviewData:
                     turn.actions.append(name)
                 elif kind == "bot":
                     buttons = _mapping(data.get("data")).get("buttons")
-                    titles = [safe_text(b.get("title")) for b in buttons if isinstance(b, dict)] \
-                        if isinstance(buttons, list) else []
+                    titles = (
+                        [safe_text(b.get("title")) for b in buttons if isinstance(b, dict)]
+                        if isinstance(buttons, list)
+                        else []
+                    )
                     turn.replies.append({"text": safe_text(data.get("text")), "buttons": titles})
         if filters.channel:
             turns = [t for t in turns if t.channel == filters.channel]
@@ -238,8 +250,10 @@ def conversations_per_day(turns: Iterable[Turn], filters: Filters) -> Dict[str, 
     for turn in turns:
         seen[(turn.channel, turn.at.date())].add(turn.sender_id)
     channels = sorted({channel for channel, _ in seen})
-    return {channel: [(day.strftime("%d/%m"), float(len(seen.get((channel, day), ()))))
-                      for day in filters.days()] for channel in channels}
+    return {
+        channel: [(day.strftime("%d/%m"), float(len(seen.get((channel, day), ())))) for day in filters.days()]
+        for channel in channels
+    }
 
 
 def unanswered_share_per_day(turns: Iterable[Turn], filters: Filters) -> List[Tuple[str, float]]:
@@ -297,16 +311,21 @@ def satisfaction_by_procedure(ratings: Iterable[Rating]) -> List[ServiceSatisfac
     rows = []
     for pid, items in grouped.items():
         scores = [r.score for r in items if r.score]
-        rows.append(ServiceSatisfaction(
-            procedure_id=pid,
-            count=len(scores),
-            mean=sum(scores) / len(scores) if scores else 0.0,
-            distribution=[scores.count(s) for s in range(1, 6)],
-            helpful=sum(1 for r in items if r.helpful is True),
-            not_helpful=sum(1 for r in items if r.helpful is False),
-            comments=[r.comment for r in sorted(items, key=lambda r: r.created_at, reverse=True)
-                      if r.comment and r.comment != "(bỏ qua)"][:5],
-        ))
+        rows.append(
+            ServiceSatisfaction(
+                procedure_id=pid,
+                count=len(scores),
+                mean=sum(scores) / len(scores) if scores else 0.0,
+                distribution=[scores.count(s) for s in range(1, 6)],
+                helpful=sum(1 for r in items if r.helpful is True),
+                not_helpful=sum(1 for r in items if r.helpful is False),
+                comments=[
+                    r.comment
+                    for r in sorted(items, key=lambda r: r.created_at, reverse=True)
+                    if r.comment and r.comment != "(bỏ qua)"
+                ][:5],
+            )
+        )
     return sorted(rows, key=lambda r: (-(r.count + r.helpful + r.not_helpful), r.procedure_id))
 
 
@@ -316,15 +335,19 @@ def _words(text: str) -> frozenset:
 
 def group_unanswered(turns: List[Turn], ratings: Iterable[Rating], similarity: float = 0.6) -> List[UnansweredGroup]:
     """Questions not handled (fallback, not in the knowledge base, answered but 👎), near-duplicates merged."""
-    candidates: List[Tuple[Turn, str]] = [(t, "không hiểu" if t.not_understood else "chưa có thông tin")
-                                          for t in turns if t.unanswered and t.text.strip()]
+    candidates: List[Tuple[Turn, str]] = [
+        (t, "không hiểu" if t.not_understood else "chưa có thông tin") for t in turns if t.unanswered and t.text.strip()
+    ]
     by_sender: Dict[str, List[Turn]] = defaultdict(list)
     for turn in turns:
         by_sender[turn.sender_id].append(turn)
     for rating in ratings:
         if rating.helpful is False:
-            before = [t for t in by_sender.get(rating.conversation_id, [])
-                      if t.answer_status == AnswerStatus.ANSWERED and t.at <= rating.created_at]
+            before = [
+                t
+                for t in by_sender.get(rating.conversation_id, [])
+                if t.answer_status == AnswerStatus.ANSWERED and t.at <= rating.created_at
+            ]
             if before:
                 candidates.append((before[-1], "👎"))
     groups: List[Tuple[frozenset, List[Tuple[Turn, str]]]] = []
@@ -340,9 +363,13 @@ def group_unanswered(turns: List[Turn], ratings: Iterable[Rating], similarity: f
     result = []
     for _, members in groups:
         texts = Counter(t.text for t, _ in members)
-        result.append(UnansweredGroup(
-            text=texts.most_common(1)[0][0], count=len(members),
-            last_seen=max(t.at for t, _ in members), examples=[t for t, _ in members][-3:],
-            reasons=Counter(reason for _, reason in members),
-        ))
+        result.append(
+            UnansweredGroup(
+                text=texts.most_common(1)[0][0],
+                count=len(members),
+                last_seen=max(t.at for t, _ in members),
+                examples=[t for t, _ in members][-3:],
+                reasons=Counter(reason for _, reason in members),
+            )
+        )
     return sorted(result, key=lambda g: (-g.count, -g.last_seen.timestamp()))

@@ -4,6 +4,7 @@ The session cookie carries a random session id and its signature; the id is only
 its row in ``review_sessions`` is live (AccountStore.session), so log-out and expiry hold on
 the server. The log-in form has its own short-lived signed cookie and token (login CSRF).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -91,5 +92,4 @@ class SessionSigner:
         return self._sign(f"login-csrf:{cookie}")
 
     def login_csrf_ok(self, cookie: Optional[str], token: Optional[str], now: Optional[float] = None) -> bool:
-        return (self.login_cookie_ok(cookie, now) and bool(token)
-                and _same(token, self.login_csrf(cookie)))
+        return self.login_cookie_ok(cookie, now) and bool(token) and _same(token, self.login_csrf(cookie))

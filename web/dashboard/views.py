@@ -1,4 +1,5 @@
 """Dashboard pages under /review/ (Sanic blueprint, Jinja2 templates, server-rendered)."""
+
 from __future__ import annotations
 
 import csv
@@ -47,18 +48,27 @@ TEMPLATES = Path(__file__).with_name("templates")
 PAGE_SIZE = 25
 INTENTS = list(DOMAIN_INTENTS)
 CHANNEL_LABELS = {"rest": "REST/API", "socketio": "Web (cổng thông tin)", "telegram": "Telegram", "zalo": "Zalo"}
-STATUS_LABELS = {AnswerStatus.ANSWERED: "Đã trả lời", AnswerStatus.AMBIGUOUS: "Hỏi lại (nhiều thủ tục)",
-                 AnswerStatus.NOT_FOUND: "Chưa có thông tin", AnswerStatus.NO_PROCEDURE: "Chưa rõ thủ tục",
-                 AnswerStatus.NOT_UNDERSTOOD: "Không hiểu", AnswerStatus.MESSAGE_TOO_LONG: "Tin nhắn quá dài",
-                 AnswerStatus.LEGAL_QUESTION: "Hỏi về pháp luật (đã chỉ nơi tra cứu)"}
+STATUS_LABELS = {
+    AnswerStatus.ANSWERED: "Đã trả lời",
+    AnswerStatus.AMBIGUOUS: "Hỏi lại (nhiều thủ tục)",
+    AnswerStatus.NOT_FOUND: "Chưa có thông tin",
+    AnswerStatus.NO_PROCEDURE: "Chưa rõ thủ tục",
+    AnswerStatus.NOT_UNDERSTOOD: "Không hiểu",
+    AnswerStatus.MESSAGE_TOO_LONG: "Tin nhắn quá dài",
+    AnswerStatus.LEGAL_QUESTION: "Hỏi về pháp luật (đã chỉ nơi tra cứu)",
+}
 
 BUSY = "Hệ thống đang bận, vui lòng thử lại sau ít phút."
 BUSY_RETRY_SECONDS = 30
 LOGIN_FORM_EXPIRED = "Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng đăng nhập lại."
 # On every dashboard response: nothing from elsewhere, no framing, no referrer, no caching of
 # citizens' messages. The one inline <style> in base.html carries a per-response nonce.
-SECURITY_HEADERS = {"X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
-                    "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
 CSP = "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 # Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV injection");
 # a carriage return, also listed there, is removed by analytics.safe_text.
@@ -96,11 +106,12 @@ class ReviewSite:
         self.procedures = ProcedureRepository(self.sessions)
         self.reviews = ReviewStore(self.sessions)
         self.signer = SessionSigner(settings.review_secret_key)
-        self.jinja = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
-                                 finalize=_printable)
+        self.jinja = Environment(
+            loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]), finalize=_printable
+        )
         self.jinja.filters["dt"] = lambda value: (
-            value.astimezone(VIETNAM_TIME).strftime(
-                "%d/%m/%Y %H:%M") if value else "")
+            value.astimezone(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M") if value else ""
+        )
         self.jinja.globals.update(channel_labels=CHANNEL_LABELS, status_labels=STATUS_LABELS)
 
     # ---- helpers -----------------------------------------------------------------------------
@@ -112,8 +123,12 @@ class ReviewSite:
     def render(self, request: Request, template: str, status: int = 200, **context: Any) -> HTTPResponse:
         session: Optional[Session] = getattr(request.ctx, "session", None)
         request.ctx.csp_nonce = secrets.token_urlsafe(16)
-        context.update(user=session, csrf=self.signer.csrf_token(session) if session else "", path=request.path,
-                       csp_nonce=request.ctx.csp_nonce)
+        context.update(
+            user=session,
+            csrf=self.signer.csrf_token(session) if session else "",
+            path=request.path,
+            csp_nonce=request.ctx.csp_nonce,
+        )
         return response.html(self.jinja.get_template(template).render(**context), status=status)
 
     def filters(self, request: Request) -> analytics.Filters:
@@ -149,8 +164,12 @@ def login_required(site: ReviewSite, admin: bool = False, action: str = "view") 
                 return site.render(request, "error.html", status=403, message="Trang này chỉ dành cho quản trị viên.")
             if request.method == "POST":
                 if not site.signer.csrf_ok(session, request.form.get("csrf")):
-                    return site.render(request, "error.html", status=403,
-                                       message="Phiên làm việc không hợp lệ (CSRF). Vui lòng tải lại trang.")
+                    return site.render(
+                        request,
+                        "error.html",
+                        status=403,
+                        message="Phiên làm việc không hợp lệ (CSRF). Vui lòng tải lại trang.",
+                    )
             else:
                 site.accounts.audit(session.username, action, target)
             return await handler(request, session, *args, **kwargs)
@@ -192,8 +211,11 @@ def _csv_response(filename: str, header: List[str], rows: List[List[Any]]) -> HT
     writer = csv.writer(buffer)
     writer.writerow(header)
     writer.writerows([_csv_cell(value) for value in row] for row in rows)
-    return response.text(buffer.getvalue(), content_type="text/csv; charset=utf-8",
-                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return response.text(
+        buffer.getvalue(),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 async def security_headers(request: Request, answer: HTTPResponse) -> None:
@@ -214,8 +236,9 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
     async def database_busy(request: Request, exception: Exception) -> HTTPResponse:
         """A locked, unreachable or exhausted database is a wait-and-retry for the officer, not a crash;
         the traceback goes to the log."""
-        logger.error("review.database.unavailable path=%s error=%s", request.path, type(exception).__name__,
-                     exc_info=exception)
+        logger.error(
+            "review.database.unavailable path=%s error=%s", request.path, type(exception).__name__, exc_info=exception
+        )
         page = site.render(request, "error.html", status=503, message=BUSY)
         page.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
         return page
@@ -225,8 +248,14 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
         form_cookie = request.cookies.get(LOGIN_COOKIE_NAME)
         if not site.signer.login_cookie_ok(form_cookie):
             form_cookie = site.signer.login_cookie()
-        page = site.render(request, "login.html", status=status, next=target, error=error,
-                           login_csrf=site.signer.login_csrf(form_cookie))
+        page = site.render(
+            request,
+            "login.html",
+            status=status,
+            next=target,
+            error=error,
+            login_csrf=site.signer.login_csrf(form_cookie),
+        )
         _set_cookie(page, request, LOGIN_COOKIE_NAME, form_cookie, LOGIN_FORM_SECONDS)
         return page
 
@@ -279,31 +308,55 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
         names = site.data.procedure_names()
         helpful = analytics.helpful_by_procedure(ratings)
         page = {
-            "conversations": charts.line_chart("Số cuộc trò chuyện mỗi ngày theo kênh", {
-                CHANNEL_LABELS.get(k, k): v for k, v in analytics.conversations_per_day(turns, filters).items()}),
-            "procedures": charts.bar_chart("Thủ tục được hỏi nhiều nhất", [
-                (site.procedure_label(names, pid), n) for pid, n in
-                analytics.top_counts(t.procedure_id for t in turns if t.answer_status == AnswerStatus.ANSWERED)]),
-            "intents": charts.bar_chart("Ý định (intent) phổ biến", analytics.top_counts(t.intent for t in turns),
-                                        colors=["#0b57d0"]),
-            "unanswered": charts.line_chart("Tỷ lệ tin nhắn chưa hiểu hoặc chưa trả lời được", {
-                "Tỷ lệ": analytics.unanswered_share_per_day(turns, filters)}, percent=True, y_max=1.0),
-            "csat": charts.bar_chart("Phân bố điểm hài lòng (1–5)", analytics.csat_distribution(ratings),
-                                     colors=["#b30000", "#e37400", "#5f6368", "#0b57d0", "#137333"]),
-            "csat_trend": charts.line_chart("Điểm hài lòng trung bình theo ngày", {
-                "Điểm TB": analytics.csat_trend(ratings, filters)}, y_max=5.0),
-            "helpful": charts.split_bar_chart("Câu trả lời hữu ích (👍/👎) theo thủ tục", [
-                (site.procedure_label(names, pid), up, down) for pid, (up, down) in
-                sorted(helpful.items(), key=lambda item: -sum(item[1]))[:10]]),
+            "conversations": charts.line_chart(
+                "Số cuộc trò chuyện mỗi ngày theo kênh",
+                {CHANNEL_LABELS.get(k, k): v for k, v in analytics.conversations_per_day(turns, filters).items()},
+            ),
+            "procedures": charts.bar_chart(
+                "Thủ tục được hỏi nhiều nhất",
+                [
+                    (site.procedure_label(names, pid), n)
+                    for pid, n in analytics.top_counts(
+                        t.procedure_id for t in turns if t.answer_status == AnswerStatus.ANSWERED
+                    )
+                ],
+            ),
+            "intents": charts.bar_chart(
+                "Ý định (intent) phổ biến", analytics.top_counts(t.intent for t in turns), colors=["#0b57d0"]
+            ),
+            "unanswered": charts.line_chart(
+                "Tỷ lệ tin nhắn chưa hiểu hoặc chưa trả lời được",
+                {"Tỷ lệ": analytics.unanswered_share_per_day(turns, filters)},
+                percent=True,
+                y_max=1.0,
+            ),
+            "csat": charts.bar_chart(
+                "Phân bố điểm hài lòng (1–5)",
+                analytics.csat_distribution(ratings),
+                colors=["#b30000", "#e37400", "#5f6368", "#0b57d0", "#137333"],
+            ),
+            "csat_trend": charts.line_chart(
+                "Điểm hài lòng trung bình theo ngày", {"Điểm TB": analytics.csat_trend(ratings, filters)}, y_max=5.0
+            ),
+            "helpful": charts.split_bar_chart(
+                "Câu trả lời hữu ích (👍/👎) theo thủ tục",
+                [
+                    (site.procedure_label(names, pid), up, down)
+                    for pid, (up, down) in sorted(helpful.items(), key=lambda item: -sum(item[1]))[:10]
+                ],
+            ),
         }
         scores = [r.score for r in ratings if r.score]
         totals = {
-            "conversations": len({t.sender_id for t in turns}), "messages": len(turns),
+            "conversations": len({t.sender_id for t in turns}),
+            "messages": len(turns),
             "unanswered": sum(t.unanswered for t in turns),
-            "csat": sum(scores) / len(scores) if scores else None, "ratings": len(scores),
+            "csat": sum(scores) / len(scores) if scores else None,
+            "ratings": len(scores),
         }
-        return site.render(request, "overview.html", filters=filters, charts=page, totals=totals,
-                           outbox=site.outbox.counts())
+        return site.render(
+            request, "overview.html", filters=filters, charts=page, totals=totals, outbox=site.outbox.counts()
+        )
 
     @bp.get("/conversations")
     @login_required(site)
@@ -333,23 +386,43 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
                 continue
             if flag == "human" and sender not in humans:
                 continue
-            rows.append({"sender_id": sender, "channel": items[0].channel, "started": items[0].at,
-                         "last": items[-1].at, "messages": len(items), "first_text": items[0].text,
-                         "unanswered": sum(t.unanswered for t in items), "low_rated": sender in low_rated,
-                         "human": sender in humans})
+            rows.append(
+                {
+                    "sender_id": sender,
+                    "channel": items[0].channel,
+                    "started": items[0].at,
+                    "last": items[-1].at,
+                    "messages": len(items),
+                    "first_text": items[0].text,
+                    "unanswered": sum(t.unanswered for t in items),
+                    "low_rated": sender in low_rated,
+                    "human": sender in humans,
+                }
+            )
         rows.sort(key=lambda r: r["last"], reverse=True)
         try:
             page_no = max(1, int(request.args.get("page") or 1))
         except ValueError:  # also "²", which str.isdigit() accepts and int() does not
             page_no = 1
         pages = max(1, -(-len(rows) // PAGE_SIZE))
-        shown = rows[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE]
+        shown = rows[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE]
         query = {k: v for k, v in request.args.items() if k != "page"}
         query = {k: v[0] if isinstance(v, list) else v for k, v in query.items()}
-        return site.render(request, "conversations.html", filters=filters, rows=shown, total=len(rows),
-                           page=page_no, pages=pages, base_query=urlencode(query), intents=INTENTS,
-                           procedures=sorted(site.data.procedure_names().items(), key=lambda i: i[1]),
-                           intent=intent, procedure=procedure, flag=flag)
+        return site.render(
+            request,
+            "conversations.html",
+            filters=filters,
+            rows=shown,
+            total=len(rows),
+            page=page_no,
+            pages=pages,
+            base_query=urlencode(query),
+            intents=INTENTS,
+            procedures=sorted(site.data.procedure_names().items(), key=lambda i: i[1]),
+            intent=intent,
+            procedure=procedure,
+            flag=flag,
+        )
 
     @bp.get("/conversations/<sender_id:str>")
     @login_required(site)
@@ -359,12 +432,22 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
             return site.render(request, "error.html", status=404, message="Không tìm thấy cuộc trò chuyện.")
         ratings = site.data.ratings(analytics.Filters.last_days(3650), conversation_id=sender_id)
         with site.sessions() as db:
-            labels = {row.event_id: row for row in db.execute(
-                select(TrainingLabel).where(TrainingLabel.sender_id == sender_id)).scalars()}
+            labels = {
+                row.event_id: row
+                for row in db.execute(select(TrainingLabel).where(TrainingLabel.sender_id == sender_id)).scalars()
+            }
         names = site.data.procedure_names()
-        return site.render(request, "transcript.html", sender_id=sender_id, turns=turns, ratings=ratings,
-                           names=names, intents=INTENTS, labels=labels,
-                           procedures=sorted(names.items(), key=lambda i: i[1]))
+        return site.render(
+            request,
+            "transcript.html",
+            sender_id=sender_id,
+            turns=turns,
+            ratings=ratings,
+            names=names,
+            intents=INTENTS,
+            labels=labels,
+            procedures=sorted(names.items(), key=lambda i: i[1]),
+        )
 
     @bp.get("/unanswered")
     @login_required(site)
@@ -424,49 +507,94 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
             blocks.setdefault(item.intent, []).append(example)
         document = {"version": "3.1", "nlu": [{"intent": k, "examples": v} for k, v in blocks.items()]}
         body = "# Exported from the review dashboard; review, then copy into nlu_data/.\n" + yaml.safe_dump(
-            document, allow_unicode=True, sort_keys=False)
-        return response.text(body, content_type="application/x-yaml; charset=utf-8",
-                             headers={"Content-Disposition": 'attachment; filename="nlu_feedback.yml"'})
+            document, allow_unicode=True, sort_keys=False
+        )
+        return response.text(
+            body,
+            content_type="application/x-yaml; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="nlu_feedback.yml"'},
+        )
 
     @bp.get("/export/conversations.csv")
     @login_required(site, action="export")
     async def export_conversations(request: Request, session: Session) -> HTTPResponse:
         filters = site.filters(request)
         names = site.data.procedure_names()
-        rows = [[t.at.isoformat(), t.sender_id, t.channel, t.text, t.intent or "", f"{t.confidence:.2f}",
-                 t.procedure_id or "", names.get(t.procedure_id or "", ""), t.answer_status or ""]
-                for t in site.data.turns(filters)]
-        return _csv_response("conversations.csv", ["time", "conversation", "channel", "text", "intent", "confidence",
-                                                   "procedure_id", "procedure", "status"], rows)
+        rows = [
+            [
+                t.at.isoformat(),
+                t.sender_id,
+                t.channel,
+                t.text,
+                t.intent or "",
+                f"{t.confidence:.2f}",
+                t.procedure_id or "",
+                names.get(t.procedure_id or "", ""),
+                t.answer_status or "",
+            ]
+            for t in site.data.turns(filters)
+        ]
+        return _csv_response(
+            "conversations.csv",
+            ["time", "conversation", "channel", "text", "intent", "confidence", "procedure_id", "procedure", "status"],
+            rows,
+        )
 
     @bp.get("/export/ratings.csv")
     @login_required(site, action="export")
     async def export_ratings(request: Request, session: Session) -> HTTPResponse:
         filters = site.filters(request)
-        rows = [[r.created_at.isoformat(), r.conversation_id, r.channel, r.procedure_id or "", r.intent or "",
-                 r.score or "", "" if r.helpful is None else int(r.helpful), r.comment or ""]
-                for r in site.data.ratings(filters)]
-        return _csv_response("ratings.csv", ["time", "conversation", "channel", "procedure_id", "intent", "score",
-                                             "helpful", "comment"], rows)
+        rows = [
+            [
+                r.created_at.isoformat(),
+                r.conversation_id,
+                r.channel,
+                r.procedure_id or "",
+                r.intent or "",
+                r.score or "",
+                "" if r.helpful is None else int(r.helpful),
+                r.comment or "",
+            ]
+            for r in site.data.ratings(filters)
+        ]
+        return _csv_response(
+            "ratings.csv",
+            ["time", "conversation", "channel", "procedure_id", "intent", "score", "helpful", "comment"],
+            rows,
+        )
 
     @bp.get("/export/unanswered.csv")
     @login_required(site, action="export")
     async def export_unanswered(request: Request, session: Session) -> HTTPResponse:
         filters = site.filters(request)
         groups = analytics.group_unanswered(site.data.turns(filters), site.data.ratings(filters))
-        rows = [[g.text, g.count, g.last_seen.isoformat(), "; ".join(f"{k}: {v}" for k, v in g.reasons.items())]
-                for g in groups]
+        rows = [
+            [g.text, g.count, g.last_seen.isoformat(), "; ".join(f"{k}: {v}" for k, v in g.reasons.items())]
+            for g in groups
+        ]
         return _csv_response("unanswered.csv", ["question", "count", "last_seen", "reasons"], rows)
 
     def procedures_page(request: Request, status: int = 200, message: Optional[str] = None) -> HTTPResponse:
         query = (request.args.get("q") or "").strip().lower()
-        records = [r for r in site.procedures.all_records()
-                   if not query or query in r["name"].lower() or query in r["id"] or query in (r.get("code") or "")]
+        records = [
+            r
+            for r in site.procedures.all_records()
+            if not query or query in r["name"].lower() or query in r["id"] or query in (r.get("code") or "")
+        ]
         records.sort(key=lambda r: (r["origin"] != CURATED_ORIGIN, r["name"]))  # curated first
         shown = records[:MAX_PROCEDURE_ROWS]
-        return site.render(request, "procedures.html", status=status, records=shown, total=len(records),
-                           latest=site.reviews.latest_by_procedure(shown), query=query, message=message,
-                           max_rows=MAX_PROCEDURE_ROWS, can_review=request.ctx.session.role in REVIEWER_ROLES)
+        return site.render(
+            request,
+            "procedures.html",
+            status=status,
+            records=shown,
+            total=len(records),
+            latest=site.reviews.latest_by_procedure(shown),
+            query=query,
+            message=message,
+            max_rows=MAX_PROCEDURE_ROWS,
+            can_review=request.ctx.session.role in REVIEWER_ROLES,
+        )
 
     @bp.get("/procedures")
     @login_required(site)
@@ -477,11 +605,19 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
     @login_required(site)
     async def review_procedure(request: Request, session: Session, procedure_id: str) -> HTTPResponse:
         if session.role not in REVIEWER_ROLES:
-            return site.render(request, "error.html", status=403,
-                               message="Chỉ biên tập viên hoặc quản trị viên được đánh dấu đã rà soát nội dung.")
+            return site.render(
+                request,
+                "error.html",
+                status=403,
+                message="Chỉ biên tập viên hoặc quản trị viên được đánh dấu đã rà soát nội dung.",
+            )
         try:
-            review = site.reviews.record(procedure_id, session.username, request.form.get("checked_against") or "",
-                                         request.form.get("note") or "")
+            review = site.reviews.record(
+                procedure_id,
+                session.username,
+                request.form.get("checked_against") or "",
+                request.form.get("note") or "",
+            )
         except ReviewError as exc:
             return procedures_page(request, status=400, message=str(exc))
         site.accounts.audit(session.username, "review-procedure", f"{procedure_id} against {review.checked_against}")
@@ -490,8 +626,14 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
     @bp.get("/users")
     @login_required(site, admin=True)
     async def users(request: Request, session: Session) -> HTTPResponse:
-        return site.render(request, "users.html", accounts=site.accounts.all(), roles=ROLES,
-                           audit=site.accounts.audit_log(), message=None)
+        return site.render(
+            request,
+            "users.html",
+            accounts=site.accounts.all(),
+            roles=ROLES,
+            audit=site.accounts.audit_log(),
+            message=None,
+        )
 
     @bp.post("/users")
     @login_required(site, admin=True)
@@ -503,7 +645,13 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
             site.accounts.audit(session.username, "create-user", form.get("username") or "")
         except AccountError as exc:
             message = str(exc)
-        return site.render(request, "users.html", accounts=site.accounts.all(), roles=ROLES,
-                           audit=site.accounts.audit_log(), message=message)
+        return site.render(
+            request,
+            "users.html",
+            accounts=site.accounts.all(),
+            roles=ROLES,
+            audit=site.accounts.audit_log(),
+            message=message,
+        )
 
     return bp

@@ -6,6 +6,7 @@ migrations and misled whoever read the table.
 Revision ID: 0002
 Revises: 0001
 """
+
 from alembic import op
 
 revision = "0002"

@@ -1,4 +1,5 @@
 """What the messenger tests read back: the outbox rows and the citizen's stored turns."""
+
 from __future__ import annotations
 
 from typing import List

@@ -1,4 +1,5 @@
 """The outbox keeps what a messenger refused and resends it in order, with backoff, for a day."""
+
 from __future__ import annotations
 
 import asyncio
@@ -52,9 +53,12 @@ def rows(outbox: OutboxStore) -> List[OutboundMessage]:
 
 def test_kept_text_is_masked_and_counted(outbox, caplog):
     caplog.set_level(logging.INFO, logger="bot.channels.outbox")
-    kept = outbox.add("telegram", "telegram:7", {"text": "Gọi lại số 0912 345 678 nhé",
-                                                 "buttons": [{"text": "Lệ phí", "callback_data": "/fee"}]},
-                      "NetworkError: Bad Gateway (502)")
+    kept = outbox.add(
+        "telegram",
+        "telegram:7",
+        {"text": "Gọi lại số 0912 345 678 nhé", "buttons": [{"text": "Lệ phí", "callback_data": "/fee"}]},
+        "NetworkError: Bad Gateway (502)",
+    )
     plain = outbox.add("telegram", "telegram:7", {"text": "Gọi tổng đài 18001096"}, None)
     stored = rows(outbox)
     assert "0912" not in stored[0].body["text"] and "[SĐT]" in stored[0].body["text"]
@@ -150,8 +154,11 @@ def test_retrier_resends_in_order_and_waits_while_the_messenger_is_down(database
     messenger.down = False
     time.sleep(0.1)
     assert asyncio.run(retrier.run_once()) == 3
-    assert [(r, b["text"]) for r, b in messenger.delivered] == [("telegram:1", "một"), ("telegram:1", "hai"),
-                                                                ("telegram:2", "ba")]
+    assert [(r, b["text"]) for r, b in messenger.delivered] == [
+        ("telegram:1", "một"),
+        ("telegram:1", "hai"),
+        ("telegram:2", "ba"),
+    ]
     assert outbox.counts() == {"pending": 0, "delivered": 3, "given_up": 0}
 
 

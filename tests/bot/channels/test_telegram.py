@@ -1,4 +1,5 @@
 """Telegram channel end to end: real Rasa + action server, the real channel code, a fake Bot API."""
+
 from __future__ import annotations
 
 import asyncio
@@ -34,13 +35,16 @@ WEBHOOK_URL = "https://portal.example.gov.vn/webhooks/telegram/webhook"
 @pytest.fixture(scope="module")
 def telegram(tmp_path_factory, curated_records) -> Iterator[Dict]:
     fake = FakeTelegramApi(BOT_TOKEN).start()
-    env = {"TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET,
-           "TELEGRAM_API_BASE_URL": f"{fake.url}/bot", "TELEGRAM_WEBHOOK_URL": WEBHOOK_URL,
-           "OUTBOX_RETRY_SECONDS": "1"}
+    env = {
+        "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "TELEGRAM_API_BASE_URL": f"{fake.url}/bot",
+        "TELEGRAM_WEBHOOK_URL": WEBHOOK_URL,
+        "OUTBOX_RETRY_SECONDS": "1",
+    }
     try:
         with running_servers(tmp_path_factory.mktemp("telegram"), curated_records, env) as servers:
-            yield {"fake": fake, "servers": servers, "env": env,
-                   "webhook": f"{servers.rasa}/webhooks/telegram/webhook"}
+            yield {"fake": fake, "servers": servers, "env": env, "webhook": f"{servers.rasa}/webhooks/telegram/webhook"}
     finally:
         fake.stop()
 
@@ -142,8 +146,13 @@ def test_polling_feeds_the_same_bot(telegram):
     fake.pending_updates.append(text_update(2001, 510, "làm hộ chiếu hết bao nhiêu tiền"))
     port = telegram["servers"].rasa.rsplit(":", 1)[1]
     env = dict(os.environ, **telegram["env"], RASA_PORT=port, PYTHONPATH=str(ROOT))
-    poller = subprocess.Popen([sys.executable, "-m", "bot.channels.telegram_polling"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    poller = subprocess.Popen(
+        [sys.executable, "-m", "bot.channels.telegram_polling"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not sent_to(fake, 510):
@@ -205,8 +214,9 @@ def test_bot_api_502_keeps_the_turn_and_the_reply_is_delivered_later(telegram):
     finally:
         fake.send_failure_status = None
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and any(row.delivered_at is None for row in outbox_rows(database_url,
-                                                                                              "telegram:511")):
+    while time.monotonic() < deadline and any(
+        row.delivered_at is None for row in outbox_rows(database_url, "telegram:511")
+    ):
         time.sleep(0.5)
     assert all(row.delivered_at is not None for row in outbox_rows(database_url, "telegram:511"))
     delivered = fake.delivered(511)
@@ -233,8 +243,9 @@ def bot_api() -> Iterator[FakeTelegramApi]:
 
 def webhook_handler(bot_api: FakeTelegramApi, on_new_message) -> Any:
     """The channel's real webhook handler, on the DATABASE_URL of the test, without a Rasa server."""
-    channel = TelegramInput(TelegramSettings(token=BOT_TOKEN, webhook_secret=SECRET,
-                                             api_base_url=f"{bot_api.url}/bot", webhook_url=None))
+    channel = TelegramInput(
+        TelegramSettings(token=BOT_TOKEN, webhook_secret=SECRET, api_base_url=f"{bot_api.url}/bot", webhook_url=None)
+    )
     blueprint = channel.blueprint(on_new_message)
     return channel, next(route.handler for route in blueprint._future_routes if route.uri == "/webhook")
 
@@ -270,8 +281,10 @@ def test_send_failure_never_aborts_the_turn(bot_api, database_url, monkeypatch):
     finished: List[str] = []
 
     async def on_new_message(message) -> None:
-        await message.output_channel.send_response(message.sender_id, {
-            "text": "Lệ phí: 200.000 đồng", "buttons": [{"title": "Hồ sơ", "payload": "/ask_documents"}]})
+        await message.output_channel.send_response(
+            message.sender_id,
+            {"text": "Lệ phí: 200.000 đồng", "buttons": [{"title": "Hồ sơ", "payload": "/ask_documents"}]},
+        )
         await message.output_channel.send_response(message.sender_id, {"text": "Bạn thấy câu trả lời thế nào?"})
         finished.append(message.sender_id)
 

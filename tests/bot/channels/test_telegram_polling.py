@@ -1,4 +1,5 @@
 """Polling hands each update to the webhook until it is handled: PTB will not offer it again."""
+
 import asyncio
 
 import pytest

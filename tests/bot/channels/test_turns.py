@@ -1,4 +1,5 @@
 """Every turn answers something, and a rating pressed while the action server is away is kept."""
+
 import asyncio
 
 import pytest
@@ -9,17 +10,19 @@ from bot.channels.turns import BUSY_REPLY, guarantee_reply, rating_in
 from core.db import session_factory
 
 
-@pytest.mark.parametrize("text, value", [
-    ('/rate_service{"rating": "5"}', "5"),
-    ('/rate_service{"rating":"down"}', "down"),
-    ('/rate_service{"rating": "9"}', None),
-    ('/rate_service{"rating": "5"', None),
-    ("5 sao", None),
-    ('/ask_fee{"procedure": "ho-chieu"}', None),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ('/rate_service{"rating": "5"}', "5"),
+        ('/rate_service{"rating":"down"}', "down"),
+        ('/rate_service{"rating": "9"}', None),
+        ('/rate_service{"rating": "5"', None),
+        ("5 sao", None),
+        ('/ask_fee{"procedure": "ho-chieu"}', None),
+    ],
+)
 def test_rating_buttons_are_recognised(text, value):
     assert rating_in(text) == value
-
 
 
 def run_turn(on_new_message, text, ratings=None, conversation_id=None):

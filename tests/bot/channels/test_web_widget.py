@@ -1,4 +1,5 @@
 """The widget channel never stores a session id a client chose."""
+
 from bot.channels.web_widget import stored_session_id
 
 

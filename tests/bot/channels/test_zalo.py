@@ -1,4 +1,5 @@
 """Zalo OA channel end to end: real Rasa + action server, the real channel code, a fake OpenAPI."""
+
 from __future__ import annotations
 
 import asyncio
@@ -31,9 +32,16 @@ APP_ID, OA_SECRET, APP_SECRET = "app-123", "oa-secret-key", "app-secret"
 @pytest.fixture(scope="module")
 def zalo(tmp_path_factory, curated_records) -> Iterator[Dict]:
     fake = FakeZaloApi(APP_ID, APP_SECRET, access_token="access-1", refresh_token="refresh-1").start()
-    env = {"ZALO_APP_ID": APP_ID, "ZALO_OA_SECRET_KEY": OA_SECRET, "ZALO_APP_SECRET": APP_SECRET,
-           "ZALO_ACCESS_TOKEN": "expired-access", "ZALO_REFRESH_TOKEN": "refresh-1",
-           "ZALO_API_BASE_URL": fake.url, "ZALO_OAUTH_BASE_URL": fake.url, "OUTBOX_RETRY_SECONDS": "1"}
+    env = {
+        "ZALO_APP_ID": APP_ID,
+        "ZALO_OA_SECRET_KEY": OA_SECRET,
+        "ZALO_APP_SECRET": APP_SECRET,
+        "ZALO_ACCESS_TOKEN": "expired-access",
+        "ZALO_REFRESH_TOKEN": "refresh-1",
+        "ZALO_API_BASE_URL": fake.url,
+        "ZALO_OAUTH_BASE_URL": fake.url,
+        "OUTBOX_RETRY_SECONDS": "1",
+    }
     try:
         with running_servers(tmp_path_factory.mktemp("zalo"), curated_records, env) as servers:
             yield {"fake": fake, "servers": servers, "webhook": f"{servers.rasa}/webhooks/zalo/webhook"}
@@ -43,8 +51,12 @@ def zalo(tmp_path_factory, curated_records) -> Iterator[Dict]:
 
 def send(zalo, event, headers=None, body=None):
     signed_body, signed_headers = signed_event(APP_ID, OA_SECRET, event)
-    return requests.post(zalo["webhook"], data=body if body is not None else signed_body,
-                         headers=headers if headers is not None else signed_headers, timeout=30)
+    return requests.post(
+        zalo["webhook"],
+        data=body if body is not None else signed_body,
+        headers=headers if headers is not None else signed_headers,
+        timeout=30,
+    )
 
 
 def wait_for_messages(fake, user_id, count=1, seconds=60):
@@ -60,8 +72,12 @@ def wait_for_messages(fake, user_id, count=1, seconds=60):
 def test_expired_token_refreshed_once_persisted_and_send_retried(zalo):
     fake = zalo["fake"]
     with ThreadPoolExecutor(4) as pool:
-        answers = list(pool.map(lambda uid: send(zalo, text_event(APP_ID, uid, "làm hộ chiếu hết bao nhiêu tiền")),
-                                ["u-1", "u-2", "u-3"]))
+        answers = list(
+            pool.map(
+                lambda uid: send(zalo, text_event(APP_ID, uid, "làm hộ chiếu hết bao nhiêu tiền")),
+                ["u-1", "u-2", "u-3"],
+            )
+        )
     assert [a.status_code for a in answers] == [200, 200, 200]
     for user_id in ["u-1", "u-2", "u-3"]:
         messages = wait_for_messages(fake, user_id, 2)
@@ -102,11 +118,30 @@ def test_unsigned_wrong_and_stale_events_are_refused_and_nothing_sent(zalo):
 def test_follow_greets_and_non_text_gets_a_polite_reply(zalo):
     fake = zalo["fake"]
     now = str(int(time.time() * 1000))
-    send(zalo, {"app_id": APP_ID, "event_name": "follow", "timestamp": now, "follower": {"id": "u-6"},
-                "oa_id": "oa-1", "source": "oa_profile", "user_id_by_app": "x"})
+    send(
+        zalo,
+        {
+            "app_id": APP_ID,
+            "event_name": "follow",
+            "timestamp": now,
+            "follower": {"id": "u-6"},
+            "oa_id": "oa-1",
+            "source": "oa_profile",
+            "user_id_by_app": "x",
+        },
+    )
     assert wait_for_messages(fake, "u-6")[0]["text"].startswith("Xin chào!")
-    send(zalo, {"app_id": APP_ID, "event_name": "user_send_sticker", "timestamp": now, "sender": {"id": "u-7"},
-                "recipient": {"id": "oa-1"}, "message": {"msg_id": "s1", "attachments": [{"type": "sticker"}]}})
+    send(
+        zalo,
+        {
+            "app_id": APP_ID,
+            "event_name": "user_send_sticker",
+            "timestamp": now,
+            "sender": {"id": "u-7"},
+            "recipient": {"id": "oa-1"},
+            "message": {"msg_id": "s1", "attachments": [{"type": "sticker"}]},
+        },
+    )
     assert wait_for_messages(fake, "u-7")[0]["text"].startswith("Xin lỗi, hiện tôi chỉ đọc được tin nhắn chữ")
 
 
@@ -142,16 +177,23 @@ def test_openapi_outage_keeps_the_turn_and_the_reply_is_delivered_later(zalo, ou
     assert [m["text"] for m in messages] == [row.body["text"] for row in kept], "each reply once, in order"
     assert messages[0]["attachment"]["payload"]["buttons"]
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(row.delivered_at is None
-                                              for row in outbox_rows(database_url, f"zalo:{user_id}")):
+    while time.monotonic() < deadline and any(
+        row.delivered_at is None for row in outbox_rows(database_url, f"zalo:{user_id}")
+    ):
         time.sleep(0.3)
     assert all(row.delivered_at is not None for row in outbox_rows(database_url, f"zalo:{user_id}"))
 
 
 def test_unauthenticated_malformed_timestamp_is_refused_with_400(zalo):
     headers = {"X-ZEvent-Signature": "mac=" + "0" * 64, "Content-Type": "application/json"}
-    for body in (b'{"timestamp": 1' + b"0" * 400 + b"}", b'{"timestamp": "soon"}', b'{"timestamp": 1e999}',
-                 b"[1, 2]", b"\xff\xfe", b"[" * 100_000):
+    for body in (
+        b'{"timestamp": 1' + b"0" * 400 + b"}",
+        b'{"timestamp": "soon"}',
+        b'{"timestamp": 1e999}',
+        b"[1, 2]",
+        b"\xff\xfe",
+        b"[" * 100_000,
+    ):
         assert requests.post(zalo["webhook"], data=body, headers=headers, timeout=30).status_code == 400, body[:40]
 
 
@@ -179,24 +221,35 @@ def channel(database_url, monkeypatch) -> Iterator[ZaloInput]:
     fake = FakeZaloApi(APP_ID, APP_SECRET, access_token="access-1", refresh_token="refresh-1").start()
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setattr(zalo_channel, "backoff", lambda attempt: 0.01)
-    channel = ZaloInput(ZaloSettings(app_id=APP_ID, oa_secret_key=OA_SECRET, app_secret=APP_SECRET,
-                                     access_token="access-1", refresh_token="refresh-1", api_base_url=fake.url,
-                                     oauth_base_url=fake.url))
+    channel = ZaloInput(
+        ZaloSettings(
+            app_id=APP_ID,
+            oa_secret_key=OA_SECRET,
+            app_secret=APP_SECRET,
+            access_token="access-1",
+            refresh_token="refresh-1",
+            api_base_url=fake.url,
+            oauth_base_url=fake.url,
+        )
+    )
     channel.fake = fake  # type: ignore[attr-defined]
     yield channel
     fake.stop()
 
 
-@pytest.mark.parametrize("event", [
-    {"event_name": "user_send_text", "message": {"text": "xin chào", "msg_id": "m1"}},
-    {"event_name": "user_send_text", "sender": {"id": None}, "message": {"text": "xin chào"}},
-    {"event_name": "user_send_text", "sender": "u-1", "message": {"text": "xin chào"}},
-    {"event_name": "user_send_text", "sender": {"id": "u-1"}, "message": "xin chào"},
-    {"event_name": "user_send_text", "sender": {"id": "u-1:telegram"}, "message": {"text": "xin chào"}},
-    {"event_name": "follow", "follower": {}},
-    {"event_name": "user_send_image"},
-    {"event_name": ["user_send_text"], "sender": {"id": "u-1"}},
-])
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"event_name": "user_send_text", "message": {"text": "xin chào", "msg_id": "m1"}},
+        {"event_name": "user_send_text", "sender": {"id": None}, "message": {"text": "xin chào"}},
+        {"event_name": "user_send_text", "sender": "u-1", "message": {"text": "xin chào"}},
+        {"event_name": "user_send_text", "sender": {"id": "u-1"}, "message": "xin chào"},
+        {"event_name": "user_send_text", "sender": {"id": "u-1:telegram"}, "message": {"text": "xin chào"}},
+        {"event_name": "follow", "follower": {}},
+        {"event_name": "user_send_image"},
+        {"event_name": ["user_send_text"], "sender": {"id": "u-1"}},
+    ],
+)
 def test_malformed_authentic_event_is_logged_and_ignored(channel, event, caplog):
     caplog.set_level(logging.INFO, logger="bot.channels.zalo")
     turns: List[Any] = []
@@ -221,8 +274,9 @@ def test_event_whose_turn_failed_is_retried_logged_by_id_and_processed_when_deli
             raise RuntimeError(f"tracker store unreachable while saving {message.text}")
         await message.output_channel.send_response(message.sender_id, {"text": "Đã ghi nhận."})
 
-    receive = next(route.handler for route in channel.blueprint(on_new_message)._future_routes
-                   if route.uri == "/webhook")
+    receive = next(
+        route.handler for route in channel.blueprint(on_new_message)._future_routes if route.uri == "/webhook"
+    )
 
     async def deliver() -> Dict[str, Any]:
         answer = await receive(StubRequest(event))
@@ -237,13 +291,15 @@ def test_event_whose_turn_failed_is_retried_logged_by_id_and_processed_when_deli
     assert "zalo.turn.failed conversation=zalo:u-10 attempt=1" in caplog.text
     assert f"zalo.event.failed event=user_send_text msg_id={event['message']['msg_id']} sender=u-10" in caplog.text
     assert "0912" not in caplog.text and "số tôi" not in caplog.text
-    assert [m["text"] for m in channel_fake(channel).messages_to("u-10")] == [BUSY_REPLY, "Đã ghi nhận."], \
+    assert [m["text"] for m in channel_fake(channel).messages_to("u-10")] == [BUSY_REPLY, "Đã ghi nhận."], (
         "the citizen hears 'busy' once all attempts failed (Zalo never delivers an event again by itself)"
+    )
 
 
 def test_signature_matches_documented_formula():
     body = b'{"timestamp": "1700000000000"}'
     import hashlib
+
     assert signature("a", body, "1700000000000", "k") == hashlib.sha256(b"a" + body + b"1700000000000k").hexdigest()
 
 

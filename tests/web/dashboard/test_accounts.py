@@ -108,9 +108,14 @@ def test_admin_from_environment_ignored_is_logged(accounts, caplog):
 
 
 def test_cli_create_user_reads_password_from_stdin(database_url):
-    result = subprocess.run([sys.executable, "-m", "tools", "create-user", "minh", "--role", "viewer"],
-                            input="mat-khau-dai-789\n", capture_output=True, text=True, cwd=ROOT,
-                            env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    result = subprocess.run(
+        [sys.executable, "-m", "tools", "create-user", "minh", "--role", "viewer"],
+        input="mat-khau-dai-789\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+    )
     assert result.returncode == 0, result.stderr
     assert AccountStore(session_factory(database_url)).authenticate("minh", "mat-khau-dai-789", "cli").role == "viewer"
 

@@ -16,8 +16,13 @@ def test_turns_rebuilt_from_tracker_events(seeded):
     turns = data(seeded).turns(FILTERS)
     assert len(turns) == 6
     first = turns[0]
-    assert (first.sender_id, first.channel, first.intent, first.procedure_id, first.answer_status) == \
-        ("telegram:1", "telegram", "ask_fee", "ho-chieu", "answered")
+    assert (first.sender_id, first.channel, first.intent, first.procedure_id, first.answer_status) == (
+        "telegram:1",
+        "telegram",
+        "ask_fee",
+        "ho-chieu",
+        "answered",
+    )
     assert first.replies[0]["buttons"] == ["Hồ sơ", "Thời gian"]
     assert "action_answer_procedure" in first.actions
     assert [t.sender_id for t in turns if t.unanswered] == ["rest-2", "zalo:3", "zalo:3"]
@@ -86,10 +91,17 @@ def test_turns_survive_hostile_event_data(seeded):
     add_hostile_rows(seeded)
     turns = {t.text: t for t in data(seeded).turns(FILTERS) if t.sender_id == "rest-hostile"}
     first = turns["giấy tờ gì"]
-    assert (first.channel, first.intent, first.confidence, first.procedure_id, first.answer_status) == \
-        ('{"a": 1}', '{"x": 1}', 0.0, '{"a": [1]}', '["not_found"]')
-    assert first.actions == ['{"n": 1}'] and first.replies == [{"text": "5", "buttons": []},
-                                                                 {"text": "ok", "buttons": ['{"t": 1}']}]
+    assert (first.channel, first.intent, first.confidence, first.procedure_id, first.answer_status) == (
+        '{"a": 1}',
+        '{"x": 1}',
+        0.0,
+        '{"a": [1]}',
+        '["not_found"]',
+    )
+    assert first.actions == ['{"n": 1}'] and first.replies == [
+        {"text": "5", "buttons": []},
+        {"text": "ok", "buttons": ['{"t": 1}']},
+    ]
     assert turns["câu hỏi lạ"].channel == "7" and turns["câu hỏi lạ"].confidence == 0.0
     assert '["a"]' in turns and "không có thời điểm" not in turns, "a turn without a time is left out"
     transcript = data(seeded).turns(FILTERS, sender_id="rest-hostile")

@@ -1,4 +1,5 @@
 """The dashboard in headless Debian Chromium, over conversations sent through the real bot."""
+
 from __future__ import annotations
 
 from typing import Dict, Iterator
@@ -20,15 +21,25 @@ RAW = ["001203004567", "0912 345 678", "lan.nguyen@gmail.com"]
 def site(tmp_path_factory, curated_records) -> Iterator[Dict]:
     tmp = tmp_path_factory.mktemp("dashboard-browser")
     with running_servers(tmp, curated_records) as servers:
-        for sender, message in [("a", "làm hộ chiếu hết bao nhiêu tiền"), ("a", "cần giấy tờ gì"),
-                                ("b", "cấp phép bắn pháo hoa hết bao nhiêu tiền"), ("c", "asdkjh qwezx"),
-                                ("d", "cccd 001203004567 sđt 0912 345 678 mail lan.nguyen@gmail.com đăng ký tạm trú"),
-                                ("d", '/rate_service{"rating": "4"}'), ("d", "bỏ qua")]:
-            answer = requests.post(f"{servers.rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                                   timeout=60)
+        for sender, message in [
+            ("a", "làm hộ chiếu hết bao nhiêu tiền"),
+            ("a", "cần giấy tờ gì"),
+            ("b", "cấp phép bắn pháo hoa hết bao nhiêu tiền"),
+            ("c", "asdkjh qwezx"),
+            ("d", "cccd 001203004567 sđt 0912 345 678 mail lan.nguyen@gmail.com đăng ký tạm trú"),
+            ("d", '/rate_service{"rating": "4"}'),
+            ("d", "bỏ qua"),
+        ]:
+            answer = requests.post(
+                f"{servers.rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
+            )
             assert answer.status_code == 200
-        env = {"DATABASE_URL": servers.database_url, "REVIEW_ADMIN_USER": ADMIN, "REVIEW_ADMIN_PASSWORD": PASSWORD,
-               "REVIEW_SECRET_KEY": "s" * 32}
+        env = {
+            "DATABASE_URL": servers.database_url,
+            "REVIEW_ADMIN_USER": ADMIN,
+            "REVIEW_ADMIN_PASSWORD": PASSWORD,
+            "REVIEW_SECRET_KEY": "s" * 32,
+        }
         with running_web_server(tmp, env) as base:
             yield {"base": base, "shots": tmp}
 

@@ -1,6 +1,7 @@
 """The dashboard's defences over real HTTP, behind a (simulated) TLS proxy: sessions that end on
 log-out, hostile stored data, CSV formulas, Secure cookies, security headers, log-in CSRF and
 throttling, a locked database and the access log."""
+
 from __future__ import annotations
 
 import codecs
@@ -16,8 +17,8 @@ import yaml
 from sqlalchemy import select
 
 from core.db import session_factory
-from tests.web.dashboard.conftest import FORMULAS, add_hostile_rows, login, login_form_token, seed
 from tests.browser import chromium_page
+from tests.web.dashboard.conftest import FORMULAS, add_hostile_rows, login, login_form_token, seed
 from tools.stack import running_web_server
 from web.dashboard.accounts import AccountStore
 from web.tables import AuditEntry
@@ -39,8 +40,13 @@ def guarded(tmp_path_factory) -> Iterator[Dict]:
     tmp = tmp_path_factory.mktemp("dashboard-security")
     url = seed(f"sqlite:///{tmp / 'review.db'}")
     add_hostile_rows(url)
-    env = {"DATABASE_URL": url, "REVIEW_SECRET_KEY": "k" * 32, "REVIEW_ADMIN_USER": ADMIN,
-           "REVIEW_ADMIN_PASSWORD": ADMIN_PASSWORD, "PROXIES_COUNT": "1"}
+    env = {
+        "DATABASE_URL": url,
+        "REVIEW_SECRET_KEY": "k" * 32,
+        "REVIEW_ADMIN_USER": ADMIN,
+        "REVIEW_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "PROXIES_COUNT": "1",
+    }
     with running_web_server(tmp, env) as base:
         AccountStore(session_factory(url)).create(VIEWER, VIEWER_PASSWORD, "viewer")
         yield {"base": base, "url": url, "file": tmp / "review.db"}
@@ -74,8 +80,11 @@ def attempt(base: str, username: str, password: str, source: str) -> requests.Re
     """A log-in from client address ``source``, as the TLS proxy reports it."""
     client = requests.Session()
     client.headers["X-Forwarded-For"] = source
-    return client.post(f"{base}/review/login", allow_redirects=False, data={
-        "username": username, "password": password, "csrf": login_form_token(client, base)})
+    return client.post(
+        f"{base}/review/login",
+        allow_redirects=False,
+        data={"username": username, "password": password, "csrf": login_form_token(client, base)},
+    )
 
 
 def answer_of(answer: requests.Response) -> Tuple[int, str]:
@@ -92,8 +101,12 @@ def test_logout_ends_the_session_on_the_server(guarded):
     client = login(guarded["base"], VIEWER, VIEWER_PASSWORD)
     copied = client.cookies.get("review_session")
     page = client.get(f"{guarded['base']}/review/")
-    assert client.post(f"{guarded['base']}/review/logout", data={"csrf": csrf_of(page.text)},
-                       allow_redirects=False).status_code == 302
+    assert (
+        client.post(
+            f"{guarded['base']}/review/logout", data={"csrf": csrf_of(page.text)}, allow_redirects=False
+        ).status_code
+        == 302
+    )
     replayed = requests.get(f"{guarded['base']}/review/", cookies={"review_session": copied}, allow_redirects=False)
     assert replayed.status_code == 302 and replayed.headers["Location"].startswith("/review/login")
 
@@ -110,21 +123,24 @@ def test_logout_clears_the_cookie_with_the_path_it_was_set_with(guarded):
 
 
 # ---- 2. whatever is stored renders -------------------------------------------------------------
-@pytest.mark.parametrize("path, expected", [
-    ("/review/", '<svg class="chart"'),
-    ("/review/?channel=rest", '<svg class="chart"'),
-    ("/review/conversations", "giấy tờ gì"),
-    ("/review/conversations?flag=low_confidence", "giấy tờ gì"),
-    ("/review/conversations/rest-hostile", "câu hỏi lạ"),
-    ("/review/unanswered", "câu hỏi lạ"),
-    ("/review/services", "chậm quá"),
-    ("/review/training", "giấy tờ gì"),
-    ("/review/users", ADMIN),
-    ("/review/export/conversations.csv", "giấy tờ gì"),
-    ("/review/export/ratings.csv", "chậm quá"),
-    ("/review/export/unanswered.csv", "câu hỏi lạ"),
-    ("/review/training/export.yml", "giấy tờ gì"),
-])
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("/review/", '<svg class="chart"'),
+        ("/review/?channel=rest", '<svg class="chart"'),
+        ("/review/conversations", "giấy tờ gì"),
+        ("/review/conversations?flag=low_confidence", "giấy tờ gì"),
+        ("/review/conversations/rest-hostile", "câu hỏi lạ"),
+        ("/review/unanswered", "câu hỏi lạ"),
+        ("/review/services", "chậm quá"),
+        ("/review/training", "giấy tờ gì"),
+        ("/review/users", ADMIN),
+        ("/review/export/conversations.csv", "giấy tờ gì"),
+        ("/review/export/ratings.csv", "chậm quá"),
+        ("/review/export/unanswered.csv", "câu hỏi lạ"),
+        ("/review/training/export.yml", "giấy tờ gì"),
+    ],
+)
 def test_hostile_stored_data_renders_on_every_page_and_export(guarded, admin, path, expected):
     answer = admin.get(guarded["base"] + path, params=RANGE)
     body = answer.content.decode("utf-8-sig")
@@ -135,9 +151,14 @@ def test_hostile_stored_data_renders_on_every_page_and_export(guarded, admin, pa
 def test_object_fields_are_exported_as_text(guarded, admin):
     rows = csv_rows(admin.get(f"{guarded['base']}/review/export/conversations.csv", params=RANGE))
     [hostile] = [row for row in rows if row["text"] == "giấy tờ gì"]
-    assert (hostile["conversation"], hostile["channel"], hostile["intent"], hostile["confidence"],
-            hostile["procedure_id"], hostile["status"]) == \
-        ("rest-hostile", '{"a": 1}', '{"x": 1}', "0.00", '{"a": [1]}', '["not_found"]')
+    assert (
+        hostile["conversation"],
+        hostile["channel"],
+        hostile["intent"],
+        hostile["confidence"],
+        hostile["procedure_id"],
+        hostile["status"],
+    ) == ("rest-hostile", '{"a": 1}', '{"x": 1}', "0.00", '{"a": [1]}', '["not_found"]')
     [controlled] = [row for row in rows if row["conversation"] == "rest-ctl"]
     assert controlled["text"] == "tab\tvà\nxuống dòng"
     nlu = yaml.safe_load(admin.get(f"{guarded['base']}/review/training/export.yml").text)
@@ -145,8 +166,9 @@ def test_object_fields_are_exported_as_text(guarded, admin):
 
 
 # ---- 3. no spreadsheet formulas in CSV ---------------------------------------------------------
-@pytest.mark.parametrize("export, column", [("conversations.csv", "text"), ("ratings.csv", "comment"),
-                                            ("unanswered.csv", "question")])
+@pytest.mark.parametrize(
+    "export, column", [("conversations.csv", "text"), ("ratings.csv", "comment"), ("unanswered.csv", "question")]
+)
 def test_csv_exports_neutralise_formulas(guarded, admin, export, column):
     rows = csv_rows(admin.get(f"{guarded['base']}/review/export/{export}", params=RANGE))
     assert {"'" + formula for formula in FORMULAS} <= {row[column] for row in rows}
@@ -160,32 +182,42 @@ def test_cookies_are_secure_behind_the_proxy(guarded):
     form_cookie = cookie_named(form, "review_login")
     assert "secure" in attributes(form_cookie)
     # a client does not send a Secure cookie over plain http; the proxy would, over https
-    answer = requests.post(f"{guarded['base']}/review/login", allow_redirects=False,
-                           headers={**proxy, "Cookie": form_cookie.split(";")[0]},
-                           data={"username": VIEWER, "password": VIEWER_PASSWORD, "csrf": csrf_of(form.text)})
+    answer = requests.post(
+        f"{guarded['base']}/review/login",
+        allow_redirects=False,
+        headers={**proxy, "Cookie": form_cookie.split(";")[0]},
+        data={"username": VIEWER, "password": VIEWER_PASSWORD, "csrf": csrf_of(form.text)},
+    )
     assert answer.status_code == 302 and "secure" in attributes(cookie_named(answer, "review_session"))
 
 
 # ---- 5. security headers on every dashboard response -------------------------------------------
-@pytest.mark.parametrize("who, method, path, status", [
-    (None, "GET", "/review/login", 200),
-    (None, "GET", "/review/", 302),
-    (None, "POST", "/review/login", 403),
-    (None, "GET", "/review/no-such-page", 404),
-    ("admin", "GET", "/review/", 200),
-    ("admin", "GET", "/review/conversations/rest-hostile", 200),
-    ("admin", "GET", "/review/conversations/no-such-conversation", 404),
-    ("viewer", "GET", "/review/users", 403),
-    ("admin", "GET", "/review/export/conversations.csv", 200),
-    ("admin", "GET", "/review/training/export.yml", 200),
-])
+@pytest.mark.parametrize(
+    "who, method, path, status",
+    [
+        (None, "GET", "/review/login", 200),
+        (None, "GET", "/review/", 302),
+        (None, "POST", "/review/login", 403),
+        (None, "GET", "/review/no-such-page", 404),
+        ("admin", "GET", "/review/", 200),
+        ("admin", "GET", "/review/conversations/rest-hostile", 200),
+        ("admin", "GET", "/review/conversations/no-such-conversation", 404),
+        ("viewer", "GET", "/review/users", 403),
+        ("admin", "GET", "/review/export/conversations.csv", 200),
+        ("admin", "GET", "/review/training/export.yml", 200),
+    ],
+)
 def test_security_headers_on_every_response(guarded, request, who, method, path, status):
     client = request.getfixturevalue(who) if who else requests.Session()
     answer = client.request(method, guarded["base"] + path, allow_redirects=False)
     assert answer.status_code == status
     headers = answer.headers
-    assert (headers["X-Frame-Options"], headers["Referrer-Policy"], headers["X-Content-Type-Options"],
-            headers["Cache-Control"]) == ("DENY", "no-referrer", "nosniff", "no-store")
+    assert (
+        headers["X-Frame-Options"],
+        headers["Referrer-Policy"],
+        headers["X-Content-Type-Options"],
+        headers["Cache-Control"],
+    ) == ("DENY", "no-referrer", "nosniff", "no-store")
     policy = headers["Content-Security-Policy"]
     for directive in ("default-src 'self'", "frame-ancestors 'none'", "form-action 'self'", "base-uri 'none'"):
         assert directive in policy
@@ -200,8 +232,10 @@ def test_pages_keep_their_styles_under_the_policy(guarded):
     """The nonce really lets the stylesheet through in Chromium, and logging in works there."""
     with chromium_page() as page:
         violations = []
-        page.on("console", lambda message: violations.append(message.text)
-                if "Content Security Policy" in message.text else None)
+        page.on(
+            "console",
+            lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+        )
         page.goto(guarded["base"] + "/review/login")
         page.get_by_label("Tên đăng nhập").fill(VIEWER)
         page.get_by_label("Mật khẩu").fill(VIEWER_PASSWORD)
@@ -236,8 +270,9 @@ def test_failed_logins_from_one_source_do_not_lock_the_admin_out(guarded):
 
 def test_unknown_and_known_names_get_the_same_answers(guarded):
     known = [answer_of(attempt(guarded["base"], VIEWER, "sai-mat-khau-roi", "203.0.113.20")) for _ in range(6)]
-    unknown = [answer_of(attempt(guarded["base"], "khong-ton-tai", "sai-mat-khau-roi", "203.0.113.21"))
-               for _ in range(6)]
+    unknown = [
+        answer_of(attempt(guarded["base"], "khong-ton-tai", "sai-mat-khau-roi", "203.0.113.21")) for _ in range(6)
+    ]
     assert known == unknown
     assert known[0] == (401, WRONG) and known[-1] == (429, THROTTLED)
 
@@ -258,8 +293,12 @@ def test_locked_database_gives_a_polite_503(guarded, admin):
     lock = sqlite3.connect(guarded["file"], isolation_level=None)
     try:
         lock.execute("BEGIN EXCLUSIVE")
-        logged_in = client.post(f"{guarded['base']}/review/login", allow_redirects=False, timeout=60,
-                                data={"username": VIEWER, "password": VIEWER_PASSWORD, "csrf": token})
+        logged_in = client.post(
+            f"{guarded['base']}/review/login",
+            allow_redirects=False,
+            timeout=60,
+            data={"username": VIEWER, "password": VIEWER_PASSWORD, "csrf": token},
+        )
         page = admin.get(f"{guarded['base']}/review/", timeout=60)
     finally:
         lock.execute("ROLLBACK")
@@ -270,18 +309,32 @@ def test_locked_database_gives_a_polite_503(guarded, admin):
 
 
 # ---- 10. every page view in the access log -----------------------------------------------------
-@pytest.mark.parametrize("path, action", [
-    ("/review/", "view"), ("/review/conversations", "view"), ("/review/conversations/rest-hostile", "view"),
-    ("/review/unanswered", "view"), ("/review/services", "view"), ("/review/training", "view"),
-    ("/review/users", "view"), ("/review/export/conversations.csv", "export"),
-    ("/review/export/ratings.csv", "export"), ("/review/export/unanswered.csv", "export"),
-    ("/review/training/export.yml", "export"),
-])
+@pytest.mark.parametrize(
+    "path, action",
+    [
+        ("/review/", "view"),
+        ("/review/conversations", "view"),
+        ("/review/conversations/rest-hostile", "view"),
+        ("/review/unanswered", "view"),
+        ("/review/services", "view"),
+        ("/review/training", "view"),
+        ("/review/users", "view"),
+        ("/review/export/conversations.csv", "export"),
+        ("/review/export/ratings.csv", "export"),
+        ("/review/export/unanswered.csv", "export"),
+        ("/review/training/export.yml", "export"),
+    ],
+)
 def test_every_page_view_is_audited(guarded, admin, path, action):
     def entries() -> List[str]:
         with session_factory(guarded["url"])() as session:
-            return list(session.execute(select(AuditEntry.action).where(
-                AuditEntry.username == ADMIN, AuditEntry.target == path).order_by(AuditEntry.id)).scalars())
+            return list(
+                session.execute(
+                    select(AuditEntry.action)
+                    .where(AuditEntry.username == ADMIN, AuditEntry.target == path)
+                    .order_by(AuditEntry.id)
+                ).scalars()
+            )
 
     before = entries()
     assert admin.get(guarded["base"] + path).status_code == 200
