@@ -44,6 +44,13 @@ class TelegramSettings:
         default_factory=lambda: os.environ.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot")
     )
     webhook_url: Optional[str] = field(default_factory=lambda: os.environ.get("TELEGRAM_WEBHOOK_URL") or None)
+    # Where `make telegram-polling` hands the updates it fetches: the local Rasa server's webhook.
+    forward_url: str = field(
+        default_factory=lambda: (
+            os.environ.get("TELEGRAM_FORWARD_URL")
+            or f"http://127.0.0.1:{_env_int('RASA_PORT', 5005)}/webhooks/telegram/webhook"
+        )
+    )
 
     @property
     def enabled(self) -> bool:
@@ -119,6 +126,12 @@ class Settings:
     )
     review_secret_key: Optional[str] = field(default_factory=lambda: os.environ.get("REVIEW_SECRET_KEY") or None)
     web_port: int = field(default_factory=lambda: _env_int("WEB_PORT", 8000))
+    # The Rasa address the demo page gives the widget (its data-server attribute).
+    public_rasa_url: str = field(
+        default_factory=lambda: (
+            os.environ.get("PUBLIC_RASA_URL") or f"http://localhost:{_env_int('RASA_PORT', 5005)}"
+        ).rstrip("/")
+    )
     # Scale-out: replicas share one lock per conversation in Redis (bot/scale.py) ...
     redis_url: str = field(default_factory=lambda: os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1")
     redis_key_prefix: str = field(default_factory=lambda: os.environ.get("REDIS_KEY_PREFIX") or "citizen_assistant")

@@ -10,7 +10,6 @@ to the Rasa server's socket.io channel, whose address the demo page passes in
 from __future__ import annotations
 
 import logging
-import os
 from html import escape
 from pathlib import Path
 
@@ -39,7 +38,7 @@ def create_app() -> Sanic:
     app.config.FORWARDED_SECRET = settings.forwarded_secret
     # Logins and label forms are small; nothing larger than the Rasa server takes is read either.
     app.config.REQUEST_MAX_SIZE = settings.max_request_bytes
-    rasa_url = os.environ.get("PUBLIC_RASA_URL", f"http://localhost:{settings.rasa_port}").rstrip("/")
+    rasa_url = settings.public_rasa_url
     demo = (HERE / "demo.html").read_text(encoding="utf-8")
 
     @app.get("/")

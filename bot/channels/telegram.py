@@ -29,7 +29,7 @@ import hmac
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -39,7 +39,8 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.request import HTTPXRequest
 
 from bot.channels.callback_store import CallbackStore
-from bot.channels.messages import SEND_ATTEMPTS, RecentDeliveries, backoff, split_text
+from bot.channels.messages import SEND_ATTEMPTS, RecentDeliveries, backoff
+from bot.channels.messenger import MessengerOutput, conversation_id, messenger_id_of
 from bot.channels.outbox import Courier, OutboxRetrier, OutboxStore
 from bot.channels.turns import guarantee_reply
 from core.settings import TelegramSettings, get_settings
@@ -54,11 +55,6 @@ MAX_RETRY_AFTER_SECONDS = 5.0
 PERMANENT_ERRORS = (BadRequest, Forbidden, ChatMigrated)
 NON_TEXT_REPLY = "Xin lỗi, hiện tôi chỉ đọc được tin nhắn chữ. Bạn vui lòng gõ câu hỏi nhé."
 EXPIRED_BUTTON_REPLY = "Nút này đã hết hạn. Bạn vui lòng gõ lại câu hỏi nhé."
-
-
-def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> List[str]:
-    """Split an answer into Telegram-sized messages (4,096 characters)."""
-    return split_text(text, limit)
 
 
 async def with_retry(call: Callable[[], Awaitable[Any]]) -> Any:
@@ -81,19 +77,17 @@ async def with_retry(call: Callable[[], Awaitable[Any]]) -> Any:
     return await call()
 
 
-def chat_id_of(recipient_id: Text) -> str:
-    """Rasa's sender id is "telegram:<chat id>" so ids never collide across channels."""
-    return str(recipient_id).split(":", 1)[-1]
-
-
-def conversation_id(chat_id: int) -> str:
-    return f"{CHANNEL}:{chat_id}"
+def command_text(text: str) -> str:
+    """A typed message as Rasa should read it: Telegram's /start greets and /help asks for help
+    (also as /start@BotName); anything else is the citizen's own words."""
+    command = text.split()[0].split("@")[0].lower() if text.startswith("/") else ""
+    return {"/start": "/greet", "/help": "/help"}.get(command, text)
 
 
 async def send_body(bot: Bot, recipient_id: str, body: Dict[str, Any]) -> None:
     """Send one message as the outbox keeps it: ``{"text", "buttons": [{"text", "callback_data"}]}``
     or ``{"photo"}``."""
-    chat_id = chat_id_of(recipient_id)
+    chat_id = messenger_id_of(recipient_id)
     if "photo" in body:
         await with_retry(lambda: bot.send_photo(chat_id=chat_id, photo=body["photo"]))
         return
@@ -108,33 +102,23 @@ async def send_body(bot: Bot, recipient_id: str, body: Dict[str, Any]) -> None:
     await with_retry(lambda: bot.send_message(chat_id=chat_id, text=body["text"], reply_markup=keyboard))
 
 
-class TelegramOutput(OutputChannel):
-    """Sends Rasa's responses to one Telegram chat."""
+class TelegramOutput(MessengerOutput):
+    """Sends Rasa's responses to one Telegram chat; buttons become an inline keyboard."""
 
-    @classmethod
-    def name(cls) -> Text:
-        return CHANNEL
+    channel = CHANNEL
+    text_limit = MessageLimit.MAX_TEXT_LENGTH
 
     def __init__(self, bot: Bot, callbacks: CallbackStore, outbox: OutboxStore) -> None:
-        self.callbacks = callbacks
-        self.courier = Courier(
-            CHANNEL, lambda recipient, body: send_body(bot, recipient, body), outbox, PERMANENT_ERRORS
+        super().__init__(
+            Courier(CHANNEL, lambda recipient, body: send_body(bot, recipient, body), outbox, PERMANENT_ERRORS)
         )
+        self.callbacks = callbacks
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        for part in split_message(text):
-            await self.courier.deliver(recipient_id, {"text": part})
-
-    async def send_text_with_buttons(
-        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
-    ) -> None:
-        parts = split_message(text)
-        for part in parts[:-1]:
-            await self.courier.deliver(recipient_id, {"text": part})
+    def with_buttons(self, text: str, buttons: List[Dict[Text, Any]]) -> Dict[str, Any]:
         keyboard = [
             {"text": button["title"], "callback_data": self.callback_data(button["payload"])} for button in buttons
         ]
-        await self.courier.deliver(recipient_id, {"text": parts[-1], "buttons": keyboard})
+        return {"text": text, "buttons": keyboard}
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
         await self.courier.deliver(recipient_id, {"photo": image})
@@ -274,7 +258,7 @@ class TelegramInput(InputChannel):
             chat_id = query.message.chat.id if query.message else query.from_user.id
             payload = self.callbacks.payload_for(query.data or "")
             if payload is None:
-                await output.send_text_message(conversation_id(chat_id), EXPIRED_BUTTON_REPLY)
+                await output.send_text_message(conversation_id(CHANNEL, chat_id), EXPIRED_BUTTON_REPLY)
                 return
             await self._forward(on_new_message, output, bot, chat_id, payload, update)
             return
@@ -284,14 +268,9 @@ class TelegramInput(InputChannel):
             logger.info("telegram.ignored update_id=%s", update.update_id)
             return
         if not message.text:
-            await output.send_text_message(conversation_id(message.chat.id), NON_TEXT_REPLY)
+            await output.send_text_message(conversation_id(CHANNEL, message.chat.id), NON_TEXT_REPLY)
             return
-        text = message.text.strip()
-        command = text.split()[0].split("@")[0].lower() if text.startswith("/") else ""
-        if command == "/start":
-            text = "/greet"
-        elif command == "/help":
-            text = "/help"
+        text = command_text(message.text.strip())
         await self._forward(on_new_message, output, bot, message.chat.id, text, update)
 
     async def _forward(
@@ -311,7 +290,7 @@ class TelegramInput(InputChannel):
             UserMessage(
                 text,
                 output,
-                sender_id=conversation_id(chat_id),
+                sender_id=conversation_id(CHANNEL, chat_id),
                 input_channel=CHANNEL,
                 metadata={"telegram_update_id": update.update_id},
             )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sys
 
 import httpx
@@ -27,8 +26,7 @@ FORWARD_ATTEMPTS = 8  # about 1.5 minutes with backoff while the Rasa server rec
 
 def webhook_url() -> str:
     """The local Rasa server's Telegram webhook."""
-    port = get_settings().rasa_port
-    return os.environ.get("TELEGRAM_FORWARD_URL", f"http://127.0.0.1:{port}/webhooks/telegram/webhook")
+    return get_settings().telegram.forward_url
 
 
 async def forward(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

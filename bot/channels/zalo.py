@@ -42,12 +42,13 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 
 import aiohttp
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.messages import SEND_ATTEMPTS, RecentDeliveries, backoff, split_text
+from bot.channels.messages import SEND_ATTEMPTS, RecentDeliveries, backoff
+from bot.channels.messenger import MessengerOutput, conversation_id, messenger_id_of
 from bot.channels.outbox import Courier, OutboxRetrier, OutboxStore
 from bot.channels.turns import BUSY_REPLY, guarantee_reply
 from bot.channels.zalo_tokens import StaleRefreshToken, TokenPair, ZaloTokenStore
@@ -75,11 +76,6 @@ def signature(app_id: str, raw_body: bytes, timestamp: str, oa_secret_key: str) 
     """The hex SHA-256 Zalo puts in ``X-ZEvent-Signature: mac=<hex>``."""
     data = app_id.encode() + raw_body + str(timestamp).encode() + oa_secret_key.encode()
     return hashlib.sha256(data).hexdigest()
-
-
-def user_id_of(recipient_id: Text) -> str:
-    """Rasa's sender id is "zalo:<user id>" so ids never collide across channels."""
-    return str(recipient_id).split(":", 1)[-1]
 
 
 class ZaloApiError(RuntimeError):
@@ -182,35 +178,28 @@ class ZaloClient:
             return new
 
 
-class ZaloOutput(OutputChannel):
-    """Sends Rasa's responses to one Zalo user as consultation messages."""
+class ZaloOutput(MessengerOutput):
+    """Sends Rasa's responses to one Zalo user as consultation messages; buttons become query buttons."""
 
-    @classmethod
-    def name(cls) -> Text:
-        return CHANNEL
+    channel = CHANNEL
+    text_limit = TEXT_LIMIT
 
     def __init__(self, client: ZaloClient, outbox: OutboxStore) -> None:
-        self.courier = Courier(CHANNEL, lambda recipient, body: client.send(user_id_of(recipient), body), outbox)
+        super().__init__(
+            Courier(CHANNEL, lambda recipient, body: client.send(messenger_id_of(recipient), body), outbox)
+        )
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        for part in split_text(text, TEXT_LIMIT):
-            await self.courier.deliver(recipient_id, {"text": part})
-
-    async def send_text_with_buttons(
-        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
-    ) -> None:
-        parts = split_text(text, TEXT_LIMIT)
-        for part in parts[:-1]:
-            await self.courier.deliver(recipient_id, {"text": part})
+    def with_buttons(self, text: str, buttons: List[Dict[Text, Any]]) -> Dict[str, Any]:
+        """At most MAX_BUTTONS query buttons; one whose payload is too long for Zalo is left out."""
         zalo_buttons = [
             {"title": b["title"][:BUTTON_TITLE_LIMIT], "type": "oa.query.hide", "payload": b["payload"]}
             for b in buttons
             if len(b["payload"]) <= BUTTON_PAYLOAD_LIMIT
         ][:MAX_BUTTONS]
-        message: Dict[str, Any] = {"text": parts[-1]}
+        message: Dict[str, Any] = {"text": text}
         if zalo_buttons:
             message["attachment"] = {"type": "template", "payload": {"buttons": zalo_buttons}}
-        await self.courier.deliver(recipient_id, message)
+        return message
 
 
 def sender_of(event: Dict[str, Any]) -> Optional[str]:
@@ -248,7 +237,7 @@ class ZaloInput(InputChannel):
 
     async def resend(self, recipient_id: str, body: Dict[str, Any]) -> None:
         """How the outbox retrier sends a kept message."""
-        await self.client.send(user_id_of(recipient_id), body)
+        await self.client.send(messenger_id_of(recipient_id), body)
 
     def verify(self, request: Request) -> Optional[HTTPResponse]:
         """None when the event is authentic and fresh, else the refusal to send."""
@@ -333,7 +322,7 @@ class ZaloInput(InputChannel):
         if user_id is None:
             logger.warning("zalo.malformed event=%s reason=no_sender", name)
             return
-        conversation = f"{CHANNEL}:{user_id}"
+        conversation = conversation_id(CHANNEL, user_id)
         if name == "follow":
             await self._turn(on_new_message, "/greet", conversation, None)
             return

@@ -14,10 +14,9 @@ import pytest
 import requests
 
 from bot.channels import telegram as telegram_channel
-from bot.channels.callback_store import CallbackStore
-from bot.channels.messages import SEND_ATTEMPTS, RecentDeliveries
+from bot.channels.messages import SEND_ATTEMPTS
 from bot.channels.outbox import OutboxStore
-from bot.channels.telegram import TelegramInput, TelegramOutput, split_message
+from bot.channels.telegram import TelegramInput
 from core.db import session_factory
 from core.settings import TelegramSettings
 from tests.bot.channels.conftest import outbox_rows, user_texts
@@ -161,39 +160,6 @@ def test_polling_feeds_the_same_bot(telegram):
         poller.terminate()
         poller.wait(timeout=20)
     assert "200.000 đồng" in sent_to(fake, 510)[0]["text"]
-
-
-def test_split_message_respects_the_limit():
-    text = ("dòng rất dài " * 500 + "\n") * 3
-    parts = split_message(text)
-    assert all(len(part) <= 4096 for part in parts) and len(parts) > 1
-    assert "".join(parts).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")
-
-
-def test_recent_deliveries_count_only_finished_messages():
-    recent = RecentDeliveries(size=2)
-    assert recent.begin(1) and not recent.begin(1), "a delivery in progress is not started twice"
-    assert not recent.processed(1)
-    recent.abandon(1)
-    assert recent.begin(1), "a failed delivery is processed again"
-    recent.finish(1)
-    assert not recent.begin(1) and recent.processed(1)
-    for key in (2, 3):
-        recent.begin(key)
-        recent.finish(key)
-    assert recent.begin(1), "only the last `size` keys are remembered"
-
-
-def test_callback_store_maps_long_payloads(database_url):
-    store = CallbackStore(session_factory(database_url))
-    output = TelegramOutput(bot=None, callbacks=store, outbox=OutboxStore(session_factory(database_url)))
-    short = '/rate_service{"rating": "up"}'
-    long = '/ask_processing_time{"procedure": "xac-nhan-tinh-trang-hon-nhan"}'
-    assert output.callback_data(short) == short
-    key = output.callback_data(long)
-    assert len(key.encode()) <= 64 and key == output.callback_data(long)
-    assert CallbackStore(session_factory(database_url)).payload_for(key) == long
-    assert store.payload_for("k:unknown") is None
 
 
 def test_bot_api_502_keeps_the_turn_and_the_reply_is_delivered_later(telegram):

@@ -14,10 +14,9 @@ import requests
 from sqlalchemy import select
 
 from bot.channels import zalo as zalo_channel
-from bot.channels.messages import split_text
 from bot.channels.tables import OAuthToken
 from bot.channels.turns import BUSY_REPLY
-from bot.channels.zalo import TEXT_LIMIT, ZaloInput, signature
+from bot.channels.zalo import ZaloInput
 from core.db import session_factory
 from core.settings import ZaloSettings
 from tests.bot.channels.conftest import outbox_rows, user_texts
@@ -294,15 +293,3 @@ def test_event_whose_turn_failed_is_retried_logged_by_id_and_processed_when_deli
     assert [m["text"] for m in channel_fake(channel).messages_to("u-10")] == [BUSY_REPLY, "Đã ghi nhận."], (
         "the citizen hears 'busy' once all attempts failed (Zalo never delivers an event again by itself)"
     )
-
-
-def test_signature_matches_documented_formula():
-    body = b'{"timestamp": "1700000000000"}'
-    import hashlib
-
-    assert signature("a", body, "1700000000000", "k") == hashlib.sha256(b"a" + body + b"1700000000000k").hexdigest()
-
-
-def test_split_text_limit():
-    parts = split_text("chữ " * 1500, TEXT_LIMIT)
-    assert all(len(p) <= 2000 for p in parts) and len(parts) == 3
