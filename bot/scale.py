@@ -5,20 +5,16 @@
   ticket bookkeeping is a read-modify-write of one Redis key; two replicas issuing
   tickets at the same moment can both win and process one conversation at once (seen in
   tests/test_scale.py). Each bookkeeping step therefore runs under a short Redis mutex.
-- ``RabbitUrlEventBroker``: Rasa's Pika event broker on ``RABBITMQ_URL``; every masked
-  tracker event is published to ``RABBITMQ_QUEUE`` (default ``citizen_assistant_events``),
-  from which web/event_feed.py feeds the review dashboard.
-  Without ``RABBITMQ_URL`` there is no broker (both endpoint files name it).
+
+The event broker, RabbitMQ or the in-process one, is chosen in bot/event_broker.py.
 """
 
 from __future__ import annotations
 
 import logging
-from asyncio import AbstractEventLoop
 from typing import Any, Optional
 from urllib.parse import unquote, urlparse
 
-from rasa.core.brokers.pika import PikaEventBroker
 from rasa.core.lock_store import LOCK_LIFETIME, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
@@ -67,29 +63,3 @@ class RedisUrlLockStore(RedisLockStore):
             LockStore.finish_serving(self, conversation_id, ticket_number)
             if not self.is_someone_waiting(conversation_id):
                 self.delete_lock(conversation_id)
-
-
-class RabbitUrlEventBroker(PikaEventBroker):
-    """PikaEventBroker from ``RABBITMQ_URL`` (amqp://user:password@host:port/vhost); off when unset."""
-
-    @classmethod
-    async def from_endpoint_config(
-        cls, broker_config: Optional[EndpointConfig], event_loop: Optional[AbstractEventLoop] = None
-    ) -> Optional["RabbitUrlEventBroker"]:
-        settings = get_settings()
-        if not settings.rabbitmq_url:
-            return None
-        url = urlparse(settings.rabbitmq_url)
-        vhost = url.path if url.path not in ("", "/") else ""
-        broker = cls(
-            host=f"{url.scheme}://{url.hostname}{vhost}",
-            username=unquote(url.username or "guest"),
-            password=unquote(url.password or "guest"),
-            port=url.port or 5672,
-            queues=[settings.rabbitmq_queue],
-            event_loop=event_loop,
-            connection_attempts=5,
-            retry_delay_in_seconds=2,
-        )
-        await broker.connect()
-        return broker

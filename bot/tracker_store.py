@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, List, Optional
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
@@ -25,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot import action_results
+from bot.event_broker import DatabaseEventBroker
 from core.settings import get_settings
 from knowledge_base import log_masking
 from knowledge_base.stored_text import mask_nested, storable_text
@@ -132,3 +133,10 @@ class PrivacyTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             new_events = list(self._additional_events(session, tracker))
         await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+
+    async def _stream_new_events(self, event_broker: EventBroker, new_events: List[Event], sender_id: str) -> None:
+        """Publishes the turn's events; the in-process broker takes them as one batch (one transaction)."""
+        if not isinstance(event_broker, DatabaseEventBroker):
+            await super()._stream_new_events(event_broker, new_events, sender_id)
+            return
+        event_broker.publish_batch([{"sender_id": sender_id, **event.as_dict()} for event in new_events])

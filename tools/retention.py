@@ -20,10 +20,11 @@ from typing import List, Optional
 from sqlalchemy import delete, inspect, or_, text, update
 
 from actions.stores.tables import HandoffRequest, Rating
+from bot.analytics_events import AnalyticsEvent
 from bot.channels.tables import OutboundMessage
 from core.db import engine_for
 from core.settings import get_settings
-from web.tables import AnalyticsEvent, AuditEntry, ReviewSession, TrainingLabel
+from web.tables import AuditEntry, ReviewSession, TrainingLabel
 
 logger = logging.getLogger(__name__)
 

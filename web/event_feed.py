@@ -1,9 +1,8 @@
 """Feeds the review dashboard from RabbitMQ in the scale-out set-up (``RABBITMQ_URL`` set).
 
-Every Rasa replica publishes each masked tracker event to ``RABBITMQ_QUEUE`` (bot/scale.py).
-The web server consumes that queue and keeps a copy of what the dashboard reads (citizen
-messages, bot replies, actions, slots) in ``analytics_events``, so officers' queries never
-load the tracker store that answers citizens.
+Every Rasa replica publishes each masked tracker event to ``RABBITMQ_QUEUE`` (bot/event_broker.py).
+The web server consumes that queue into ``analytics_events`` (bot/analytics_events.py), the table
+the dashboard reads; without RabbitMQ the Rasa server writes the same rows itself.
 
 Delivery is at least once: a message is acknowledged only after its row is committed, and
 a redelivered event is recognised by its digest, so several web servers may consume the
@@ -14,72 +13,19 @@ never dropped.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
-from typing import Any, Dict, List, Optional, Sequence
+from typing import List, Optional
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from web.tables import AnalyticsEvent
+from bot.analytics_events import AnalyticsEventStore, parse_event
 
 logger = logging.getLogger(__name__)
 
-# The event types the dashboard rebuilds conversations from (web/dashboard/analytics.py).
-ANALYTICS_TYPES = frozenset({"user", "bot", "action", "slot"})
 BATCH_SIZE = 200
 RETRY_SECONDS = 2.0
-
-
-def parse_event(body: bytes) -> Optional[Dict[str, Any]]:
-    """The Rasa event in a message body, or None when the body is not one."""
-    try:
-        event = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
-        return None
-    if not isinstance(event, dict):
-        return None
-    if not isinstance(event.get("sender_id"), str) or not event["sender_id"]:
-        return None
-    if not isinstance(event.get("event"), str) or not isinstance(event.get("timestamp"), (int, float)):
-        return None
-    return event
-
-
-class AnalyticsEventStore:
-    """Insert-if-absent of broker events into ``analytics_events`` (SQLite or PostgreSQL)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        # SQLite and PostgreSQL, the two databases the product supports, both have ON CONFLICT.
-        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-
-    def add(self, events: Sequence[Dict[str, Any]]) -> int:
-        """Stores the analytics-relevant ``events``; returns how many were new."""
-        rows = []
-        for event in events:
-            if event["event"] not in ANALYTICS_TYPES:
-                continue
-            data = json.dumps(event, sort_keys=True, ensure_ascii=False)
-            rows.append(
-                {
-                    "digest": hashlib.sha256(data.encode()).hexdigest(),
-                    "sender_id": event["sender_id"][:255],
-                    "type_name": event["event"],
-                    "timestamp": float(event["timestamp"]),
-                    "data": data,
-                }
-            )
-        if not rows:
-            return 0
-        unique = list({row["digest"]: row for row in rows}.values())
-        statement = self._insert(AnalyticsEvent).on_conflict_do_nothing(index_elements=["digest"])
-        with self.engine.begin() as connection:
-            return max(connection.execute(statement, unique).rowcount or 0, 0)
 
 
 class EventFeed:

@@ -17,11 +17,12 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.analytics_events import AnalyticsEventStore
 from core.db import engine_for
 from core.settings import get_settings
 from knowledge_base import log_masking
 from web.dashboard.views import ReviewSite, create_blueprint, security_headers
-from web.event_feed import AnalyticsEventStore, EventFeed
+from web.event_feed import EventFeed
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"

@@ -1,8 +1,8 @@
-"""The web server's tables: dashboard accounts, sessions, audit, training labels and the analytics event copy."""
+"""The web server's tables: dashboard accounts, sessions, the access log and training labels."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, Integer, String, Text
+from sqlalchemy import Column, Integer, String, Text
 
 from core.db import Base, UTCDateTime, utcnow
 
@@ -63,20 +63,3 @@ class TrainingLabel(Base):
     procedure_id = Column(String(64))
     labelled_by = Column(String(64), nullable=False)
     at = Column(UTCDateTime, nullable=False, default=utcnow)
-
-
-class AnalyticsEvent(Base):
-    """A copy of one masked tracker event, received from the RabbitMQ event broker.
-
-    With ``RABBITMQ_URL`` set the review dashboard reads these rows instead of the tracker
-    store (bot/review/event_feed.py). ``digest`` makes a redelivered event a no-op.
-    """
-
-    __tablename__ = "analytics_events"
-
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    digest = Column(String(64), nullable=False, unique=True)
-    sender_id = Column(String(255), nullable=False, index=True)
-    type_name = Column(String(32), nullable=False)
-    timestamp = Column(Float, nullable=False, index=True)
-    data = Column(Text, nullable=False)

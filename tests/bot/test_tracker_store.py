@@ -9,7 +9,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.scale import RabbitUrlEventBroker
+from bot.event_broker import ConfiguredEventBroker
 from bot.tracker_store import PrivacyTrackerStore
 from tests.conftest import RABBITMQ_URL
 
@@ -52,7 +52,7 @@ def test_each_new_event_is_published_once_and_masked(tmp_path, monkeypatch, rabb
     second = _turn("cần giấy tờ gì", "Hồ sơ…", 1_800_000_100.0)
 
     async def scenario() -> List[Dict]:
-        broker = await RabbitUrlEventBroker.from_endpoint_config(None)
+        broker = await ConfiguredEventBroker.from_endpoint_config(None)
         store = PrivacyTrackerStore(
             domain=Domain.empty(), url=f"sqlite:///{tmp_path / 'tracker.db'}", event_broker=broker
         )

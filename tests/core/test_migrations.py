@@ -11,6 +11,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
 
+# Every subsystem's tables are imported, so Base.metadata holds them all.
+import bot.analytics_events  # noqa: F401
+import bot.channels.tables  # noqa: F401
 from actions.stores.ratings import RatingStore
 from actions.stores.tables import Rating
 from core.db import Base, make_engine, session_factory
@@ -20,10 +23,8 @@ from knowledge_base.reviews import ReviewStore
 from knowledge_base.tables import Procedure
 from tests.conftest import PREVIOUS_VERSION_ADMIN_PASSWORD, PREVIOUS_VERSION_DB
 from web.dashboard.accounts import AccountStore
-
-# Every subsystem's tables, so Base.metadata holds them all.
-import bot.channels.tables  # noqa: E402,F401  isort: skip
-import web.tables  # noqa: E402,F401  isort: skip
+from web.dashboard.analytics import Filters, ReviewData
+from web.tables import TrainingLabel
 
 
 def _differences(connection, metadata=Base.metadata) -> list:
@@ -106,3 +107,23 @@ def test_times_come_back_in_utc_whatever_was_stored(database_url: str):
         stored = session.execute(select(Rating)).scalar_one().created_at
     assert stored == datetime(2026, 11, 29, 2, 30, tzinfo=timezone.utc)
     assert stored.utcoffset() == timedelta(0)
+
+
+def test_the_dashboard_keeps_the_conversations_and_labels_of_the_previous_version(tmp_path: Path):
+    """Before, the dashboard read Rasa's events table; revision 0003 copies it into analytics_events."""
+    url = _old_copy(tmp_path)
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as before:
+        before.executemany(
+            "INSERT INTO training_labels (event_id, sender_id, text, intent, labelled_by, at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (1, "conv-1", "xin chào", "greet", "admin", "2026-11-21 08:00:00"),
+                (99, "conv-9", "đã bị xóa", "greet", "admin", "2026-11-21 08:00:00"),
+            ],
+        )
+    engine = make_engine(url)
+    turns = ReviewData(engine).turns(Filters(date(2025, 11, 1), date(2025, 11, 30)), sender_id="conv-1")
+    assert [(turn.text, turn.channel) for turn in turns] == [("xin chào", "rest")]
+    with session_factory(url)() as session:
+        labels = dict(session.execute(select(TrainingLabel.text, TrainingLabel.event_id)).all())
+    assert labels == {"xin chào": turns[0].event_id, "đã bị xóa": -99}, "a label whose event is gone matches no row"

@@ -6,9 +6,10 @@ from sqlalchemy import insert, select, text
 from actions.stores.handoff import HandoffLog
 from actions.stores.ratings import RatingStore
 from actions.stores.tables import HandoffRequest, Rating
+from bot.analytics_events import AnalyticsEvent
 from core.db import engine_for, session_factory
 from tools.retention import purge
-from web.tables import AnalyticsEvent, AuditEntry, ReviewSession, TrainingLabel
+from web.tables import AuditEntry, ReviewSession, TrainingLabel
 
 
 def test_purge_removes_old_conversations_and_keeps_recent_and_ratings(database_url):

@@ -8,19 +8,18 @@ import time
 from typing import Dict, List
 
 import aio_pika
-import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import func, select
 
-from bot.scale import RabbitUrlEventBroker
+from bot.analytics_events import ANALYTICS_TYPES, AnalyticsEvent, AnalyticsEventStore, parse_event
+from bot.event_broker import ConfiguredEventBroker, DatabaseEventBroker, RabbitUrlEventBroker
 from bot.tracker_store import PrivacyTrackerStore
 from core.db import engine_for
 from tests.conftest import RABBITMQ_URL
 from tests.web.dashboard.conftest import CONVERSATIONS, DAY
 from web.dashboard.analytics import Filters, ReviewData
-from web.event_feed import ANALYTICS_TYPES, AnalyticsEventStore, EventFeed, parse_event
-from web.tables import AnalyticsEvent
+from web.event_feed import EventFeed
 
 WEEK = Filters(DAY.date(), DAY.date())
 
@@ -92,14 +91,18 @@ def test_dashboard_fed_from_rabbitmq_matches_the_tracker_store(tmp_path, monkeyp
     monkeypatch.setenv("RABBITMQ_URL", RABBITMQ_URL)
     monkeypatch.setenv("RABBITMQ_QUEUE", rabbitmq_queue)
     tracker_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    in_process = DatabaseEventBroker(AnalyticsEventStore(engine_for(tracker_url)))
     analytics_engine = engine_for(postgres_url)
 
     async def scenario() -> int:
-        broker = await RabbitUrlEventBroker.from_endpoint_config(None)
-        assert broker is not None
-        store = PrivacyTrackerStore(domain=Domain.empty(), url=tracker_url, event_broker=broker)
+        broker = await ConfiguredEventBroker.from_endpoint_config(None)
+        assert isinstance(broker, RabbitUrlEventBroker)
+        replica_url = f"sqlite:///{tmp_path / 'replica.db'}"
+        store = PrivacyTrackerStore(domain=Domain.empty(), url=replica_url, event_broker=broker)
+        embedded = PrivacyTrackerStore(domain=Domain.empty(), url=tracker_url, event_broker=in_process)
         for sender, events in CONVERSATIONS.items():
             await store.save(DialogueStateTracker.from_events(sender, events))
+            await embedded.save(DialogueStateTracker.from_events(sender, events))
         duplicate = json.dumps({"sender_id": "rest-2", **CONVERSATIONS["rest-2"][0].as_dict()}).encode()
         await _publish_raw(rabbitmq_queue, [duplicate, b"not an event", b'{"event": "user"}'])
 
@@ -117,8 +120,9 @@ def test_dashboard_fed_from_rabbitmq_matches_the_tracker_store(tmp_path, monkeyp
     expected = sum(1 for events in CONVERSATIONS.values() for e in events if e.type_name in ANALYTICS_TYPES)
     assert stored == expected, "every event once: the redelivered duplicate is not stored twice"
 
+    # The same dashboard as the embedded set-up, where the Rasa server writes the copy itself.
     from_tracker = _summary(ReviewData(engine_for(tracker_url)))
-    from_feed = _summary(ReviewData(analytics_engine, AnalyticsEvent.__tablename__))
+    from_feed = _summary(ReviewData(analytics_engine))
     assert from_feed == from_tracker
     assert len(from_feed) == 6
     web = next(turn for turn in from_feed if turn["sender"] == "web-4")
@@ -154,9 +158,5 @@ def test_unstored_events_stay_in_the_queue_when_the_database_is_down(tmp_path, r
     assert asyncio.run(scenario()) == 1
 
 
-@pytest.mark.parametrize("table", ["events", "analytics_events"])
-def test_review_data_without_the_table_shows_nothing(tmp_path, table):
-    engine = engine_for(f"sqlite:///{tmp_path / 'empty.db'}")
-    if table == "analytics_events":
-        AnalyticsEvent.__table__.drop(engine)
-    assert ReviewData(engine, table).turns(WEEK) == []
+def test_review_data_on_a_new_database_shows_nothing(tmp_path):
+    assert ReviewData(engine_for(f"sqlite:///{tmp_path / 'empty.db'}")).turns(WEEK) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass
@@ -65,8 +66,8 @@ class FailureCounter:
     an attack (and fail just when the database is busy), and these counts only need to hold for
     the 15-minute window. The price: a restart forgets them, and with several web-server replicas
     each counts on its own, so the limits apply per replica. At most ``max_keys`` keys are kept
-    (oldest dropped), so a flood of addresses or names cannot exhaust memory. Sanic runs handlers
-    on one event loop thread, so no lock is needed.
+    (oldest dropped), so a flood of addresses or names cannot exhaust memory. Log-ins run in
+    worker threads (web/dashboard/views.py), so every access holds a lock.
     """
 
     def __init__(self, limit: int, window: float = FAILURE_WINDOW_SECONDS, max_keys: int = 10_000) -> None:
@@ -74,9 +75,14 @@ class FailureCounter:
         self.window = window
         self.max_keys = max_keys
         self._failures: OrderedDict[str, Deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def retry_after(self, key: str, now: float) -> float:
         """Seconds until ``key`` may try again; 0 when it may now."""
+        with self._lock:
+            return self._retry_after(key, now)
+
+    def _retry_after(self, key: str, now: float) -> float:
         times = self._failures.get(key)
         if not times:
             return 0.0
@@ -87,14 +93,16 @@ class FailureCounter:
         return times[0] + self.window - now
 
     def add(self, key: str, now: float) -> None:
-        times = self._failures.setdefault(key, deque(maxlen=self.limit))
-        times.append(now)
-        self._failures.move_to_end(key)
-        while len(self._failures) > self.max_keys:
-            self._failures.popitem(last=False)
+        with self._lock:
+            times = self._failures.setdefault(key, deque(maxlen=self.limit))
+            times.append(now)
+            self._failures.move_to_end(key)
+            while len(self._failures) > self.max_keys:
+                self._failures.popitem(last=False)
 
     def clear(self, key: str) -> None:
-        self._failures.pop(key, None)
+        with self._lock:
+            self._failures.pop(key, None)
 
 
 class AccountStore:

@@ -1,7 +1,6 @@
 """What the communications team sees: conversations rebuilt from Rasa's tracker events, plus ratings.
 
-Reads the ``events`` table of Rasa's SQL tracker store (already masked by the privacy
-tracker store), or with RabbitMQ on its copy ``analytics_events`` (web/event_feed.py),
+Reads ``analytics_events``, the masked copy of the tracker events (bot/analytics_events.py),
 and our ``ratings``, ``handoff_requests`` and ``procedures`` tables through SQLAlchemy, so it
 works on SQLite and PostgreSQL alike.
 
@@ -19,11 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from sqlalchemy import MetaData, Table, and_, inspect, select
+from sqlalchemy import and_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from actions.stores.tables import HandoffRequest, Rating
+from bot.analytics_events import AnalyticsEvent
 from core.contract import AnswerStatus, Intent, Slot
 from knowledge_base.stored_text import UNPRINTABLE
 from knowledge_base.tables import Procedure
@@ -145,35 +145,24 @@ class UnansweredGroup:
 class ReviewData:
     """Queries for the dashboard over one database.
 
-    Conversations come from Rasa's ``events`` table, or, in the scale-out set-up, from
-    ``analytics_events``, the copy fed from RabbitMQ (web/event_feed.py). Both have
-    the columns read here; the copy is ordered by event time, as it arrives in any order.
+    Conversations come from ``analytics_events`` (bot/analytics_events.py), the masked copy of
+    tracker events written by the Rasa server or fed from RabbitMQ, never from Rasa's own
+    ``events`` table. Rows may arrive in any order, so they are read in event-time order.
     """
 
-    def __init__(self, engine: Engine, events_table: str = "events") -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.events_table = events_table
-
-    def _events_table(self) -> Optional[Table]:
-        if not inspect(self.engine).has_table(self.events_table):
-            return None
-        return Table(self.events_table, MetaData(), autoload_with=self.engine)
 
     def turns(self, filters: Filters, sender_id: Optional[str] = None) -> List[Turn]:
         """Citizen turns in the date range (optionally one conversation), oldest first."""
-        events = self._events_table()
-        if events is None:
-            return []
+        events = AnalyticsEvent.__table__
         conditions = [events.c.timestamp >= filters.start_ts, events.c.timestamp < filters.end_ts]
         if sender_id is not None:
             conditions = [events.c.sender_id == sender_id]
         query = select(events.c.id, events.c.sender_id, events.c.type_name, events.c.timestamp, events.c.data).where(
             and_(*conditions)
         )
-        if self.events_table == "events":
-            query = query.order_by(events.c.sender_id, events.c.id)
-        else:
-            query = query.order_by(events.c.sender_id, events.c.timestamp, events.c.id)
+        query = query.order_by(events.c.sender_id, events.c.timestamp, events.c.id)
         turns: List[Turn] = []
         current: Dict[str, Turn] = {}
         channel_of: Dict[str, str] = {}

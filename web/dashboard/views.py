@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import logging
 import secrets
 from datetime import date, datetime, timezone
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 from urllib.parse import quote, urlencode
@@ -40,7 +41,7 @@ from web.dashboard.security import (
     Session,
     SessionSigner,
 )
-from web.tables import AnalyticsEvent, TrainingLabel
+from web.tables import TrainingLabel
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,8 @@ MAX_PROCEDURE_ROWS = 200
 FORMULA_STARTS = ("=", "+", "-", "@", "\t")
 
 Handler = Callable[..., Awaitable[HTTPResponse]]
+# A page as written here: plain blocking code, run in a worker thread by in_worker_thread.
+Page = Callable[..., HTTPResponse]
 
 
 def _printable(value: Any) -> Any:
@@ -98,8 +101,7 @@ class ReviewSite:
         self.accounts = AccountStore(session_factory(settings.database_url))
         self.accounts.ensure_admin(settings.review_admin_user, settings.review_admin_password)
         # Fed from RabbitMQ when the broker is on (web/event_feed.py), else the tracker store.
-        events_table = AnalyticsEvent.__tablename__ if settings.rabbitmq_url else "events"
-        self.data = analytics.ReviewData(engine_for(settings.database_url), events_table)
+        self.data = analytics.ReviewData(engine_for(settings.database_url))
         self.sessions = session_factory(settings.database_url)
         # Telegram and Zalo replies not delivered yet: officers must see them (bot/channels/outbox.py).
         self.outbox = OutboxStore(self.sessions)
@@ -146,6 +148,21 @@ class ReviewSite:
         return names.get(pid, pid)
 
 
+def in_worker_thread(page: Page) -> Handler:
+    """A Sanic handler running ``page`` in a worker thread.
+
+    Pages query the database, hash passwords and render templates: blocking work that, on the event
+    loop, would stall every other request of the web server (the widget's files included) while a
+    long export runs. Database errors still reach the blueprint's 503 handler.
+    """
+
+    @wraps(page)
+    async def handler(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+        return await asyncio.get_running_loop().run_in_executor(None, partial(page, request, *args, **kwargs))
+
+    return handler
+
+
 def login_required(site: ReviewSite, admin: bool = False, action: str = "view") -> Callable[[Handler], Handler]:
     """Pages and exports need a live session, admin pages the admin role, forms a CSRF token.
 
@@ -153,9 +170,10 @@ def login_required(site: ReviewSite, admin: bool = False, action: str = "view") 
     so that no page can forget it; forms (POST) log what they changed themselves.
     """
 
-    def decorate(handler: Handler) -> Handler:
+    def decorate(handler: Page) -> Handler:
+        @in_worker_thread
         @wraps(handler)
-        async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+        def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
             session = request.ctx.session = site.session_of(request)
             target = request.path + (f"?{request.query_string}" if request.query_string else "")
             if session is None:
@@ -172,7 +190,7 @@ def login_required(site: ReviewSite, admin: bool = False, action: str = "view") 
                     )
             else:
                 site.accounts.audit(session.username, action, target)
-            return await handler(request, session, *args, **kwargs)
+            return handler(request, session, *args, **kwargs)
 
         return wrapped
 
@@ -260,11 +278,13 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
         return page
 
     @bp.get("/login")
-    async def login_form(request: Request) -> HTTPResponse:
+    @in_worker_thread
+    def login_form(request: Request) -> HTTPResponse:
         return login_page(request, 200, request.args.get("next", "/review/"), None)
 
     @bp.post("/login")
-    async def login(request: Request) -> HTTPResponse:
+    @in_worker_thread
+    def login(request: Request) -> HTTPResponse:
         username = (request.form.get("username") or "").strip()
         password = request.form.get("password") or ""
         target = request.form.get("next") or "/review/"
@@ -292,7 +312,7 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
 
     @bp.post("/logout")
     @login_required(site)
-    async def logout(request: Request, session: Session) -> HTTPResponse:
+    def logout(request: Request, session: Session) -> HTTPResponse:
         site.accounts.revoke_session(session.session_id)
         site.accounts.audit(session.username, "logout", "/review/logout")
         redirect = response.redirect("/review/login")
@@ -301,7 +321,7 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
 
     @bp.get("/")
     @login_required(site)
-    async def overview(request: Request, session: Session) -> HTTPResponse:
+    def overview(request: Request, session: Session) -> HTTPResponse:
         filters = site.filters(request)
         turns = site.data.turns(filters)
         ratings = site.data.ratings(filters)
@@ -360,7 +380,7 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
 
     @bp.get("/conversations")
     @login_required(site)
-    async def conversations(request: Request, session: Session) -> HTTPResponse:
+    def conversations(request: Request, session: Session) -> HTTPResponse:
         filters = site.filters(request)
         turns = site.data.turns(filters)
         ratings = site.data.ratings(filters)
@@ -426,7 +446,7 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
 
     @bp.get("/conversations/<sender_id:str>")
     @login_required(site)
-    async def transcript(request: Request, session: Session, sender_id: str) -> HTTPResponse:
+    def transcript(request: Request, session: Session, sender_id: str) -> HTTPResponse:
         turns = site.data.turns(analytics.Filters.last_days(3650), sender_id=sender_id)
         if not turns:
             return site.render(request, "error.html", status=404, message="Không tìm thấy cuộc trò chuyện.")
@@ -451,28 +471,28 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
 
     @bp.get("/unanswered")
     @login_required(site)
-    async def unanswered(request: Request, session: Session) -> HTTPResponse:
+    def unanswered(request: Request, session: Session) -> HTTPResponse:
         filters = site.filters(request)
         groups = analytics.group_unanswered(site.data.turns(filters), site.data.ratings(filters))
         return site.render(request, "unanswered.html", filters=filters, groups=groups)
 
     @bp.get("/services")
     @login_required(site)
-    async def services(request: Request, session: Session) -> HTTPResponse:
+    def services(request: Request, session: Session) -> HTTPResponse:
         filters = site.filters(request)
         rows = analytics.satisfaction_by_procedure(site.data.ratings(filters))
         return site.render(request, "services.html", filters=filters, rows=rows, names=site.data.procedure_names())
 
     @bp.get("/training")
     @login_required(site)
-    async def training(request: Request, session: Session) -> HTTPResponse:
+    def training(request: Request, session: Session) -> HTTPResponse:
         with site.sessions() as db:
             labels = list(db.execute(select(TrainingLabel).order_by(TrainingLabel.id.desc())).scalars())
         return site.render(request, "training.html", labels=labels, names=site.data.procedure_names())
 
     @bp.post("/training/label")
     @login_required(site)
-    async def label(request: Request, session: Session) -> HTTPResponse:
+    def label(request: Request, session: Session) -> HTTPResponse:
         form = request.form
         intent = form.get("intent") or ""
         procedure = form.get("procedure") or None
@@ -496,7 +516,7 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
 
     @bp.get("/training/export.yml")
     @login_required(site, action="export")
-    async def export_training(request: Request, session: Session) -> HTTPResponse:
+    def export_training(request: Request, session: Session) -> HTTPResponse:
         with site.sessions() as db:
             labels = list(db.execute(select(TrainingLabel).order_by(TrainingLabel.intent, TrainingLabel.id)).scalars())
         blocks: Dict[str, List[Dict[str, Any]]] = {}
@@ -517,7 +537,7 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
 
     @bp.get("/export/conversations.csv")
     @login_required(site, action="export")
-    async def export_conversations(request: Request, session: Session) -> HTTPResponse:
+    def export_conversations(request: Request, session: Session) -> HTTPResponse:
         filters = site.filters(request)
         names = site.data.procedure_names()
         rows = [
@@ -542,7 +562,7 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
 
     @bp.get("/export/ratings.csv")
     @login_required(site, action="export")
-    async def export_ratings(request: Request, session: Session) -> HTTPResponse:
+    def export_ratings(request: Request, session: Session) -> HTTPResponse:
         filters = site.filters(request)
         rows = [
             [
@@ -565,7 +585,7 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
 
     @bp.get("/export/unanswered.csv")
     @login_required(site, action="export")
-    async def export_unanswered(request: Request, session: Session) -> HTTPResponse:
+    def export_unanswered(request: Request, session: Session) -> HTTPResponse:
         filters = site.filters(request)
         groups = analytics.group_unanswered(site.data.turns(filters), site.data.ratings(filters))
         rows = [
@@ -598,12 +618,12 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
 
     @bp.get("/procedures")
     @login_required(site)
-    async def procedures(request: Request, session: Session) -> HTTPResponse:
+    def procedures(request: Request, session: Session) -> HTTPResponse:
         return procedures_page(request)
 
     @bp.post("/procedures/<procedure_id:str>/review")
     @login_required(site)
-    async def review_procedure(request: Request, session: Session, procedure_id: str) -> HTTPResponse:
+    def review_procedure(request: Request, session: Session, procedure_id: str) -> HTTPResponse:
         if session.role not in REVIEWER_ROLES:
             return site.render(
                 request,
@@ -625,7 +645,7 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
 
     @bp.get("/users")
     @login_required(site, admin=True)
-    async def users(request: Request, session: Session) -> HTTPResponse:
+    def users(request: Request, session: Session) -> HTTPResponse:
         return site.render(
             request,
             "users.html",
@@ -637,7 +657,7 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
 
     @bp.post("/users")
     @login_required(site, admin=True)
-    async def create_user(request: Request, session: Session) -> HTTPResponse:
+    def create_user(request: Request, session: Session) -> HTTPResponse:
         form = request.form
         try:
             site.accounts.create(form.get("username") or "", form.get("password") or "", form.get("role") or "")

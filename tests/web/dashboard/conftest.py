@@ -4,6 +4,7 @@ hostile rows written straight into its tables, and logging in to the dashboard a
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import re
 from datetime import datetime, timedelta, timezone
@@ -14,9 +15,11 @@ import requests
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import MetaData, Table, insert
+from sqlalchemy import insert
 
 from actions.stores.tables import Rating
+from bot.analytics_events import AnalyticsEvent, AnalyticsEventStore
+from bot.event_broker import DatabaseEventBroker
 from bot.tracker_store import PrivacyTrackerStore
 from core.db import engine_for, session_factory
 from web.tables import TrainingLabel
@@ -108,7 +111,9 @@ CONVERSATIONS = {
 
 def seed(database_url: str) -> str:
     """Conversations through the tracker store, plus ratings; returns the URL."""
-    store = PrivacyTrackerStore(domain=Domain.empty(), url=database_url)
+    # As the Rasa server stores turns: the tracker store, with the broker that fills analytics_events.
+    broker = DatabaseEventBroker(AnalyticsEventStore(engine_for(database_url)))
+    store = PrivacyTrackerStore(domain=Domain.empty(), url=database_url, event_broker=broker)
     for sender, events in CONVERSATIONS.items():
         asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
     sessions = session_factory(database_url)
@@ -193,8 +198,7 @@ def hostile_events() -> List[Tuple[str, str, Optional[float], Optional[str]]]:
         ),
         ("rest-hostile", "user", t + 4, event(event="user", text=["a"], parse_data=[1, 2])),
         ("rest-hostile", "user", t + 5, "not json {"),
-        ("rest-hostile", "user", t + 6, None),
-        ("rest-hostile", "user", None, event(event="user", text="không có thời điểm")),
+        ("rest-hostile", "user", 1e20, event(event="user", text="không có thời điểm")),  # no calendar has it
         ("rest-\x01ctl", "user", t + 7, event(event="user", text="tab\tvà\r\nxuống dòng", input_channel="rest")),
     ]
     rows += [
@@ -217,12 +221,17 @@ def hostile_events() -> List[Tuple[str, str, Optional[float], Optional[str]]]:
 def add_hostile_rows(url: str) -> None:
     """The hostile events, plus ratings and a training label with formulas and control characters."""
     engine = engine_for(url)
-    events = Table("events", MetaData(), autoload_with=engine)
     with engine.begin() as connection:
         connection.execute(
-            insert(events),
+            insert(AnalyticsEvent),
             [
-                {"sender_id": sender, "type_name": kind, "timestamp": ts, "data": data}
+                {
+                    "digest": hashlib.sha256(f"{sender}|{ts}|{data}".encode()).hexdigest(),
+                    "sender_id": sender,
+                    "type_name": kind,
+                    "timestamp": ts,
+                    "data": data,
+                }
                 for sender, kind, ts, data in hostile_events()
             ],
         )
