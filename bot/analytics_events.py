@@ -18,9 +18,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from core.db import Base
+from knowledge_base.stored_text import mask_nested
 
 # The event types the dashboard rebuilds conversations from (web/dashboard/analytics.py).
 ANALYTICS_TYPES = frozenset({"user", "bot", "action", "slot"})
+# Fields kept as sent: they identify the event; every other string is masked by the store.
+IDENTITY_FIELDS = ("sender_id", "event", "timestamp")
 
 
 class AnalyticsEvent(Base):
@@ -52,7 +55,10 @@ def parse_event(body: bytes) -> Optional[Dict[str, Any]]:
 
 
 def event_row(event: Dict[str, Any]) -> Dict[str, Any]:
-    """The ``analytics_events`` row of one broker event; equal events give equal digests."""
+    """The ``analytics_events`` row of one broker event, personal data masked (the tracker store masked
+    it before publishing; the store does not rely on it); equal events give equal digests."""
+    masked = mask_nested({key: value for key, value in event.items() if key not in IDENTITY_FIELDS})
+    event = {**masked, **{key: event[key] for key in IDENTITY_FIELDS}}
     data = json.dumps(event, sort_keys=True, ensure_ascii=False)
     return {
         "digest": hashlib.sha256(data.encode()).hexdigest(),

@@ -12,7 +12,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import func, select
 
-from bot.analytics_events import ANALYTICS_TYPES, AnalyticsEvent, AnalyticsEventStore, parse_event
+from bot.analytics_events import ANALYTICS_TYPES, AnalyticsEvent, AnalyticsEventStore
 from bot.event_broker import ConfiguredEventBroker, DatabaseEventBroker, RabbitUrlEventBroker
 from bot.tracker_store import PrivacyTrackerStore
 from core.db import engine_for
@@ -71,19 +71,6 @@ async def _drain(queue: str) -> List[bytes]:
         while (message := await source.get(no_ack=True, fail=False)) is not None:
             bodies.append(message.body)
         return bodies
-
-
-def test_parse_event_accepts_rasa_events_only():
-    assert parse_event(b'{"sender_id": "a", "event": "user", "timestamp": 1.5, "text": "x"}')["text"] == "x"
-    for body in (
-        b"not json",
-        b"[1, 2]",
-        b'{"event": "user", "timestamp": 1}',
-        b'{"sender_id": "a", "event": "user"}',
-        b'{"sender_id": "", "event": "user", "timestamp": 1}',
-        "\udcff".encode("utf-8", "surrogatepass"),
-    ):
-        assert parse_event(body) is None, body
 
 
 def test_dashboard_fed_from_rabbitmq_matches_the_tracker_store(tmp_path, monkeypatch, rabbitmq_queue, postgres_url):
