@@ -82,7 +82,9 @@ class PrivacyTrackerStore(SQLTrackerStore):
         event_broker: Optional[EventBroker] = None,
         **kwargs: Any,
     ) -> None:
-        url = make_url(kwargs.pop("url", None) or get_settings().database_url)
+        settings = get_settings()
+        url = make_url(kwargs.pop("url", None) or settings.database_url)
+        self.text_limit = settings.max_stored_message_chars
         if url.get_backend_name() == "sqlite" and url.database:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         super().__init__(
@@ -100,9 +102,8 @@ class PrivacyTrackerStore(SQLTrackerStore):
     def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator[Event]:
         """The events not stored yet, masked: both the database and the broker take what they write
         from here, and events stored in earlier turns (masked then) are not masked again."""
-        text_limit = get_settings().max_stored_message_chars
         for event in super()._additional_events(session, tracker):
-            mask_event(event, text_limit)
+            mask_event(event, self.text_limit)
             yield event
 
     async def save(self, tracker: DialogueStateTracker) -> None:

@@ -23,7 +23,12 @@ MESSAGE_TOO_LONG_KEY = "message_too_long"
 
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "")
-    return int(value) if value.strip() else default
+    if not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
 
 
 def _env_list(name: str, default: str) -> Tuple[str, ...]:
@@ -155,5 +160,10 @@ class Settings:
 
 
 def get_settings() -> Settings:
-    """Settings as the environment says now (cheap; call where needed)."""
+    """Settings as the environment says now.
+
+    Each process builds them at its start and hands them down (the web server's app, the action
+    server's services, the supervisor); what Rasa instantiates itself (channels, components, the
+    tracker store and broker) reads them once in its constructor.
+    """
     return Settings()

@@ -19,7 +19,7 @@ from sanic.response import HTTPResponse
 
 from bot.analytics_events import AnalyticsEventStore
 from core.db import engine_for
-from core.settings import get_settings
+from core.settings import Settings, get_settings
 from knowledge_base import log_masking
 from web.dashboard.views import ReviewSite, create_blueprint, security_headers
 from web.event_feed import EventFeed
@@ -28,9 +28,8 @@ HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 
 
-def create_app() -> Sanic:
-    """The Sanic application serving the widget and the demo page."""
-    settings = get_settings()
+def create_app(settings: Settings) -> Sanic:
+    """The Sanic application serving the widget, the demo page and the dashboard."""
     app = Sanic("citizen_assistant_web")
     # Trust the TLS proxy's X-Forwarded-For/-Proto (or Forwarded) only when configured: then
     # request.scheme is https (Secure dashboard cookies) and request.remote_addr the client's
@@ -86,7 +85,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     log_masking.install()
     settings = get_settings()
-    create_app().run(host=settings.bind_address, port=settings.web_port, access_log=False)
+    create_app(settings).run(host=settings.bind_address, port=settings.web_port, access_log=False)
 
 
 if __name__ == "__main__":
