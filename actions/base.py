@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import Services, get_services
 from core.contract import PROCEDURE_INTENTS
+from core.settings import Settings
 
 
 class UsesServices:
@@ -31,6 +33,30 @@ class ServiceAction(UsesServices, Action, ABC):
     @abstractmethod
     def name(self) -> str:
         """The action's name in the domain."""
+
+
+def settings_variables(settings: Settings) -> Dict[str, str]:
+    """The {variables} every response of bot/domain.yml may use, from the settings."""
+    return {
+        "hotline": settings.hotline,
+        "portal_url": settings.portal_url,
+        "feedback_url": settings.feedback_url,
+        "legal_portal_url": settings.legal_portal_url,
+        "legal_aid_url": settings.legal_aid_url,
+        "legal_aid_hotline": settings.legal_aid_hotline,
+    }
+
+
+def utter(
+    dispatcher: CollectingDispatcher,
+    settings: Settings,
+    response: str,
+    buttons: Optional[List[Dict[str, Any]]] = None,
+    **variables: Any,
+) -> None:
+    """Says ``response`` of bot/domain.yml, its {variables} filled from the settings and ``variables``;
+    ``buttons`` go under the response's own. The Rasa server renders it, so the text lives in the domain."""
+    dispatcher.utter_message(response=response, buttons=buttons, **settings_variables(settings), **variables)
 
 
 def channel_of(tracker: Tracker) -> str:

@@ -11,7 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import ServiceAction, entity_values, latest_intent, latest_text
+from actions.base import ServiceAction, entity_values, latest_intent, latest_text, utter
 from actions.services import Services
 from core.contract import AnswerStatus, Slot
 from knowledge_base.answers import compose_answer, intent_payload
@@ -24,13 +24,6 @@ logger = logging.getLogger(__name__)
 
 MAX_SEARCH_WORDS = 8
 _PLACEHOLDER = re.compile(r"\[[^\]]*\]")
-HELPFUL_QUESTION = "Câu trả lời có hữu ích không?"
-HELPFUL_BUTTONS = [
-    {"title": "👍 Có", "payload": '/rate_service{"rating": "up"}'},
-    {"title": "👎 Không", "payload": '/rate_service{"rating": "down"}'},
-]
-
-
 MAX_BUTTON_TITLE = 60
 
 
@@ -90,7 +83,7 @@ def send_resolution(
         record = services.procedures.get(resolution.procedure_id)
         answer = compose_answer(record, intent, services.reviews.latest(record))
         dispatcher.utter_message(text=answer.text, buttons=[b.as_dict() for b in answer.buttons])
-        dispatcher.utter_message(text=HELPFUL_QUESTION, buttons=HELPFUL_BUTTONS)
+        utter(dispatcher, settings, "utter_ask_helpful")
         return [
             SlotSet(Slot.PROCEDURE_ID, record["id"]),
             SlotSet(Slot.ANSWERED_INTENT, intent),
@@ -98,31 +91,19 @@ def send_resolution(
         ]
     if resolution.status == AMBIGUOUS:
         choices = resolution.choices
-        if len(choices) == 1:
-            intro = (
-                "Tôi chưa chắc bạn hỏi đúng thủ tục này. Nếu đúng, bạn bấm nút bên dưới; nếu không, "
-                f"bạn có thể tra cứu tại: {search_link(settings.portal_search_url, index, text)}"
-            )
-        else:
-            intro = "Bạn muốn hỏi thủ tục nào dưới đây?"
         listing = "\n".join(f"{number}. {hit.name}" for number, hit in enumerate(choices, 1))
-        dispatcher.utter_message(
-            text=f"{intro}\n{listing}",
-            buttons=[
-                {"title": button_title(number, hit.name), "payload": intent_payload(intent, hit.id)}
-                for number, hit in enumerate(choices, 1)
-            ],
-        )
+        buttons = [
+            {"title": button_title(number, hit.name), "payload": intent_payload(intent, hit.id)}
+            for number, hit in enumerate(choices, 1)
+        ]
+        if len(choices) == 1:
+            link = search_link(settings.portal_search_url, index, text)
+            utter(dispatcher, settings, "utter_ask_if_this_one", buttons, listing=listing, search_link=link)
+        else:
+            utter(dispatcher, settings, "utter_ask_which_of", buttons, listing=listing)
         return [SlotSet(Slot.PROCEDURE_ID, None), SlotSet(Slot.ANSWER_STATUS, AnswerStatus.AMBIGUOUS)]
     if resolution.status == LEGAL:
-        dispatcher.utter_message(
-            text=(
-                "Câu hỏi của bạn là về quy định pháp luật (mức phạt, vi phạm, tranh chấp), không phải cách làm "
-                "một thủ tục, nên tôi không tự trả lời để tránh sai sót. Bạn có thể tra cứu văn bản tại Cổng "
-                f"Pháp luật quốc gia: {settings.legal_portal_url} hoặc hỏi Trợ giúp pháp lý miễn phí của Nhà "
-                f"nước: {settings.legal_aid_url}, đường dây nóng {settings.legal_aid_hotline}."
-            )
-        )
+        utter(dispatcher, settings, "utter_legal_question")
         return [
             SlotSet(Slot.PROCEDURE_ID, None),
             SlotSet(Slot.ANSWERED_INTENT, None),
@@ -130,23 +111,14 @@ def send_resolution(
         ]
     if resolution.status == NOT_FOUND:
         link = search_link(settings.portal_search_url, index, text)
-        dispatcher.utter_message(
-            text=(
-                "Xin lỗi, tôi chưa có thông tin về thủ tục này. Bạn có thể tra cứu trên Cổng Dịch vụ công "
-                f"quốc gia: {link} hoặc gọi tổng đài {settings.hotline}."
-            )
-        )
+        utter(dispatcher, settings, "utter_procedure_not_found", search_link=link)
         return [
             SlotSet(Slot.PROCEDURE_ID, None),
             SlotSet(Slot.ANSWERED_INTENT, None),
             SlotSet(Slot.ANSWER_STATUS, AnswerStatus.NOT_FOUND),
         ]
-    dispatcher.utter_message(
-        text="Bạn muốn hỏi về thủ tục nào? Ví dụ: làm hộ chiếu, đăng ký khai sinh, đăng ký tạm trú.",
-        buttons=[
-            {"title": "Làm hộ chiếu", "payload": intent_payload(intent, "ho-chieu")},
-            {"title": "Đăng ký khai sinh", "payload": intent_payload(intent, "khai-sinh")},
-            {"title": "Đăng ký tạm trú", "payload": intent_payload(intent, "tam-tru")},
-        ],
-    )
+    # The examples' buttons ask the field the citizen asked about, so they are built here.
+    examples = [("Làm hộ chiếu", "ho-chieu"), ("Đăng ký khai sinh", "khai-sinh"), ("Đăng ký tạm trú", "tam-tru")]
+    buttons = [{"title": title, "payload": intent_payload(intent, pid)} for title, pid in examples]
+    utter(dispatcher, settings, "utter_ask_which_procedure", buttons)
     return [SlotSet(Slot.ANSWER_STATUS, AnswerStatus.NO_PROCEDURE)]

@@ -70,7 +70,7 @@ class ValidateRatingForm(UsesServices, FormValidationAction):
             )
             if HELPFUL[key]:
                 return {"rating": key, "rating_id": rating_id, "rating_comment": SKIPPED_COMMENT}
-            dispatcher.utter_message(text="Xin lỗi vì câu trả lời chưa giúp được bạn.")
+            dispatcher.utter_message(response="utter_not_helpful_sorry")
             return {"rating": key, "rating_id": rating_id}
         score = parse_score(value)
         if score is None or not MIN_SCORE <= score <= MAX_SCORE:
@@ -118,7 +118,7 @@ class ActionGoodbye(ServiceAction):
             for event in tracker.events
         )
         if answered and not tracker.get_slot("rated"):
-            dispatcher.utter_message(text="Trước khi kết thúc, bạn vui lòng đánh giá giúp chúng tôi nhé.")
+            dispatcher.utter_message(response="utter_ask_rating_first")
             dispatcher.utter_message(response="utter_ask_rating")
             return []
         dispatcher.utter_message(response="utter_goodbye")

@@ -9,13 +9,21 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import ServiceAction, channel_of, entity_values, latest_intent, latest_text, ranked_procedure_intent
+from actions.base import (
+    ServiceAction,
+    channel_of,
+    entity_values,
+    latest_intent,
+    latest_text,
+    ranked_procedure_intent,
+    utter,
+)
 from actions.procedures import button_title, send_resolution
 from actions.services import Services
 from actions.stores.applications import find_application_code
 from core.contract import AnswerStatus, Slot
 from core.settings import MESSAGE_TOO_LONG_KEY, VIETNAM_TIME
-from knowledge_base.answers import intent_payload, too_long_reply
+from knowledge_base.answers import format_number, intent_payload
 from knowledge_base.question_kind import answer_field
 from knowledge_base.resolver import AMBIGUOUS, FALLBACK_INTENT, FOUND, LEGAL, Resolution, resolve_turn
 
@@ -43,24 +51,19 @@ class ActionTrackApplication(ServiceAction):
         settings = self.services.settings
         if status is None:
             logger.info("application.unknown conversation=%s", tracker.sender_id)
-            dispatcher.utter_message(
-                text=(
-                    f"Không tìm thấy hồ sơ có mã {code}. Bạn vui lòng kiểm tra lại mã trên giấy tiếp nhận, "
-                    f"tra cứu tại {settings.portal_url} hoặc gọi tổng đài {settings.hotline}."
-                )
-            )
+            utter(dispatcher, settings, "utter_application_not_found", code=code)
             return [SlotSet(Slot.APPLICATION_CODE, None)]
-        name = ""
-        if status.procedure_id:
-            record = self.services.procedures.get(status.procedure_id)
-            name = f" ({record['name']})" if record else ""
-        text = (
-            f"Hồ sơ {status.code}{name}: {status.status}. "
-            f"Cập nhật lúc {status.updated_at.astimezone(VIETNAM_TIME):%H:%M %d/%m/%Y}."
+        record = self.services.procedures.get(status.procedure_id) if status.procedure_id else None
+        utter(
+            dispatcher,
+            settings,
+            "utter_application_status",
+            code=status.code,
+            procedure=f" ({record['name']})" if record else "",
+            status=status.status,
+            updated=f"{status.updated_at.astimezone(VIETNAM_TIME):%H:%M %d/%m/%Y}",
+            note=f"\n{status.note}" if status.note else "",
         )
-        if status.note:
-            text += f"\n{status.note}"
-        dispatcher.utter_message(text=text)
         return [SlotSet(Slot.APPLICATION_CODE, status.code)]
 
 
@@ -73,19 +76,19 @@ class ActionHandoff(ServiceAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         kind = "complain" if latest_intent(tracker) == "complain" else "request_human"
         self.services.handoffs.record(tracker.sender_id, channel_of(tracker), kind, tracker.get_slot(Slot.PROCEDURE_ID))
-        settings = self.services.settings
-        if kind == "complain":
-            text = (
-                "Tôi đã ghi nhận phản ánh của bạn để chuyển bộ phận phụ trách xem xét. Để gửi phản ánh, kiến nghị "
-                f'chính thức, bạn dùng mục "Phản ánh, kiến nghị" trên Cổng Dịch vụ công quốc gia: '
-                f"{settings.feedback_url} hoặc gọi tổng đài {settings.hotline}."
-            )
-        else:
-            text = (
-                f"Bạn có thể gọi tổng đài hỗ trợ dịch vụ công {settings.hotline} hoặc liên hệ Bộ phận một cửa nơi "
-                "nộp hồ sơ. Tôi đã ghi nhận yêu cầu để cán bộ xem lại cuộc trò chuyện này."
-            )
-        dispatcher.utter_message(text=text)
+        response = "utter_handoff_complain" if kind == "complain" else "utter_handoff_human"
+        utter(dispatcher, self.services.settings, response)
+        return []
+
+
+class ActionPaymentHelp(ServiceAction):
+    """How to pay online; the hotline and the portal in the text come from the settings."""
+
+    def name(self) -> Text:
+        return "action_payment_help"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        utter(dispatcher, self.services.settings, "utter_payment_help")
         return []
 
 
@@ -119,7 +122,13 @@ class ActionFallback(ServiceAction):
         original_length = (tracker.latest_message or {}).get(MESSAGE_TOO_LONG_KEY)
         logger.info("fallback conversation=%s length=%d", tracker.sender_id, original_length or len(text))
         if original_length:
-            dispatcher.utter_message(text=too_long_reply(original_length, self.services.settings.max_message_chars))
+            utter(
+                dispatcher,
+                self.services.settings,
+                "utter_message_too_long",
+                length=format_number(original_length),
+                limit=format_number(self.services.settings.max_message_chars),
+            )
             return [SlotSet(Slot.ANSWER_STATUS, AnswerStatus.MESSAGE_TOO_LONG)]
         resolution = resolve_unsure(self.services, tracker)
         if resolution.status in (FOUND, LEGAL):
@@ -136,13 +145,7 @@ class ActionFallback(ServiceAction):
                 }
                 for number, hit in enumerate(resolution.choices, 1)
             ]
-        dispatcher.utter_message(
-            text=(
-                "Xin lỗi, tôi chưa hiểu ý bạn. Bạn có thể hỏi về một thủ tục cụ thể, ví dụ: "
-                '"làm hộ chiếu cần giấy tờ gì?" hoặc "đăng ký khai sinh ở đâu?".'
-            ),
-            buttons=buttons,
-        )
+        utter(dispatcher, self.services.settings, "utter_not_understood", buttons)
         return [SlotSet(Slot.ANSWER_STATUS, AnswerStatus.NOT_UNDERSTOOD)]
 
 
@@ -161,5 +164,5 @@ class ActionOtherQuestion(ServiceAction):
             resolution = resolve_unsure(self.services, tracker)
             if resolution.status in (FOUND, LEGAL):
                 return answer_unsure(self.services, dispatcher, tracker, resolution)
-        dispatcher.utter_message(response=f"utter_{intent}" if intent in OTHER_INTENTS else "utter_help")
+        utter(dispatcher, self.services.settings, f"utter_{intent}" if intent in OTHER_INTENTS else "utter_help")
         return []

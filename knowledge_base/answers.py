@@ -59,14 +59,6 @@ def format_vnd(amount: int) -> str:
     return format_number(amount) + " đồng"
 
 
-def too_long_reply(length: int, limit: int) -> str:
-    """What a citizen reads when a message is longer than NLU takes (bot/components/length_guard.py)."""
-    return (
-        f"Tin nhắn quá dài ({format_number(length)} ký tự, tối đa {format_number(limit)}). "
-        'Bạn vui lòng hỏi ngắn gọn trong một câu, ví dụ: "làm hộ chiếu cần giấy tờ gì?".'
-    )
-
-
 def _fee_value(fee: Dict[str, Any]) -> str | None:
     amount = fee.get("amount")
     if amount == 0:

@@ -6,10 +6,19 @@ import asyncio
 from typing import Any, Dict, List, Optional
 
 import pytest
+from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import Services
+from tests.conftest import ROOT
+
+DOMAIN = Domain.load(str(ROOT / "bot" / "domain.yml"))
+NLG = TemplatedNaturalLanguageGenerator(DOMAIN.responses)
 
 
 @pytest.fixture
@@ -32,9 +41,23 @@ def make_tracker(
 
 
 def run_action(action, tracker: Tracker, domain: Optional[Dict] = None):
+    """The action's events, and its messages as the Rasa server sends them: responses of
+    bot/domain.yml rendered with their variables by Rasa's own code, buttons merged."""
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tracker, domain or {}))
-    return dispatcher.messages, events
+    return rendered(dispatcher.messages, tracker.sender_id), events
+
+
+def rendered(messages: List[Dict[str, Any]], sender_id: str) -> List[Dict[str, Any]]:
+    """What the Rasa server makes of an action server's messages (RemoteAction's own rendering)."""
+    rasa_tracker = DialogueStateTracker(sender_id, DOMAIN.slots)
+    uttered = asyncio.run(
+        RemoteAction._utter_responses([dict(m) for m in messages], CollectingOutputChannel(), NLG, rasa_tracker)
+    )
+    return [
+        {"text": event.text, "buttons": event.data.get("buttons") or [], "response": event.metadata.get("utter_action")}
+        for event in uttered
+    ]
 
 
 def slot_events(events) -> Dict[str, Any]:

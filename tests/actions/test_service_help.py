@@ -1,7 +1,9 @@
-from actions.service_help import ActionFallback, ActionHandoff, ActionTrackApplication
+from actions.service_help import ActionFallback, ActionHandoff, ActionPaymentHelp, ActionTrackApplication
+from actions.services import Services
 from actions.stores.applications import DatabaseStatusProvider
 from actions.stores.handoff import HandoffLog
-from tests.actions.conftest import make_tracker, run_action, slot_events
+from core.settings import Settings
+from tests.actions.conftest import DOMAIN, make_tracker, run_action, slot_events
 
 
 def test_track_asks_for_a_code_when_missing(services):
@@ -90,3 +92,19 @@ def test_help_account_and_out_of_scope_keep_their_reply_otherwise(services):
         messages, events = run_action(ActionOtherQuestion(services), make_tracker(text, intent))
         assert [m.get("response") for m in messages] == [f"utter_{intent}"]
         assert events == []
+
+
+def test_the_office_settings_fill_the_domain_texts(loaded_database):
+    """An office's own hotline and portal reach every reply that names them; the domain holds none."""
+    office = Services.from_settings(
+        Settings(database_url=loaded_database, hotline="02363822123", portal_url="https://dichvucong.danang.gov.vn")
+    )
+    payment, _ = run_action(ActionPaymentHelp(office), make_tracker("thanh toán lệ phí online thế nào", "payment_help"))
+    assert payment[0]["response"] == "utter_payment_help"
+    assert "gọi tổng đài 02363822123. Chi tiết: https://dichvucong.danang.gov.vn" in payment[0]["text"]
+    human, _ = run_action(ActionHandoff(office), make_tracker("gặp cán bộ", "request_human"))
+    assert "02363822123" in human[0]["text"] and "{" not in human[0]["text"]
+    unknown, _ = run_action(ActionTrackApplication(office), make_tracker("h12.34-250101-9999", "track_application"))
+    assert "tra cứu tại https://dichvucong.danang.gov.vn hoặc gọi tổng đài 02363822123." in unknown[0]["text"]
+    texts = [variant.get("text", "") for variants in DOMAIN.responses.values() for variant in variants]
+    assert not [text for text in texts if "18001096" in text or "dichvucong.gov.vn" in text]
