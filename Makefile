@@ -12,8 +12,9 @@ export RASA_PORT       ?= 5005
 export ACTIONS_PORT    ?= 5055
 export WEB_PORT        ?= 8000
 export ACTION_SERVER_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
-# With REDIS_URL set, this process is one replica of the scaled set-up (README).
-ENDPOINTS   := $(if $(REDIS_URL),bot/endpoints.scale.yml,bot/endpoints.yml)
+# One endpoint file for every set-up: with REDIS_URL (and RABBITMQ_URL) set, this process is one
+# replica of the scaled set-up (docs/operator-guide.md).
+ENDPOINTS   := bot/endpoints.yml
 export DATABASE_URL    ?= sqlite:///$(CURDIR)/var/assistant.db
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL   := 2

@@ -1,7 +1,9 @@
 """Rasa's distributed set-up, configured from URLs like the rest of the product.
 
+- ``ConfiguredLockStore`` (named in bot/endpoints.yml): Rasa's in-memory lock store, or with
+  ``REDIS_URL`` set the Redis one below, so the same endpoint file serves one process and many.
 - ``RedisUrlLockStore``: Rasa's Redis lock store on ``REDIS_URL``, so several Rasa
-  replicas serialise the turns of one conversation (bot/endpoints.scale.yml). Rasa's
+  replicas serialise the turns of one conversation. Rasa's
   ticket bookkeeping is a read-modify-write of one Redis key; two replicas issuing
   tickets at the same moment can both win and process one conversation at once (seen in
   tests/test_scale.py). Each bookkeeping step therefore runs under a short Redis mutex.
@@ -15,7 +17,7 @@ import logging
 from typing import Any, Optional
 from urllib.parse import unquote, urlparse
 
-from rasa.core.lock_store import LOCK_LIFETIME, LockStore, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from core.settings import get_settings
@@ -63,3 +65,16 @@ class RedisUrlLockStore(RedisLockStore):
             LockStore.finish_serving(self, conversation_id, ticket_number)
             if not self.is_someone_waiting(conversation_id):
                 self.delete_lock(conversation_id)
+
+
+class ConfiguredLockStore(LockStore):
+    """The lock store the settings ask for: Redis with ``REDIS_URL`` (several replicas), else in memory.
+
+    Rasa builds a custom lock store by calling its class with the endpoint configuration, so the
+    choice is made when the instance is created.
+    """
+
+    def __new__(cls, endpoint_config: Optional[EndpointConfig] = None, **_: Any) -> LockStore:  # type: ignore[misc]
+        if get_settings().redis_url:
+            return RedisUrlLockStore(endpoint_config)
+        return InMemoryLockStore()

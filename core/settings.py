@@ -138,8 +138,10 @@ class Settings:
         ).rstrip("/")
     )
     # Scale-out: replicas share one lock per conversation in Redis (bot/scale.py) ...
-    redis_url: str = field(default_factory=lambda: os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1")
-    redis_key_prefix: str = field(default_factory=lambda: os.environ.get("REDIS_KEY_PREFIX") or "citizen_assistant")
+    # Unset: one Rasa process with an in-memory lock store (the embedded default).
+    redis_url: Optional[str] = field(default_factory=lambda: os.environ.get("REDIS_URL") or None)
+    # Letters and digits only: Rasa silently ignores any other prefix (checked below).
+    redis_key_prefix: str = field(default_factory=lambda: os.environ.get("REDIS_KEY_PREFIX") or "citizenassistant")
     # ... and Rasa publishes masked events to RabbitMQ, from which the dashboard is fed.
     rabbitmq_url: Optional[str] = field(default_factory=lambda: os.environ.get("RABBITMQ_URL") or None)
     rabbitmq_queue: str = field(default_factory=lambda: os.environ.get("RABBITMQ_QUEUE") or "citizen_assistant_events")
@@ -157,6 +159,13 @@ class Settings:
     # front (X-Forwarded-For/-Proto), or a Forwarded header carrying FORWARDED_SECRET.
     forwarded_secret: Optional[str] = field(default_factory=lambda: os.environ.get("FORWARDED_SECRET") or None)
     proxies_count: int = field(default_factory=lambda: _env_int("PROXIES_COUNT", 0))
+
+    def __post_init__(self) -> None:
+        if not self.redis_key_prefix.isalnum():
+            raise ValueError(
+                f"REDIS_KEY_PREFIX must be letters and digits only (Rasa ignores any other), "
+                f"not {self.redis_key_prefix!r}"
+            )
 
 
 def get_settings() -> Settings:

@@ -30,3 +30,11 @@ def test_lists_are_comma_separated_and_trimmed(monkeypatch):
     settings = Settings()
     assert settings.widget_allowed_origins == ("https://dichvucong.example.vn", "https://a.example.vn")
     assert settings.outbox_retry_seconds == (5.0, 60.0)
+
+
+def test_a_redis_key_prefix_rasa_would_ignore_is_refused(monkeypatch):
+    monkeypatch.setenv("REDIS_KEY_PREFIX", "xa_phuoc_hoa")
+    with pytest.raises(ValueError, match="REDIS_KEY_PREFIX must be letters and digits only"):
+        Settings()
+    monkeypatch.delenv("REDIS_KEY_PREFIX")
+    assert Settings().redis_key_prefix == "citizenassistant"

@@ -19,7 +19,6 @@ from markupsafe import Markup
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -32,6 +31,7 @@ from knowledge_base.reviews import ReviewError, ReviewStore
 from knowledge_base.tables import CURATED_ORIGIN
 from web.dashboard import analytics, charts
 from web.dashboard.accounts import REVIEWER_ROLES, ROLES, AccountError, AccountStore, Throttled
+from web.dashboard.labels import LabelStore
 from web.dashboard.security import (
     COOKIE_NAME,
     COOKIE_PATH,
@@ -41,7 +41,6 @@ from web.dashboard.security import (
     Session,
     SessionSigner,
 )
-from web.tables import TrainingLabel
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +104,7 @@ class ReviewSite:
         self.sessions = session_factory(settings.database_url)
         # Telegram and Zalo replies not delivered yet: officers must see them (bot/channels/outbox.py).
         self.outbox = OutboxStore(self.sessions)
+        self.labels = LabelStore(self.sessions)
         self.procedures = ProcedureRepository(self.sessions)
         self.reviews = ReviewStore(self.sessions)
         self.signer = SessionSigner(settings.review_secret_key)
@@ -451,11 +451,7 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
         if not turns:
             return site.render(request, "error.html", status=404, message="Không tìm thấy cuộc trò chuyện.")
         ratings = site.data.ratings(analytics.Filters.last_days(3650), conversation_id=sender_id)
-        with site.sessions() as db:
-            labels = {
-                row.event_id: row
-                for row in db.execute(select(TrainingLabel).where(TrainingLabel.sender_id == sender_id)).scalars()
-            }
+        labels = site.labels.for_conversation(sender_id)
         names = site.data.procedure_names()
         return site.render(
             request,
@@ -486,8 +482,7 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
     @bp.get("/training")
     @login_required(site)
     def training(request: Request, session: Session) -> HTTPResponse:
-        with site.sessions() as db:
-            labels = list(db.execute(select(TrainingLabel).order_by(TrainingLabel.id.desc())).scalars())
+        labels = site.labels.newest_first()
         return site.render(request, "training.html", labels=labels, names=site.data.procedure_names())
 
     @bp.post("/training/label")
@@ -506,19 +501,14 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
         turn = next((t for t in turns if t.event_id == event_id), None)
         if turn is None:
             return site.render(request, "error.html", status=404, message="Không tìm thấy tin nhắn.")
-        with site.sessions() as db, db.begin():
-            row = db.execute(select(TrainingLabel).where(TrainingLabel.event_id == event_id)).scalar_one_or_none()
-            row = row or TrainingLabel(event_id=event_id, sender_id=turn.sender_id, text=turn.text, labelled_by="")
-            row.intent, row.procedure_id, row.labelled_by = intent, procedure, session.username
-            db.add(row)
+        site.labels.label(event_id, turn.sender_id, turn.text, intent, procedure, session.username)
         site.accounts.audit(session.username, "label", f"event {event_id} -> {intent}/{procedure or '-'}")
         return response.redirect(f"/review/conversations/{quote(turn.sender_id)}#e{event_id}")
 
     @bp.get("/training/export.yml")
     @login_required(site, action="export")
     def export_training(request: Request, session: Session) -> HTTPResponse:
-        with site.sessions() as db:
-            labels = list(db.execute(select(TrainingLabel).order_by(TrainingLabel.intent, TrainingLabel.id)).scalars())
+        labels = site.labels.by_intent()
         blocks: Dict[str, List[Dict[str, Any]]] = {}
         for item in labels:
             example: Dict[str, Any] = {"text": analytics.safe_text(item.text)}
