@@ -190,7 +190,5 @@ def test_masked_events_reach_the_dashboard_through_rabbitmq(replicas, tmp_path):
         e for e in stored if e["event"] == "slot" and e["name"] == "procedure_id"
     ).items()
     assert "001203004567" not in json.dumps(stored, ensure_ascii=False)
-    turns = ReviewData(create_engine(replicas["database_url"])).turns(
-        Filters.last_days(1), sender_id="broker-1"
-    )
+    turns = ReviewData(create_engine(replicas["database_url"])).turns(Filters.last_days(1), sender_id="broker-1")
     assert [(t.intent, t.procedure_id, t.answer_status) for t in turns] == [("ask_fee", "ho-chieu", "answered")]
