@@ -21,6 +21,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -93,12 +94,39 @@ def commands(settings: Settings, token: str, endpoints: str, model: str) -> Dict
     }
 
 
-class ServerGroup:
-    """Starts the servers, watches them, and stops them all at once."""
+def health_urls(settings: Settings) -> Dict[str, str]:
+    """Where each server answers once it is ready to serve."""
+    host = "127.0.0.1" if settings.bind_address in ("127.0.0.1", "0.0.0.0") else settings.bind_address
+    return {
+        "actions": f"http://{host}:{settings.actions_port}/health",
+        "web": f"http://{host}:{settings.web_port}/health",
+        "rasa": f"http://{host}:{settings.rasa_port}/",
+    }
 
-    def __init__(self, commands: Dict[str, List[str]], env: Dict[str, str]) -> None:
+
+def answers(url: str) -> bool:
+    """True when ``url`` answers 200 within a moment."""
+    try:
+        with urllib.request.urlopen(url, timeout=0.5) as reply:
+            return reply.status == 200
+    except (OSError, ValueError):
+        return False
+
+
+class ServerGroup:
+    """Starts the servers, watches them, says once when all are ready, and stops them all at once."""
+
+    def __init__(
+        self,
+        commands: Dict[str, List[str]],
+        env: Dict[str, str],
+        health: Optional[Dict[str, str]] = None,
+        ready_line: str = "",
+    ) -> None:
         self.commands = commands
         self.env = env
+        self.health = dict(health or {})
+        self.ready_line = ready_line
         self.processes: Dict[str, subprocess.Popen] = {}
         self.stop_requested: Optional[int] = None
 
@@ -126,10 +154,20 @@ class ServerGroup:
                     logger.error("serve.server_died server=%s code=%s", name, code)
                     self.stop_all()
                     return 1
+            self._announce_when_ready()
             time.sleep(0.5)
         logger.info("serve.stopping signal=%s", self.stop_requested)
         self.stop_all()
         return 0
+
+    def _announce_when_ready(self) -> None:
+        """Prints the ready line the first time every server answers its health check."""
+        if not self.health:
+            return
+        self.health = {name: url for name, url in self.health.items() if not answers(url)}
+        if not self.health:
+            print(self.ready_line, flush=True)
+            logger.info("serve.ready")
 
     def stop_all(self) -> None:
         running = [p for p in self.processes.values() if p.poll() is None]
@@ -155,15 +193,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     # The schema is upgraded once, here, before three processes open the database.
     make_engine(settings.database_url).dispose()
     env = dict(os.environ, SANIC_HOST=settings.bind_address)
-    group = ServerGroup(commands(settings, api_token(settings), args.endpoints, args.model), env)
+    host = "localhost" if settings.bind_address in ("127.0.0.1", "0.0.0.0") else settings.bind_address
+    ready = (
+        f"Ready: widget demo http://{host}:{settings.web_port}/ · dashboard http://{host}:{settings.web_port}/review/ "
+        f"· REST http://{host}:{settings.rasa_port}/webhooks/rest/webhook (Ctrl-C stops all three)"
+    )
+    group = ServerGroup(
+        commands(settings, api_token(settings), args.endpoints, args.model), env, health_urls(settings), ready
+    )
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, group.request_stop)
     group.start()
-    host = "localhost" if settings.bind_address in ("127.0.0.1", "0.0.0.0") else settings.bind_address
-    print(
-        f"Starting: REST http://{host}:{settings.rasa_port}/webhooks/rest/webhook · widget demo "
-        f"http://{host}:{settings.web_port}/ · dashboard http://{host}:{settings.web_port}/review/ "
-        "(Ctrl-C stops all three)",
-        flush=True,
-    )
+    print("Starting the Rasa server, the action server and the web server (about a minute)...", flush=True)
     return group.watch()

@@ -83,6 +83,8 @@ def serve(tmp_path: Path) -> Iterator[Dict]:
             "token_file": tmp_path / "token",
             "database": database,
             "web": f"http://127.0.0.1:{ports['WEB_PORT']}",
+            "log": tmp_path / "serve.log",
+            "web_port": ports["WEB_PORT"],
         }
     finally:
         if process.poll() is None:
@@ -111,6 +113,19 @@ def wait_exit(process: subprocess.Popen, seconds: float = 60) -> int:
         return process.wait(timeout=seconds)
     except subprocess.TimeoutExpired:
         pytest.fail("tools.serve did not stop")
+
+
+def test_start_up_ends_with_a_ready_line_naming_the_addresses(serve):
+    web = serve["web_port"]
+    expected = f"Ready: widget demo http://localhost:{web}/ · dashboard http://localhost:{web}/review/"
+    deadline = time.monotonic() + 30
+    while expected not in serve["log"].read_text() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    lines = serve["log"].read_text().splitlines()
+    assert [line for line in lines if line.startswith("Ready: ")] == [
+        f"{expected} · REST http://localhost:{serve['rasa'].rsplit(':', 1)[1]}/webhooks/rest/webhook "
+        "(Ctrl-C stops all three)"
+    ], "said once, when all three answer"
 
 
 def test_api_needs_a_token_servers_listen_on_loopback_and_all_stop_when_one_dies(serve):
