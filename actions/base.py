@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional
 
@@ -9,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import Services, get_services
-from core.contract import PROCEDURE_INTENTS
+from core.contract import INTENT_OF_FIELD, PROCEDURE_INTENTS
 from core.settings import Settings
 
 
@@ -57,6 +58,16 @@ def utter(
     """Says ``response`` of bot/domain.yml, its {variables} filled from the settings and ``variables``;
     ``buttons`` go under the response's own. The Rasa server renders it, so the text lives in the domain."""
     dispatcher.utter_message(response=response, buttons=buttons, **settings_variables(settings), **variables)
+
+
+def procedure_payload(intent: str, procedure_id: str) -> str:
+    """A button payload that asks ``intent`` about one procedure, resolved by id."""
+    return f"/{intent}{json.dumps({'procedure': procedure_id})}"
+
+
+def field_payload(field: str, procedure_id: str) -> str:
+    """A button payload that asks for ``field`` (core.contract.Field) of one procedure."""
+    return procedure_payload(INTENT_OF_FIELD[field], procedure_id)
 
 
 def channel_of(tracker: Tracker) -> str:

@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, Iterable, List, Optional, Text
 from urllib.parse import quote_plus
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import ServiceAction, entity_values, latest_intent, latest_text, utter
+from actions.base import ServiceAction, entity_values, field_payload, latest_intent, latest_text, utter
 from actions.services import Services
-from core.contract import AnswerStatus, Slot
-from knowledge_base.answers import compose_answer, intent_payload
+from core.contract import FIELD_OF_INTENT, INTENT_OF_FIELD, PROCEDURE_INTENTS, AnswerStatus, Intent, Slot
+from knowledge_base.answers import compose_answer
 from knowledge_base.privacy import mask_personal_data
 from knowledge_base.question_kind import answer_field
-from knowledge_base.resolver import AMBIGUOUS, FOUND, LEGAL, NOT_FOUND, Resolution, resolve_procedure
+from knowledge_base.resolver import (
+    AMBIGUOUS,
+    FOUND,
+    LEGAL,
+    NOT_FOUND,
+    NOT_MENTIONED,
+    Resolution,
+    ResolverPolicy,
+    resolve_procedure,
+)
 from knowledge_base.search import ProcedureIndex
 
 logger = logging.getLogger(__name__)
@@ -48,6 +57,28 @@ def search_link(base_url: str, index: ProcedureIndex, text: str) -> str:
     return f"{base_url}{separator}keyword={quote_plus(' '.join(words[:MAX_SEARCH_WORDS]))}"
 
 
+def resolve_turn(
+    index: ProcedureIndex,
+    intent: Optional[str],
+    text: str,
+    entity_values: Iterable[str] = (),
+    current_id: Optional[str] = None,
+    policy: ResolverPolicy = ResolverPolicy(),
+) -> Resolution:
+    """What the assistant decides for one turn, by NLU's intent.
+
+    Procedure questions are resolved. A message NLU did not understand (``nlu_fallback``)
+    is resolved too, without the conversation's procedure: a long real question often
+    falls below the intent threshold although it names its procedure in full, and the
+    whole-message evidence is what decides. Other intents answer no procedure.
+    """
+    if intent in PROCEDURE_INTENTS:
+        return resolve_procedure(index, text, entity_values, current_id, policy)
+    if intent == Intent.NLU_FALLBACK:
+        return resolve_procedure(index, text, entity_values, None, policy)
+    return Resolution(NOT_MENTIONED, reason=f"intent {intent}")
+
+
 class ActionAnswerProcedure(ServiceAction):
     """Answers ask_* intents: resolves the procedure, then puts the asked field first."""
 
@@ -56,22 +87,22 @@ class ActionAnswerProcedure(ServiceAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         text = latest_text(tracker)
-        intent = answer_field(text, latest_intent(tracker))
+        field = answer_field(text, FIELD_OF_INTENT.get(latest_intent(tracker) or ""))
         index = self.services.index()
         resolution = resolve_procedure(
             index, text, entity_values(tracker, "procedure"), tracker.get_slot(Slot.PROCEDURE_ID)
         )
-        return send_resolution(self.services, dispatcher, tracker, resolution, intent)
+        return send_resolution(self.services, dispatcher, tracker, resolution, field)
 
 
 def send_resolution(
-    services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, resolution: Resolution, intent: str
+    services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, resolution: Resolution, field: str
 ) -> List[EventType]:
-    """The reply to one resolved question: the answer, the choices, a redirect or "not found"."""
+    """The reply to one resolved question: the answer (``field`` first), the choices, a redirect or "not found"."""
     logger.info(
-        "procedure.resolved conversation=%s intent=%s status=%s procedure=%s reason=%s",
+        "procedure.resolved conversation=%s field=%s status=%s procedure=%s reason=%s",
         tracker.sender_id,
-        intent,
+        field,
         resolution.status,
         resolution.procedure_id,
         resolution.reason,
@@ -81,19 +112,22 @@ def send_resolution(
     settings = services.settings
     if resolution.status == FOUND:
         record = services.procedures.get(resolution.procedure_id)
-        answer = compose_answer(record, intent, services.reviews.latest(record))
-        dispatcher.utter_message(text=answer.text, buttons=[b.as_dict() for b in answer.buttons])
+        answer = compose_answer(record, field, services.reviews.latest(record))
+        buttons = [
+            {"title": title, "payload": field_payload(other, record["id"])} for other, title in answer.next_fields
+        ]
+        dispatcher.utter_message(text=answer.text, buttons=buttons)
         utter(dispatcher, settings, "utter_ask_helpful")
         return [
             SlotSet(Slot.PROCEDURE_ID, record["id"]),
-            SlotSet(Slot.ANSWERED_INTENT, intent),
+            SlotSet(Slot.ANSWERED_INTENT, INTENT_OF_FIELD[field]),
             SlotSet(Slot.ANSWER_STATUS, AnswerStatus.ANSWERED),
         ]
     if resolution.status == AMBIGUOUS:
         choices = resolution.choices
         listing = "\n".join(f"{number}. {hit.name}" for number, hit in enumerate(choices, 1))
         buttons = [
-            {"title": button_title(number, hit.name), "payload": intent_payload(intent, hit.id)}
+            {"title": button_title(number, hit.name), "payload": field_payload(field, hit.id)}
             for number, hit in enumerate(choices, 1)
         ]
         if len(choices) == 1:
@@ -119,6 +153,6 @@ def send_resolution(
         ]
     # The examples' buttons ask the field the citizen asked about, so they are built here.
     examples = [("Làm hộ chiếu", "ho-chieu"), ("Đăng ký khai sinh", "khai-sinh"), ("Đăng ký tạm trú", "tam-tru")]
-    buttons = [{"title": title, "payload": intent_payload(intent, pid)} for title, pid in examples]
+    buttons = [{"title": title, "payload": field_payload(field, pid)} for title, pid in examples]
     utter(dispatcher, settings, "utter_ask_which_procedure", buttons)
     return [SlotSet(Slot.ANSWER_STATUS, AnswerStatus.NO_PROCEDURE)]

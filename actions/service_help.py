@@ -15,17 +15,18 @@ from actions.base import (
     entity_values,
     latest_intent,
     latest_text,
+    procedure_payload,
     ranked_procedure_intent,
     utter,
 )
 from actions.procedures import button_title, send_resolution
 from actions.services import Services
 from actions.stores.applications import find_application_code
-from core.contract import AnswerStatus, Slot
+from core.contract import FIELD_OF_INTENT, AnswerStatus, Slot
 from core.settings import MESSAGE_TOO_LONG_KEY, VIETNAM_TIME
-from knowledge_base.answers import format_number, intent_payload
+from knowledge_base.answers import format_number
 from knowledge_base.question_kind import answer_field
-from knowledge_base.resolver import AMBIGUOUS, FALLBACK_INTENT, FOUND, LEGAL, Resolution, resolve_turn
+from knowledge_base.resolver import AMBIGUOUS, FOUND, LEGAL, Resolution, resolve_procedure
 
 logger = logging.getLogger(__name__)
 
@@ -93,12 +94,10 @@ class ActionPaymentHelp(ServiceAction):
 
 
 def resolve_unsure(services: Services, tracker: Tracker) -> Resolution:
-    """The resolver's decision for a message NLU filed outside the procedure questions."""
-    return resolve_turn(
-        services.index(),
-        FALLBACK_INTENT,
-        latest_text(tracker)[:MAX_FALLBACK_CHARS],
-        entity_values(tracker, "procedure"),
+    """The resolver's decision for a message NLU filed outside the procedure questions: whole-message
+    evidence only, never the conversation's procedure."""
+    return resolve_procedure(
+        services.index(), latest_text(tracker)[:MAX_FALLBACK_CHARS], entity_values(tracker, "procedure"), None
     )
 
 
@@ -107,8 +106,8 @@ def answer_unsure(
 ) -> List[EventType]:
     """NLU was unsure of the intent, but the message names its procedure in full (or asks about
     the law): answer it, the field from the wording or NLU's best-ranked procedure question."""
-    intent = answer_field(latest_text(tracker), ranked_procedure_intent(tracker))
-    return send_resolution(services, dispatcher, tracker, resolution, intent)
+    field = answer_field(latest_text(tracker), FIELD_OF_INTENT[ranked_procedure_intent(tracker)])
+    return send_resolution(services, dispatcher, tracker, resolution, field)
 
 
 class ActionFallback(ServiceAction):
@@ -141,7 +140,7 @@ class ActionFallback(ServiceAction):
             buttons[:0] = [
                 {
                     "title": button_title(number, f"Ý bạn là: {hit.name}"),
-                    "payload": intent_payload(ranked_procedure_intent(tracker), hit.id),
+                    "payload": procedure_payload(ranked_procedure_intent(tracker), hit.id),
                 }
                 for number, hit in enumerate(resolution.choices, 1)
             ]

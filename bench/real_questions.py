@@ -35,6 +35,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from core.contract import Field  # noqa: E402
 from knowledge_base.answers import field_title  # noqa: E402
 from knowledge_base.national_import import read_national_file  # noqa: E402
 from knowledge_base.schema import load_directory  # noqa: E402
@@ -98,8 +99,10 @@ def load_rows(path: Path) -> List[Row]:
         ids = [] if accepted in (None, "none") else ([accepted] if isinstance(accepted, str) else accepted)
         style = "none" if item.get("style") == "none" or item.get("copy_of") else "d"
         field = item.get("field")
-        if field and not field.startswith("ask_"):
-            field = f"ask_{field}"  # the portal set writes "documents" for ask_documents
+        if field:
+            # The sets write "documents" or "ask_documents"; "procedure" asks about it as a whole.
+            field = field.removeprefix("ask_")
+            field = Field.SUMMARY if field == "procedure" else field
         rows.append(
             Row(item["id"], item["text"], item["cat"], style, frozenset(map(str, ids)), field, item.get("copy_of"))
         )

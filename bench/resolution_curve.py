@@ -22,6 +22,7 @@ from typing import Dict, List, Optional, Sequence
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from actions.procedures import resolve_turn  # noqa: E402
 from actions.service_help import OTHER_INTENTS  # noqa: E402
 from bench.real_questions import (  # noqa: E402
     IMPORTED_SET,
@@ -34,10 +35,10 @@ from bench.real_questions import (  # noqa: E402
     markdown,
     summarise,
 )
-from core.contract import PROCEDURE_INTENTS  # noqa: E402
+from core.contract import FIELD_OF_INTENT, Intent  # noqa: E402
 from knowledge_base.answers import field_title  # noqa: E402
 from knowledge_base.question_kind import answer_field  # noqa: E402
-from knowledge_base.resolver import AMBIGUOUS, FALLBACK_INTENT, FOUND, ResolverPolicy, resolve_turn  # noqa: E402
+from knowledge_base.resolver import AMBIGUOUS, FOUND, ResolverPolicy  # noqa: E402
 from knowledge_base.schema import load_directory  # noqa: E402
 from knowledge_base.search import ProcedureIndex  # noqa: E402
 
@@ -84,12 +85,12 @@ def parse_all(texts: Sequence[str]) -> Dict[str, dict]:
 def decide(index: ProcedureIndex, row: Row, parse: dict, policy: ResolverPolicy) -> Outcome:
     """What the assistant answers to ``row`` in a fresh conversation (as action_answer_procedure
     and action_fallback do); the reply is reduced to the heading of the field answered."""
-    intent = FALLBACK_INTENT if parse["intent"] in OTHER_INTENTS else parse["intent"]
+    intent = Intent.NLU_FALLBACK if parse["intent"] in OTHER_INTENTS else parse["intent"]
     resolution = resolve_turn(index, intent, row.text, parse["entities"], None, policy)
     answered = resolution.procedure_id if resolution.status == FOUND else None
     choices = [hit.id for hit in resolution.choices] if resolution.status == AMBIGUOUS else []
-    ranked = next((name for name in [parse["intent"], *parse.get("ranking", [])] if name in PROCEDURE_INTENTS), None)
-    field = answer_field(row.text, ranked)
+    ranked = next((name for name in [parse["intent"], *parse.get("ranking", [])] if name in FIELD_OF_INTENT), None)
+    field = answer_field(row.text, FIELD_OF_INTENT.get(ranked or ""))
     reply = f"{field_title(field)} – " if answered else ""
     return Outcome(row, answered, reply, choices=tuple(choices), status=resolution.status)
 

@@ -44,17 +44,33 @@ class Intent:
     NLU_FALLBACK = "nlu_fallback"
 
 
-# Questions about one procedure: the answer opens with the field asked.
-PROCEDURE_INTENTS = (
-    Intent.ASK_PROCEDURE,
-    Intent.ASK_DOCUMENTS,
-    Intent.ASK_FEE,
-    Intent.ASK_PROCESSING_TIME,
-    Intent.ASK_AGENCY,
-    Intent.ASK_STEPS,
-    Intent.ASK_ONLINE,
-    Intent.ASK_ELIGIBILITY,
-)
+class Field:
+    """What an answer about a procedure opens with. The knowledge base speaks of fields; the
+    conversation of intents, one per field (``FIELD_OF_INTENT``)."""
+
+    SUMMARY = "summary"
+    DOCUMENTS = "documents"
+    FEE = "fee"
+    PROCESSING_TIME = "processing_time"
+    AGENCY = "agency"
+    STEPS = "steps"
+    ONLINE = "online"
+    ELIGIBILITY = "eligibility"
+
+
+# Questions about one procedure, and the field each asks: the answer opens with it.
+FIELD_OF_INTENT = {
+    Intent.ASK_PROCEDURE: Field.SUMMARY,
+    Intent.ASK_DOCUMENTS: Field.DOCUMENTS,
+    Intent.ASK_FEE: Field.FEE,
+    Intent.ASK_PROCESSING_TIME: Field.PROCESSING_TIME,
+    Intent.ASK_AGENCY: Field.AGENCY,
+    Intent.ASK_STEPS: Field.STEPS,
+    Intent.ASK_ONLINE: Field.ONLINE,
+    Intent.ASK_ELIGIBILITY: Field.ELIGIBILITY,
+}
+INTENT_OF_FIELD = {field: intent for intent, field in FIELD_OF_INTENT.items()}
+PROCEDURE_INTENTS = tuple(FIELD_OF_INTENT)
 # Every intent of the domain, in its order (the dashboard's labelling form offers these).
 DOMAIN_INTENTS = tuple(intent for intent in _values(Intent) if intent != Intent.NLU_FALLBACK)
 

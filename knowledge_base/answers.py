@@ -6,47 +6,31 @@ official source and, when a person has reviewed the record, the date of that rev
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from core.contract import Field
 from knowledge_base.reviews import Review
 from knowledge_base.tables import IMPORTED_ORIGIN
 
 MAX_LIST_ITEMS = 8
 
-# intent -> (button title, what the answer is about)
-FIELD_BUTTONS: List[tuple] = [
-    ("ask_documents", "Hồ sơ"),
-    ("ask_fee", "Lệ phí"),
-    ("ask_processing_time", "Thời gian"),
-    ("ask_agency", "Nơi nộp"),
-    ("ask_online", "Làm trực tuyến"),
+# The other fields an answer offers next, with their button titles.
+FIELD_CHOICES: List[Tuple[str, str]] = [
+    (Field.DOCUMENTS, "Hồ sơ"),
+    (Field.FEE, "Lệ phí"),
+    (Field.PROCESSING_TIME, "Thời gian"),
+    (Field.AGENCY, "Nơi nộp"),
+    (Field.ONLINE, "Làm trực tuyến"),
 ]
 
 
 @dataclass(frozen=True)
-class Button:
-    """A quick reply: what the citizen sees and what Rasa receives."""
-
-    title: str
-    payload: str
-
-    def as_dict(self) -> Dict[str, str]:
-        return {"title": self.title, "payload": self.payload}
-
-
-@dataclass(frozen=True)
 class Answer:
-    """The text of one answer and the quick replies that follow it."""
+    """The text of one answer and the other fields to offer after it, as (field, title)."""
 
     text: str
-    buttons: List[Button] = field(default_factory=list)
-
-
-def intent_payload(intent: str, procedure_id: str) -> str:
-    """A button payload that asks ``intent`` about one procedure, resolved by id."""
-    return f"/{intent}{json.dumps({'procedure': procedure_id})}"
+    next_fields: List[Tuple[str, str]] = field(default_factory=list)
 
 
 def format_number(value: int) -> str:
@@ -121,20 +105,20 @@ def _overview(record: Dict[str, Any]) -> str:
 
 
 _BODIES: Dict[str, tuple] = {
-    "ask_documents": ("Hồ sơ cần chuẩn bị", lambda r: _bullets([_document_line(d) for d in r["documents"]])),
-    "ask_fee": ("Lệ phí", lambda r: _bullets([_fee_line(f) for f in r["fees"]])),
-    "ask_processing_time": ("Thời gian giải quyết", lambda r: r["processing_time"]),
-    "ask_agency": ("Nơi nộp hồ sơ", lambda r: f"{r['agency']} ({r['level']})."),
-    "ask_steps": ("Các bước thực hiện", lambda r: _bullets(r["steps"], numbered=True)),
-    "ask_online": ("Làm trực tuyến", _online_text),
-    "ask_eligibility": ("Đối tượng, điều kiện", lambda r: r["eligibility"]),
-    "ask_procedure": ("Tóm tắt", _overview),
+    Field.DOCUMENTS: ("Hồ sơ cần chuẩn bị", lambda r: _bullets([_document_line(d) for d in r["documents"]])),
+    Field.FEE: ("Lệ phí", lambda r: _bullets([_fee_line(f) for f in r["fees"]])),
+    Field.PROCESSING_TIME: ("Thời gian giải quyết", lambda r: r["processing_time"]),
+    Field.AGENCY: ("Nơi nộp hồ sơ", lambda r: f"{r['agency']} ({r['level']})."),
+    Field.STEPS: ("Các bước thực hiện", lambda r: _bullets(r["steps"], numbered=True)),
+    Field.ONLINE: ("Làm trực tuyến", _online_text),
+    Field.ELIGIBILITY: ("Đối tượng, điều kiện", lambda r: r["eligibility"]),
+    Field.SUMMARY: ("Tóm tắt", _overview),
 }
 
 
-def field_title(intent: str) -> str:
-    """The heading an answer about ``intent`` starts with ("Lệ phí", "Hồ sơ cần chuẩn bị", ...)."""
-    return _BODIES.get(intent, _BODIES["ask_procedure"])[0]
+def field_title(field_name: str) -> str:
+    """The heading an answer about ``field_name`` starts with ("Lệ phí", "Hồ sơ cần chuẩn bị", ...)."""
+    return _BODIES.get(field_name, _BODIES[Field.SUMMARY])[0]
 
 
 def source_line(record: Dict[str, Any], review: Optional[Review] = None) -> str:
@@ -149,10 +133,9 @@ def source_line(record: Dict[str, Any], review: Optional[Review] = None) -> str:
     return f"Nguồn chính thức: {record['source_url']} (cán bộ đã đối chiếu ngày {review.reviewed_on:%d/%m/%Y})"
 
 
-def compose_answer(record: Dict[str, Any], intent: str, review: Optional[Review] = None) -> Answer:
-    """The answer to ``intent`` about ``record``, with buttons for the other fields."""
-    title, body = _BODIES.get(intent, _BODIES["ask_procedure"])
+def compose_answer(record: Dict[str, Any], field_name: str, review: Optional[Review] = None) -> Answer:
+    """The answer about ``field_name`` of ``record``, with the other fields to offer next."""
+    title, body = _BODIES.get(field_name, _BODIES[Field.SUMMARY])
     render: Callable[[Dict[str, Any]], str] = body
     text = f"{title} – {record['name']}:\n{render(record)}\n{source_line(record, review)}"
-    buttons = [Button(label, intent_payload(other, record["id"])) for other, label in FIELD_BUTTONS if other != intent]
-    return Answer(text, buttons)
+    return Answer(text, [(other, label) for other, label in FIELD_CHOICES if other != field_name])

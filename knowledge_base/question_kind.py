@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from core.contract import PROCEDURE_INTENTS
+from core.contract import Field
 from knowledge_base.text import normalize_text, plain_word, strip_diacritics
 from knowledge_base.vocabulary import Vocabulary, load_vocabulary
 
@@ -52,11 +52,11 @@ def legal_phrase(text: str, vocabulary: Vocabulary | None = None, names_procedur
     return " ".join(max(found, key=len)) if found else None
 
 
-def asked_field(text: str, intent: Optional[str], vocabulary: Vocabulary | None = None) -> Optional[str]:
-    """The field the wording asks about ("ở đâu" -> ask_agency), None when it has no cue.
+def asked_field(text: str, preferred: Optional[str], vocabulary: Vocabulary | None = None) -> Optional[str]:
+    """The field the wording asks about ("ở đâu" -> agency), None when it has no cue.
 
     The longest cue phrase in the message decides; among fields whose cues are as long,
-    NLU's ``intent`` wins if it is one of them.
+    ``preferred`` (the field NLU's intent asks) wins if it is one of them.
     """
     vocabulary = vocabulary or load_vocabulary()
     words = re.findall(r"\w+", normalize_text(text))
@@ -65,15 +65,15 @@ def asked_field(text: str, intent: Optional[str], vocabulary: Vocabulary | None 
         return None
     longest = max(size for size, _ in found)
     fields = sorted({field for size, field in found if size == longest})
-    return intent if intent in fields else fields[0]
+    return preferred if preferred in fields else fields[0]
 
 
-def answer_field(text: str, intent: Optional[str]) -> str:
-    """Which field to answer first: the wording's cue, else NLU's procedure intent, else the overview.
+def answer_field(text: str, nlu_field: Optional[str]) -> str:
+    """Which field to answer first: the wording's cue, else the field NLU's intent asks
+    (``nlu_field``, None for other intents), else the summary.
 
     Button presses ("/ask_fee{...}") say their field exactly and are taken as they are.
     """
-    procedure_intent = intent if intent in PROCEDURE_INTENTS else None
     if text.lstrip().startswith("/"):
-        return procedure_intent or "ask_procedure"
-    return asked_field(text, procedure_intent) or procedure_intent or "ask_procedure"
+        return nlu_field or Field.SUMMARY
+    return asked_field(text, nlu_field) or nlu_field or Field.SUMMARY

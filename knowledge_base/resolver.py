@@ -24,7 +24,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Sequence
 
-from core.contract import PROCEDURE_INTENTS
 from knowledge_base.privacy import mask_personal_data
 from knowledge_base.question_kind import legal_phrase
 from knowledge_base.search import Evidence, Hit, ProcedureIndex
@@ -36,7 +35,6 @@ NOT_MENTIONED = "not_mentioned"
 LEGAL = "legal_question"
 
 MAX_CHOICES = 3
-FALLBACK_INTENT = "nlu_fallback"
 FULLY_NAMED = 0.95
 
 
@@ -182,25 +180,3 @@ def resolve_procedure(
         # "hộ chiếu công vụ" is another kind of passport: offer ours, do not answer for it.
         return Resolution(AMBIGUOUS, choices=_hits([top]), reason=f"variant:{neighbour}")
     return Resolution(FOUND, procedure_id=top.id, reason=f"evidence:{top.phrase}")
-
-
-def resolve_turn(
-    index: ProcedureIndex,
-    intent: Optional[str],
-    text: str,
-    entity_values: Iterable[str] = (),
-    current_id: Optional[str] = None,
-    policy: ResolverPolicy = ResolverPolicy(),
-) -> Resolution:
-    """What the assistant decides for one turn.
-
-    Procedure questions are resolved. A message NLU did not understand (``nlu_fallback``)
-    is resolved too, without the conversation's procedure: a long real question often
-    falls below the intent threshold although it names its procedure in full, and the
-    whole-message evidence is what decides. Other intents answer no procedure.
-    """
-    if intent in PROCEDURE_INTENTS:
-        return resolve_procedure(index, text, entity_values, current_id, policy)
-    if intent == FALLBACK_INTENT:
-        return resolve_procedure(index, text, entity_values, None, policy)
-    return Resolution(NOT_MENTIONED, reason=f"intent {intent}")

@@ -1,4 +1,5 @@
-from actions.procedures import ActionAnswerProcedure
+from actions.procedures import ActionAnswerProcedure, resolve_turn
+from knowledge_base.resolver import NOT_MENTIONED
 from tests.actions.conftest import make_tracker, run_action, slot_events
 
 
@@ -116,3 +117,12 @@ def test_a_variant_we_do_not_hold_is_offered_not_answered(services):
     assert "Cấp hộ chiếu phổ thông ở trong nước" in messages[0]["text"]
     assert [b["payload"] for b in messages[0]["buttons"]] == ['/ask_documents{"procedure": "ho-chieu"}']
     assert slot_events(events) == {"procedure_id": None, "answer_status": "ambiguous"}
+
+
+def test_only_procedure_intents_are_resolved(curated_index):
+    assert resolve_turn(curated_index, "greet", "làm hộ chiếu").status == NOT_MENTIONED
+    assert resolve_turn(curated_index, "ask_fee", "làm hộ chiếu").procedure_id == "ho-chieu"
+    follow_up = resolve_turn(curated_index, "ask_processing_time", "mất mấy ngày", current_id="ho-chieu")
+    assert follow_up.procedure_id == "ho-chieu", "a follow-up stays on the procedure under discussion"
+    unsure = resolve_turn(curated_index, "nlu_fallback", "mất mấy ngày", current_id="ho-chieu")
+    assert unsure.procedure_id is None, "an unsure message is resolved on its own words only"

@@ -3,6 +3,7 @@
 import yaml
 
 from bench.real_questions import QUESTIONS, Outcome, Row, check_gate, load_rows, summarise
+from core.contract import FIELD_OF_INTENT, Field
 
 
 def row(cat, procedures=(), field=None, style="d"):
@@ -15,18 +16,18 @@ def test_any_procedure_on_an_out_row_is_harmful_and_none_is_not():
 
 
 def test_in_row_right_procedure_and_field():
-    right = Outcome(row("IN", {"ho-chieu"}, "ask_fee"), "ho-chieu", "Lệ phí – Cấp hộ chiếu: …")
+    right = Outcome(row("IN", {"ho-chieu"}, "fee"), "ho-chieu", "Lệ phí – Cấp hộ chiếu: …")
     assert right.right and right.field_shown and not right.harmful
-    other_field = Outcome(row("IN", {"ho-chieu"}, "ask_fee"), "ho-chieu", "Hồ sơ cần chuẩn bị – Cấp hộ chiếu: …")
+    other_field = Outcome(row("IN", {"ho-chieu"}, "fee"), "ho-chieu", "Hồ sơ cần chuẩn bị – Cấp hộ chiếu: …")
     assert other_field.right and not other_field.field_shown
-    wrong = Outcome(row("IN", {"ho-chieu"}, "ask_fee"), "khai-sinh", "Lệ phí – …")
+    wrong = Outcome(row("IN", {"ho-chieu"}, "fee"), "khai-sinh", "Lệ phí – …")
     assert wrong.harmful and not wrong.right
 
 
 def test_summary_rates():
     outcomes = [
-        Outcome(row("IN", {"a"}, "ask_fee"), "a", "Lệ phí – a"),
-        Outcome(row("IN", {"a"}, "ask_fee", style="none"), None, ""),
+        Outcome(row("IN", {"a"}, "fee"), "a", "Lệ phí – a"),
+        Outcome(row("IN", {"a"}, "fee", style="none"), None, ""),
         Outcome(row("OUT", style="none"), "b", ""),
         Outcome(row("GEN"), None, ""),
     ]
@@ -44,24 +45,18 @@ def test_development_sets_load_with_their_labels():
 
 
 def test_imported_rows_count_sibling_buttons_as_right_only_when_nothing_is_answered():
-    imported = row("IMPORTED", {"1.013134"}, "ask_agency")
+    imported = row("IMPORTED", {"1.013134"}, "agency")
     assert Outcome(imported, None, "", choices=("1.013133", "1.013134")).right
     assert not Outcome(imported, None, "", choices=("1.013133", "1.013137")).right
     assert not Outcome(row("IN", {"tam-tru"}), None, "", choices=("tam-tru",)).right  # curated rows must be answered
 
 
-def test_portal_field_labels_are_read_as_intents():
-    portal = load_rows(QUESTIONS / "portal-faq-questions.yml")
-    assert {r.field for r in portal if r.field} <= {
-        "ask_documents",
-        "ask_eligibility",
-        "ask_procedure",
-        "ask_agency",
-        "ask_fee",
-        "ask_processing_time",
-        "ask_online",
-        "ask_steps",
-    }
+def test_field_labels_of_every_set_are_read_as_fields():
+    """The sets label "documents" or "ask_documents", and "procedure" for the whole procedure."""
+    for name in ("portal-faq-questions.yml", "legal-qa-questions.yml"):
+        labels = {r.field for r in load_rows(QUESTIONS / name) if r.field}
+        assert labels <= set(FIELD_OF_INTENT.values()), name
+        assert Field.SUMMARY in labels and Field.DOCUMENTS in labels, name
 
 
 def test_gate_reports_every_figure_outside_its_threshold():

@@ -1,5 +1,6 @@
 """The contract module and the domain must name the same intents and slots."""
 
+import ast
 import re
 
 import yaml
@@ -33,3 +34,12 @@ def test_every_answer_status_the_actions_set_is_in_the_contract():
     from core.contract import AnswerStatus
 
     assert {getattr(AnswerStatus, name) for name in set_in_actions} == set(ANSWER_STATUSES)
+
+
+def test_the_knowledge_base_knows_fields_not_intents():
+    """Intents are the conversation's words (actions map them to fields); the knowledge base stays free of them."""
+    for path in sorted((ROOT / "knowledge_base").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "core.contract":
+                names = {alias.name for alias in node.names}
+                assert names <= {"Field"}, f"{path.relative_to(ROOT)} imports {names - {'Field'}}"

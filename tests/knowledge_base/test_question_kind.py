@@ -2,7 +2,9 @@
 
 import pytest
 
+from core.contract import FIELD_OF_INTENT
 from knowledge_base.question_kind import answer_field, asked_field, legal_phrase
+from knowledge_base.vocabulary import load_vocabulary
 
 
 @pytest.mark.parametrize(
@@ -40,21 +42,25 @@ def test_a_legal_topic_counts_only_when_no_procedure_is_named():
 
 
 @pytest.mark.parametrize(
-    "text, intent, expected",
+    "text, nlu_field, expected",
     [
-        ("làm hộ chiếu hết bao nhiêu tiền", "ask_fee", "ask_fee"),
-        ("Làm mất thẻ căn cước thì xin cấp lại ở đâu?", "ask_documents", "ask_agency"),
-        ("Những ai phải làm thẻ căn cước?", "ask_procedure", "ask_eligibility"),
-        ("Thành phần hồ sơ đăng ký khai sinh", "ask_online", "ask_documents"),
-        ("cấp sổ đỏ lần đầu chờ bao lâu", "ask_fee", "ask_processing_time"),
+        ("làm hộ chiếu hết bao nhiêu tiền", "fee", "fee"),
+        ("Làm mất thẻ căn cước thì xin cấp lại ở đâu?", "documents", "agency"),
+        ("Những ai phải làm thẻ căn cước?", "summary", "eligibility"),
+        ("Thành phần hồ sơ đăng ký khai sinh", "online", "documents"),
+        ("cấp sổ đỏ lần đầu chờ bao lâu", "fee", "processing_time"),
     ],
 )
-def test_the_wording_decides_the_field(text, intent, expected):
-    assert answer_field(text, intent) == expected
+def test_the_wording_decides_the_field(text, nlu_field, expected):
+    assert answer_field(text, nlu_field) == expected
 
 
 def test_without_a_cue_nlu_decides_and_a_button_is_taken_as_it_is():
-    assert asked_field("đăng ký tạm trú", "ask_steps") is None
-    assert answer_field("đăng ký tạm trú", "ask_steps") == "ask_steps"
-    assert answer_field("đăng ký tạm trú", "greet") == "ask_procedure"
-    assert answer_field('/ask_fee{"procedure": "tam-tru"}', "ask_fee") == "ask_fee"
+    assert asked_field("đăng ký tạm trú", "steps") is None
+    assert answer_field("đăng ký tạm trú", "steps") == "steps"
+    assert answer_field("đăng ký tạm trú", None) == "summary"
+    assert answer_field('/ask_fee{"procedure": "tam-tru"}', "fee") == "fee"
+
+
+def test_every_cue_names_a_field_the_answers_know():
+    assert {field for field, _phrase in load_vocabulary().field_cues} <= set(FIELD_OF_INTENT.values())

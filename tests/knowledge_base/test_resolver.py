@@ -14,7 +14,6 @@ from knowledge_base.resolver import (
     NOT_FOUND,
     NOT_MENTIONED,
     resolve_procedure,
-    resolve_turn,
     without_personal_numbers,
 )
 from knowledge_base.search import ProcedureIndex
@@ -122,11 +121,6 @@ def test_a_personal_number_and_its_lead_in_never_name_a_procedure(curated_index)
     assert "cccd" not in without_personal_numbers("cccd 001203004567 làm hộ chiếu").lower()
     resolution = resolve_procedure(curated_index, "cccd 001203004567 làm hộ chiếu")
     assert (resolution.status, resolution.procedure_id) == (FOUND, "ho-chieu")
-
-
-def test_only_procedure_intents_are_resolved(curated_index):
-    assert resolve_turn(curated_index, "greet", "làm hộ chiếu").status == NOT_MENTIONED
-    assert resolve_turn(curated_index, "ask_fee", "làm hộ chiếu").procedure_id == "ho-chieu"
 
 
 def test_siblings_of_an_imported_catalogue_are_offered_as_choices(catalogue_index):
