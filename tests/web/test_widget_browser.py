@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Dict, Iterator
 
 import pytest
@@ -57,12 +58,21 @@ def test_ask_fee_quick_reply_reload_history_and_rating(page: Page, site: Dict):
 
     answer.get_by_test_id("quick-reply").filter(has_text="Hồ sơ").click()
     expect(page.get_by_test_id("bot-message").filter(has_text="Hồ sơ cần chuẩn bị")).to_have_count(1, timeout=30_000)
-    expect(answer.get_by_test_id("quick-reply").first).to_be_enabled()
+    used = answer.get_by_test_id("quick-reply")
+    for number in range(used.count()):
+        expect(used.nth(number)).to_be_disabled()  # a group answers once
+    expect(used.filter(has_text="Hồ sơ")).to_have_class(re.compile("dvc-chosen"))
+    latest = page.get_by_test_id("bot-message").filter(has_text="Hồ sơ cần chuẩn bị")
+    expect(latest.get_by_test_id("quick-reply").first).to_be_enabled()
 
     page.reload()
     page.get_by_test_id("chat-launcher").click()
     expect(page.get_by_test_id("bot-message").filter(has_text="200.000 đồng")).to_have_count(1)
     expect(page.get_by_test_id("user-message").filter(has_text="làm hộ chiếu hết bao nhiêu tiền")).to_have_count(1)
+    reloaded = page.get_by_test_id("bot-message").filter(has_text="200.000 đồng").get_by_test_id("quick-reply")
+    expect(reloaded.first).to_be_disabled()  # still used after a reload
+    at_bottom = page.locator(".dvc-list").evaluate("l => l.scrollHeight - l.scrollTop - l.clientHeight < 2")
+    assert at_bottom, "the panel opens at the latest message"
     page.screenshot(path=str(site["shots"] / "2-after-reload.png"))
 
     ask(page, "tôi muốn đánh giá dịch vụ")

@@ -93,12 +93,21 @@
         role: "group",
         "aria-label": isRating ? "Đánh giá" : "Gợi ý trả lời"
       });
-      message.buttons.forEach(function (button) {
+      // A group of buttons answers once: after a press all of them are disabled (kept across reloads),
+      // so an old question cannot be sent again by mistake.
+      message.buttons.forEach(function (button, index) {
         var control = el("button", {
-          type: "button", "class": "dvc-reply", "data-testid": "quick-reply",
-          "aria-label": ratingLabel(button.payload, button.title)
+          type: "button", "class": "dvc-reply" + (message.used === index ? " dvc-chosen" : ""),
+          "data-testid": "quick-reply", "aria-label": ratingLabel(button.payload, button.title)
         }, button.title);
-        control.addEventListener("click", function () { send(button.payload, button.title); });
+        control.disabled = message.used !== undefined;
+        control.addEventListener("click", function () {
+          message.used = index;
+          saveHistory();
+          Array.prototype.forEach.call(group.querySelectorAll("button"), function (other) { other.disabled = true; });
+          control.classList.add("dvc-chosen");
+          send(button.payload, button.title);
+        });
         group.appendChild(control);
       });
       item.appendChild(group);
@@ -180,6 +189,7 @@
     els.launcher.setAttribute("aria-expanded", open ? "true" : "false");
     if (open) {
       if (!socket) { loadSocketIo(connect); }
+      els.list.scrollTop = els.list.scrollHeight;  // open at the latest message
       els.input.focus();
     } else {
       els.launcher.focus();
