@@ -19,14 +19,14 @@ from actions.base import (
     ranked_procedure_intent,
     utter,
 )
-from actions.procedures import button_title, send_resolution
+from actions.procedures import button_title, resolve_turn, send_resolution
 from actions.services import Services
 from actions.stores.applications import find_application_code
-from core.contract import FIELD_OF_INTENT, AnswerStatus, Slot
+from core.contract import FIELD_OF_INTENT, AnswerStatus, Intent, Slot
 from core.settings import MESSAGE_TOO_LONG_KEY, VIETNAM_TIME
 from knowledge_base.answers import format_number
 from knowledge_base.question_kind import answer_field
-from knowledge_base.resolver import AMBIGUOUS, FOUND, LEGAL, Resolution, resolve_procedure
+from knowledge_base.resolver import AMBIGUOUS, FOUND, LEGAL, Resolution
 
 logger = logging.getLogger(__name__)
 
@@ -96,8 +96,11 @@ class ActionPaymentHelp(ServiceAction):
 def resolve_unsure(services: Services, tracker: Tracker) -> Resolution:
     """The resolver's decision for a message NLU filed outside the procedure questions: whole-message
     evidence only, never the conversation's procedure."""
-    return resolve_procedure(
-        services.index(), latest_text(tracker)[:MAX_FALLBACK_CHARS], entity_values(tracker, "procedure"), None
+    return resolve_turn(
+        services.index(),
+        Intent.NLU_FALLBACK,
+        latest_text(tracker)[:MAX_FALLBACK_CHARS],
+        entity_values(tracker, "procedure"),
     )
 
 

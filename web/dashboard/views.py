@@ -633,17 +633,20 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
         site.accounts.audit(session.username, "review-procedure", f"{procedure_id} against {review.checked_against}")
         return response.redirect(f"/review/procedures?q={quote(procedure_id)}#p-{quote(procedure_id)}")
 
-    @bp.get("/users")
-    @login_required(site, admin=True)
-    def users(request: Request, session: Session) -> HTTPResponse:
+    def users_page(request: Request, message: Optional[str] = None) -> HTTPResponse:
         return site.render(
             request,
             "users.html",
             accounts=site.accounts.all(),
             roles=ROLES,
             audit=site.accounts.audit_log(),
-            message=None,
+            message=message,
         )
+
+    @bp.get("/users")
+    @login_required(site, admin=True)
+    def users(request: Request, session: Session) -> HTTPResponse:
+        return users_page(request)
 
     @bp.post("/users")
     @login_required(site, admin=True)
@@ -655,13 +658,6 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
             site.accounts.audit(session.username, "create-user", form.get("username") or "")
         except AccountError as exc:
             message = str(exc)
-        return site.render(
-            request,
-            "users.html",
-            accounts=site.accounts.all(),
-            roles=ROLES,
-            audit=site.accounts.audit_log(),
-            message=message,
-        )
+        return users_page(request, message)
 
     return bp
