@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from core.db import session_factory
 from knowledge_base.content_audit import ERROR, audit
+from knowledge_base.guide import GUIDES_DIR, GuideIndex, guide_errors, load_guide, missing_help_entries
 from knowledge_base.national_import import NationalRecordError, read_national_file
 from knowledge_base.repository import ProcedureRepository
 from knowledge_base.schema import ContentError, iter_errors, load_directory
@@ -108,6 +109,28 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0 if written or not failed else 1
 
 
+def cmd_guide(args: argparse.Namespace) -> int:
+    """Validate the guide entries and the walkthrough steps that point at them; ``--ask`` shows a match."""
+    paths = sorted(Path(args.directory).glob("*.yml"))
+    problems = [str(problem) for problem in guide_errors(paths)]
+    if not paths:
+        problems.append(f"no guide entries in {args.directory}")
+    if not problems:
+        problems = missing_help_entries(load_directory(PROCEDURES_DIR), load_guide(Path(args.directory)))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 1
+    print(f"{len(paths)} guide entries valid")
+    if args.ask:
+        index = GuideIndex(load_guide(Path(args.directory)))
+        match = index.match(args.ask)
+        print(f"{match.entry.id if match.entry else '-'}\t{match.score:.2f}\t{match.reason}")
+        for score, entry_id in index.scores(args.ask)[: args.limit]:
+            print(f"  {score:.2f}\t{entry_id}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m knowledge_base", description=__doc__)
     parser.add_argument("--database-url", default=None, help="SQLAlchemy URL (default: DATABASE_URL)")
@@ -120,6 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=help_text)
         command.add_argument("directory", nargs="?", default=str(PROCEDURES_DIR))
         command.set_defaults(func=func)
+    guide = sub.add_parser(
+        "guide", help="check the guide entries (and walkthrough references); --ask TEXT shows a match"
+    )
+    guide.add_argument("directory", nargs="?", default=str(GUIDES_DIR))
+    guide.add_argument("--ask", default=None)
+    guide.add_argument("--limit", type=int, default=5)
+    guide.set_defaults(func=cmd_guide)
     sub.add_parser("export", help="print every procedure in the database as a JSON array").set_defaults(func=cmd_export)
     search = sub.add_parser("search", help="ranked procedures for a question: id, score, name")
     search.add_argument("text")

@@ -7,6 +7,7 @@ official source and, when a person has reviewed the record, the date of that rev
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from core.contract import Field
@@ -121,6 +122,13 @@ def field_title(field_name: str) -> str:
     return _BODIES.get(field_name, _BODIES[Field.SUMMARY])[0]
 
 
+def official_source_line(url: str, reviewed_on: Optional[date] = None) -> str:
+    """The line that closes an answer: its official source, and the day a person checked it (if anyone did)."""
+    if reviewed_on is None:
+        return f"Nguồn chính thức: {url} (chưa được cán bộ đối chiếu, vui lòng kiểm tra trang nguồn)"
+    return f"Nguồn chính thức: {url} (cán bộ đã đối chiếu ngày {reviewed_on:%d/%m/%Y})"
+
+
 def source_line(record: Dict[str, Any], review: Optional[Review] = None) -> str:
     """The official source that closes every answer, and whether a person has checked the record.
 
@@ -128,9 +136,7 @@ def source_line(record: Dict[str, Any], review: Optional[Review] = None) -> str:
     where they come from and that nobody has reviewed them yet."""
     if record.get("origin") == IMPORTED_ORIGIN and review is None:
         return f"Nguồn: Cơ sở dữ liệu quốc gia về thủ tục hành chính, {record['source_url']} (chưa được cán bộ rà soát)"
-    if review is None:
-        return f"Nguồn chính thức: {record['source_url']} (chưa được cán bộ đối chiếu, vui lòng kiểm tra trang nguồn)"
-    return f"Nguồn chính thức: {record['source_url']} (cán bộ đã đối chiếu ngày {review.reviewed_on:%d/%m/%Y})"
+    return official_source_line(record["source_url"], review.reviewed_on if review else None)
 
 
 def compose_answer(record: Dict[str, Any], field_name: str, review: Optional[Review] = None) -> Answer:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any, Dict, Iterable, List
+from typing import Any, Callable, Dict, Iterable, List
 
 import jsonschema
 import yaml
@@ -13,8 +13,36 @@ LEVELS = ["cấp xã", "cấp tỉnh", "trung ương"]
 # "trực tuyến" alone: online, but the source does not say whether fully (imported records).
 CHANNELS = ["trực tiếp", "trực tuyến toàn trình", "trực tuyến một phần", "trực tuyến", "bưu chính"]
 
+# What a walkthrough checks before the first step: a level-2 VNeID account, scans of the
+# documents, a way to pay online.
+ONLINE_NEEDS = ["vneid_level2", "scans", "payment"]
+
 _TEXT = {"type": "string", "minLength": 1}
 _TEXT_LIST = {"type": "array", "items": _TEXT, "minItems": 1}
+# Who checked a record, against which official source, on which day (procedures and guide entries).
+REVIEWS_SCHEMA: Dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["date", "by", "against"],
+        "properties": {
+            "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+            "by": _TEXT,
+            "against": _TEXT,
+        },
+    },
+}
+# For the reviewer: the pages facts come from, with a short quote.
+EVIDENCE_SCHEMA: Dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["url"],
+        "properties": {"url": {"type": "string", "pattern": r"^https?://"}, "quote": _TEXT},
+    },
+}
 
 PROCEDURE_SCHEMA: Dict[str, Any] = {
     "type": "object",
@@ -86,21 +114,35 @@ PROCEDURE_SCHEMA: Dict[str, Any] = {
         "result": _TEXT,
         "legal_basis": _TEXT_LIST,
         "source_url": {"type": "string", "pattern": r"^https://"},
-        # Reviews recorded in the repository: who checked the record, against which official
-        # source, on which day. Officers record theirs in the dashboard (knowledge_base/reviews.py).
-        "reviews": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["date", "by", "against"],
-                "properties": {
-                    "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
-                    "by": _TEXT,
-                    "against": _TEXT,
+        # How to do it online, one step at a time (the walkthrough): where, what the citizen needs
+        # first, and for each step the guide entry to offer when it fails.
+        "online_steps": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["portal", "needs", "steps"],
+            "properties": {
+                "portal": {"type": "string", "pattern": r"^https://"},
+                "needs": {"type": "array", "items": {"enum": ONLINE_NEEDS}, "uniqueItems": True},
+                "steps": {
+                    "type": "array",
+                    "minItems": 2,
+                    "maxItems": 10,
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["text"],
+                        "properties": {
+                            "text": {"type": "string", "minLength": 1, "maxLength": 200},
+                            "help": {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"},
+                        },
+                    },
                 },
+                "evidence": EVIDENCE_SCHEMA,
             },
         },
+        # Reviews recorded in the repository: who checked the record, against which official
+        # source, on which day. Officers record theirs in the dashboard (knowledge_base/reviews.py).
+        "reviews": REVIEWS_SCHEMA,
     },
 }
 
@@ -114,10 +156,8 @@ class ContentError(ValueError):
         self.field = field
 
 
-def validate_record(record: Any, source: str) -> Dict[str, Any]:
-    """Validate one record; return it with review dates as ISO strings."""
-    if not isinstance(record, dict):
-        raise ContentError(source, "(root)", "expected a mapping of fields")
+def with_iso_review_dates(record: Dict[str, Any]) -> Dict[str, Any]:
+    """A copy of ``record`` whose review dates (YAML reads them as dates) are ISO strings."""
     record = dict(record)
     if isinstance(record.get("reviews"), list):
         record["reviews"] = [
@@ -126,8 +166,13 @@ def validate_record(record: Any, source: str) -> Dict[str, Any]:
             else review
             for review in record["reviews"]
         ]
-    validator = jsonschema.Draft7Validator(PROCEDURE_SCHEMA)
-    errors = sorted(validator.iter_errors(record), key=lambda e: list(e.absolute_path))
+    return record
+
+
+def check_schema(schema: Dict[str, Any], record: Dict[str, Any], source: str) -> None:
+    """Raise a ContentError naming the file and field of the first place ``record`` breaks ``schema``,
+    and for a review dated in the future."""
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(record), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
         field = ".".join(str(part) for part in first.absolute_path) or "(root)"
@@ -141,6 +186,14 @@ def validate_record(record: Any, source: str) -> Dict[str, Any]:
             raise ContentError(source, f"reviews.{position}.date", str(exc)) from exc
         if reviewed > date.today():
             raise ContentError(source, f"reviews.{position}.date", "a review cannot be dated in the future")
+
+
+def validate_record(record: Any, source: str) -> Dict[str, Any]:
+    """Validate one record; return it with review dates as ISO strings."""
+    if not isinstance(record, dict):
+        raise ContentError(source, "(root)", "expected a mapping of fields")
+    record = with_iso_review_dates(record)
+    check_schema(PROCEDURE_SCHEMA, record, source)
     return record
 
 
@@ -161,12 +214,17 @@ def load_directory(directory: Path) -> List[Dict[str, Any]]:
     return [load_file(path) for path in sorted(directory.glob("*.yml"))]
 
 
-def iter_errors(paths: Iterable[Path]) -> List[ContentError]:
-    """Validate files and collect every error instead of stopping at the first."""
+def collect_errors(paths: Iterable[Path], load: Callable[[Path], Any]) -> List[ContentError]:
+    """Load every file with ``load`` and collect every error instead of stopping at the first."""
     problems: List[ContentError] = []
     for path in paths:
         try:
-            load_file(path)
+            load(path)
         except ContentError as exc:
             problems.append(exc)
     return problems
+
+
+def iter_errors(paths: Iterable[Path]) -> List[ContentError]:
+    """Every error of the procedure files ``paths``."""
+    return collect_errors(paths, load_file)
