@@ -7,11 +7,13 @@ from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import Services, get_services
-from core.contract import INTENT_OF_FIELD, PROCEDURE_INTENTS
+from core.contract import INTENT_OF_FIELD, PROCEDURE_INTENTS, Slot
 from core.settings import Settings
+from knowledge_base.language import looks_english
 
 
 class UsesServices:
@@ -97,3 +99,12 @@ def ranked_procedure_intent(tracker: Tracker) -> str:
         if ranked.get("name") in PROCEDURE_INTENTS:
             return ranked["name"]
     return "ask_procedure"
+
+
+def english_note(dispatcher: CollectingDispatcher, settings: Settings, tracker: Tracker) -> List[EventType]:
+    """When the latest message is in English: a note, in English, that answers are in Vietnamese
+    (said before the Vietnamese reply, for every English message of the conversation)."""
+    if not looks_english(latest_text(tracker)):
+        return []
+    utter(dispatcher, settings, "utter_english_note")
+    return [SlotSet(Slot.LANGUAGE, "en")]

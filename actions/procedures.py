@@ -11,9 +11,19 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import ServiceAction, entity_values, field_payload, latest_intent, latest_text, utter
+from actions.base import (
+    ServiceAction,
+    english_note,
+    entity_values,
+    field_payload,
+    latest_intent,
+    latest_text,
+    procedure_payload,
+    utter,
+)
+from actions.guide import STRONG_MIN_SCORE, answer_from_guide
 from actions.services import Services
-from core.contract import FIELD_OF_INTENT, INTENT_OF_FIELD, PROCEDURE_INTENTS, AnswerStatus, Intent, Slot
+from core.contract import FIELD_OF_INTENT, INTENT_OF_FIELD, PROCEDURE_INTENTS, AnswerStatus, Field, Intent, Slot
 from knowledge_base.answers import compose_answer
 from knowledge_base.privacy import mask_personal_data
 from knowledge_base.question_kind import answer_field
@@ -34,6 +44,12 @@ logger = logging.getLogger(__name__)
 MAX_SEARCH_WORDS = 8
 _PLACEHOLDER = re.compile(r"\[[^\]]*\]")
 MAX_BUTTON_TITLE = 60
+WALKTHROUGH_BUTTON = "Hướng dẫn từng bước"
+
+
+def walkthrough_payload(procedure_id: str) -> str:
+    """A button payload that starts the online walkthrough of one procedure."""
+    return procedure_payload(Intent.START_WALKTHROUGH, procedure_id)
 
 
 def button_title(number: int, name: str) -> str:
@@ -107,6 +123,14 @@ def send_resolution(
         resolution.procedure_id,
         resolution.reason,
     )
+    noted = english_note(dispatcher, services.settings, tracker)
+    return noted + _reply(services, dispatcher, tracker, resolution, field)
+
+
+def _reply(
+    services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, resolution: Resolution, field: str
+) -> List[EventType]:
+    """send_resolution's reply, by the resolver's status."""
     index = services.index()
     text = latest_text(tracker)
     settings = services.settings
@@ -116,13 +140,24 @@ def send_resolution(
         buttons = [
             {"title": title, "payload": field_payload(other, record["id"])} for other, title in answer.next_fields
         ]
+        if field == Field.ONLINE and record.get("online_steps"):
+            buttons.insert(0, {"title": WALKTHROUGH_BUTTON, "payload": walkthrough_payload(record["id"])})
         dispatcher.utter_message(text=answer.text, buttons=buttons)
         utter(dispatcher, settings, "utter_ask_helpful")
         return [
+            SlotSet(Slot.GUIDE_ENTRY, None),
             SlotSet(Slot.PROCEDURE_ID, record["id"]),
             SlotSet(Slot.ANSWERED_INTENT, INTENT_OF_FIELD[field]),
             SlotSet(Slot.ANSWER_STATUS, AnswerStatus.ANSWERED),
         ]
+    if resolution.status in (NOT_FOUND, NOT_MENTIONED, LEGAL, AMBIGUOUS):
+        # A question about using the portals rather than a procedure ("thanh toán bị lỗi"): the guide
+        # answers it when it clearly matches one entry; over the law redirect or a question between
+        # procedures only on strong evidence.
+        strong = resolution.status in (LEGAL, AMBIGUOUS)
+        answered = answer_from_guide(services, dispatcher, tracker, STRONG_MIN_SCORE if strong else None)
+        if answered is not None:
+            return answered
     if resolution.status == AMBIGUOUS:
         choices = resolution.choices
         listing = "\n".join(f"{number}. {hit.name}" for number, hit in enumerate(choices, 1))

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import (
     ServiceAction,
     channel_of,
+    english_note,
     entity_values,
     latest_intent,
     latest_text,
@@ -19,6 +20,7 @@ from actions.base import (
     ranked_procedure_intent,
     utter,
 )
+from actions.guide import answer_from_guide
 from actions.procedures import button_title, resolve_turn, send_resolution
 from actions.services import Services
 from actions.stores.applications import find_application_code
@@ -34,6 +36,19 @@ logger = logging.getLogger(__name__)
 MAX_FALLBACK_CHARS = 500
 # Intents action_other_question answers with their own response when no procedure is named.
 OTHER_INTENTS = ("help", "account_help", "out_of_scope")
+
+
+class ActionGreet(ServiceAction):
+    """The first screen (widget opened, Telegram /start, Zalo follow, "xin chào"): what the assistant
+    can and cannot do, and the topics; a note first when the greeting is in English."""
+
+    def name(self) -> Text:
+        return "action_greet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        noted = english_note(dispatcher, self.services.settings, tracker)
+        utter(dispatcher, self.services.settings, "utter_greet")
+        return noted
 
 
 class ActionTrackApplication(ServiceAction):
@@ -89,6 +104,9 @@ class ActionPaymentHelp(ServiceAction):
         return "action_payment_help"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        answered = answer_from_guide(self.services, dispatcher, tracker)
+        if answered is not None:
+            return answered
         utter(dispatcher, self.services.settings, "utter_payment_help")
         return []
 
@@ -135,6 +153,10 @@ class ActionFallback(ServiceAction):
         resolution = resolve_unsure(self.services, tracker)
         if resolution.status in (FOUND, LEGAL):
             return answer_unsure(self.services, dispatcher, tracker, resolution)
+        answered = answer_from_guide(self.services, dispatcher, tracker)
+        if answered is not None:
+            return answered
+        noted = english_note(dispatcher, self.services.settings, tracker)
         buttons = [
             {"title": "Tôi có thể hỏi gì?", "payload": "/help"},
             {"title": "Gặp cán bộ", "payload": "/request_human"},
@@ -148,7 +170,7 @@ class ActionFallback(ServiceAction):
                 for number, hit in enumerate(resolution.choices, 1)
             ]
         utter(dispatcher, self.services.settings, "utter_not_understood", buttons)
-        return [SlotSet(Slot.ANSWER_STATUS, AnswerStatus.NOT_UNDERSTOOD)]
+        return noted + [SlotSet(Slot.ANSWER_STATUS, AnswerStatus.NOT_UNDERSTOOD)]
 
 
 class ActionOtherQuestion(ServiceAction):
@@ -166,5 +188,9 @@ class ActionOtherQuestion(ServiceAction):
             resolution = resolve_unsure(self.services, tracker)
             if resolution.status in (FOUND, LEGAL):
                 return answer_unsure(self.services, dispatcher, tracker, resolution)
+            answered = answer_from_guide(self.services, dispatcher, tracker)
+            if answered is not None:
+                return answered
+        noted = english_note(dispatcher, self.services.settings, tracker)
         utter(dispatcher, self.services.settings, f"utter_{intent}" if intent in OTHER_INTENTS else "utter_help")
-        return []
+        return noted

@@ -17,6 +17,7 @@ from actions.stores.handoff import HandoffLog
 from actions.stores.ratings import RatingStore
 from core.db import session_factory
 from core.settings import Settings, get_settings
+from knowledge_base.guide import GuideIndex, load_guide
 from knowledge_base.repository import ProcedureRepository
 from knowledge_base.reviews import ReviewStore
 from knowledge_base.search import ProcedureIndex
@@ -29,7 +30,8 @@ INDEX_CHECK_SECONDS = 30.0
 
 @dataclass
 class Services:
-    """Knowledge base (records and their reviews), ratings, application status and hand-off log for one database."""
+    """Knowledge base (records and their reviews, the guide), ratings, application status and hand-off log
+    for one database."""
 
     settings: Settings
     sessions: sessionmaker
@@ -38,6 +40,7 @@ class Services:
     ratings: RatingStore
     applications: StatusProvider
     handoffs: HandoffLog
+    guide: GuideIndex
     _index: Optional[ProcedureIndex] = None
     _index_version: tuple = ()
     _checked_at: float = 0.0
@@ -54,6 +57,7 @@ class Services:
             ratings=RatingStore(sessions),
             applications=DatabaseStatusProvider(sessions),
             handoffs=HandoffLog(sessions),
+            guide=GuideIndex(load_guide()),
         )
 
     def index(self) -> ProcedureIndex:

@@ -29,6 +29,11 @@ class Intent:
     TRACK_APPLICATION = "track_application"
     ACCOUNT_HELP = "account_help"
     PAYMENT_HELP = "payment_help"
+    # the guide to online services (knowledge_base/guides/) and the step-by-step walkthrough
+    ASK_GUIDE = "ask_guide"
+    START_WALKTHROUGH = "start_walkthrough"
+    WALKTHROUGH_NEXT = "walkthrough_next"
+    WALKTHROUGH_STUCK = "walkthrough_stuck"
     RATE_SERVICE = "rate_service"
     COMPLAIN = "complain"
     REQUEST_HUMAN = "request_human"
@@ -86,12 +91,20 @@ class Slot:
     RATING_COMMENT = "rating_comment"
     RATING_ID = "rating_id"
     RATED = "rated"
+    GUIDE_ENTRY = "guide_entry"
+    WALKTHROUGH_PROCEDURE = "walkthrough_procedure"
+    WALKTHROUGH_STEP = "walkthrough_step"
+    HAS_VNEID_LEVEL2 = "has_vneid_level2"
+    HAS_SCANS = "has_scans"
+    HAS_PAYMENT = "has_payment"
+    LANGUAGE = "language"
 
 
 class AnswerStatus:
     """Values of the ``answer_status`` slot: what the assistant did with a question (the dashboard reads them)."""
 
     ANSWERED = "answered"
+    GUIDE = "guide"
     AMBIGUOUS = "ambiguous"
     NOT_FOUND = "not_found"
     NO_PROCEDURE = "no_procedure"

@@ -19,6 +19,8 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter, OrderedDict
+from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Dict, Iterable, List, Tuple
 
@@ -26,7 +28,7 @@ import yaml
 
 from core.settings import PROJECT_ROOT as ROOT
 from knowledge_base.schema import load_directory
-from knowledge_base.text import normalize_text, strip_diacritics
+from knowledge_base.text import normalize, normalize_text, strip_diacritics
 
 OUT_DIR = ROOT / "nlu_data" / "generated"
 SEED = 20251127
@@ -117,6 +119,14 @@ TEMPLATES: Dict[str, List[str]] = {
         "bước đầu tiên để {p} là gì",
         "cách thức thực hiện {p}",
         "quy trình giải quyết {p} ra sao",
+    ],
+    "start_walkthrough": [
+        "hướng dẫn tôi nộp {p} trực tuyến",
+        "hướng dẫn từng bước {p} online",
+        "chỉ tôi từng bước {p} trên mạng",
+        "hướng dẫn nộp {p} trên dịch vụ công từng bước",
+        "từng bước làm {p} online",
+        "dẫn tôi làm {p} trực tuyến",
     ],
     "ask_online": [
         "{p} làm online được không",
@@ -262,23 +272,54 @@ def drop_some_marks(text: str, rng: random.Random) -> str:
     return " ".join(strip_diacritics(w) if rng.random() < 0.5 else w for w in text.split(" "))
 
 
+@lru_cache(maxsize=1)
+def _segmenter():
+    """The word segmentation the NLU pipeline uses (spaCy's blank "vi" with pyvi, as tools/spacy_vi.py builds)."""
+    import spacy
+
+    return spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": True}}})
+
+
+def entities_align(example: str) -> bool:
+    """True when every annotated span of ``example`` starts and ends where a word of the pipeline's
+    segmentation does, after normalisation. Rasa drops the labels of a span that cuts a word
+    ("Misaligned entity annotation"): pyvi joins "kết quả báo tử" into one word, so "[báo tử]" after
+    "kết quả" would teach nothing."""
+    spans, plain, position = [], "", 0
+    for match in _ENTITY.finditer(example):
+        plain += example[position : match.start()]
+        spans.append((len(plain), len(plain) + len(match.group(1))))
+        plain += match.group(1)
+        position = match.end()
+    if not spans:
+        return True
+    plain += example[position:]
+    normalized = normalize(plain)
+    words = _segmenter()(normalized.text)
+    starts = {word.idx for word in words}
+    ends = {word.idx + len(word.text) for word in words}
+    return all(normalized.map_start(s) in starts and normalized.map_end(e) in ends for s, e in spans)
+
+
 def variants(text: str) -> List[str]:
-    """No-diacritics and teencode forms of one annotated example."""
+    """No-diacritics and teencode forms of one annotated example (those whose entity still aligns)."""
     rng = seeded("variant", text)
     plain = strip_diacritics(text)
     coded = drop_some_marks(teencode(text, rng), rng)
-    return [v for v in (plain, coded) if v != text]
+    return [v for v in (plain, coded) if v != text and entities_align(v)]
 
 
 def templated_examples() -> Dict[str, List[str]]:
-    """Each template filled with PER_TEMPLATE aliases, then the follow-ups."""
+    """Each template filled with PER_TEMPLATE aliases (skipping those pyvi would join with a
+    neighbouring word, see entities_align), then the follow-ups."""
     phrases = sorted(set(phrase for phrase, _pid in procedure_phrases()))
     examples: Dict[str, List[str]] = {}
     for intent, templates in TEMPLATES.items():
         lines = []
         for template in templates:
             chosen = sorted(phrases, key=lambda phrase: seeded("template", template, phrase).random())
-            lines.extend(template.replace("{p}", f"[{phrase}](procedure)") for phrase in chosen[:PER_TEMPLATE])
+            filled = (template.replace("{p}", f"[{phrase}](procedure)") for phrase in chosen)
+            lines.extend(islice(filter(entities_align, filled), PER_TEMPLATE))
         lines.extend(FOLLOW_UPS.get(intent, []))
         examples[intent] = lines
     return examples

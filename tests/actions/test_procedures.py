@@ -12,6 +12,7 @@ def test_fee_question_answers_passport_fee_with_source(services):
     assert [b["title"] for b in messages[0]["buttons"]] == ["Hồ sơ", "Thời gian", "Nơi nộp", "Làm trực tuyến"]
     assert messages[1]["text"] == "Câu trả lời có hữu ích không?"
     assert slot_events(events) == {
+        "guide_entry": None,
         "procedure_id": "ho-chieu",
         "answered_intent": "ask_fee",
         "answer_status": "answered",

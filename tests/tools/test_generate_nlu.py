@@ -51,3 +51,18 @@ def test_ambiguous_aliases_are_tagged_but_never_synonyms(generate):
     tagged = {phrase for phrase, _ in generate.procedure_phrases()}
     synonyms = {phrase for phrase, _ in generate.procedure_phrases(with_ambiguous=False)}
     assert "nhập khẩu" in tagged and "nhập khẩu" not in synonyms
+
+
+def test_no_training_example_cuts_a_word_of_the_segmentation(generate):
+    """Rasa drops the entity labels of a span that does not start and end on a word ("Misaligned
+    entity annotation"); the generator skips such fillings, and no hand-written example has one."""
+    generated = [line for lines in generate.templated_examples().values() for line in lines]
+    hand = [line for lines in generate.read_hand_written().values() for line in lines]
+    every = generated + hand + [variant for line in generated + hand for variant in generate.variants(line)]
+    assert [example for example in every if not generate.entities_align(example)] == []
+
+
+def test_a_span_that_pyvi_joins_with_its_neighbour_is_detected(generate):
+    # pyvi reads "kết quả báo tử" as one word; "báo tử" alone cannot be labelled inside it
+    assert not generate.entities_align("bao lâu thì có kết quả [báo tử](procedure)")
+    assert generate.entities_align("[đăng ký khai tử](procedure) bao lâu thì có kết quả")

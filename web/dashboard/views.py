@@ -50,6 +50,7 @@ INTENTS = list(DOMAIN_INTENTS)
 CHANNEL_LABELS = {"rest": "REST/API", "socketio": "Web (cổng thông tin)", "telegram": "Telegram", "zalo": "Zalo"}
 STATUS_LABELS = {
     AnswerStatus.ANSWERED: "Đã trả lời",
+    AnswerStatus.GUIDE: "Đã trả lời (hướng dẫn dịch vụ công)",
     AnswerStatus.AMBIGUOUS: "Hỏi lại (nhiều thủ tục)",
     AnswerStatus.NOT_FOUND: "Chưa có thông tin",
     AnswerStatus.NO_PROCEDURE: "Chưa rõ thủ tục",

@@ -125,7 +125,10 @@ def test_non_text_update_gets_polite_reply_and_edits_are_ignored(telegram):
 
 def test_start_command_greets(telegram):
     post(telegram, text_update(1009, 508, "/start"))
-    assert sent_to(telegram["fake"], 508)[0]["text"].startswith("Xin chào!")
+    greeting = sent_to(telegram["fake"], 508)[0]
+    assert greeting["text"].startswith("Xin chào!")
+    topics = [button["text"] for row in greeting["reply_markup"]["inline_keyboard"] for button in row]
+    assert len(topics) == 6 and {"Hướng dẫn dịch vụ công trực tuyến", "Tra cứu hồ sơ", "Gặp cán bộ"} <= set(topics)
 
 
 def test_rating_from_telegram_records_channel(telegram):

@@ -129,7 +129,10 @@ def test_follow_greets_and_non_text_gets_a_polite_reply(zalo):
             "user_id_by_app": "x",
         },
     )
-    assert wait_for_messages(fake, "u-6")[0]["text"].startswith("Xin chào!")
+    greeting = wait_for_messages(fake, "u-6")[0]
+    assert greeting["text"].startswith("Xin chào!")
+    topics = [b["title"] for b in greeting["attachment"]["payload"]["buttons"]]
+    assert len(topics) == 5 and {"Hướng dẫn dịch vụ công trực tuyến", "Gặp cán bộ"} <= set(topics)
     send(
         zalo,
         {

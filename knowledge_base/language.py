@@ -1,0 +1,34 @@
+"""Telling a message written in English from Vietnamese typed without diacritics.
+
+The content is Vietnamese only; a citizen who writes in English is told so, politely, in English
+(actions say ``utter_english_note``). Only words that are not also Vietnamese syllables typed
+without marks count ("can" is "cần", "the" is "thẻ", "do" is "do/đó"), so "lam the can cuoc" is
+never taken for English.
+"""
+
+from __future__ import annotations
+
+import re
+
+ENGLISH_WORDS = frozenset(
+    """
+    how what where when why which who whom does did could would should will are was were is am
+    i my me you your we our they their it its this that these those there here with from about
+    have has had need needs want wants apply applying application get got getting please hello
+    hey thanks thank passport visa birth certificate register registration online fee fees cost
+    documents document residence card identity help much many work permit marriage driving licence
+    license renew renewal lost submit office address temporary permanent foreigner english speak
+    """.split()
+)
+_WORD = re.compile(r"[A-Za-z]+")
+MIN_ENGLISH_WORDS = 2
+MIN_ENGLISH_SHARE = 0.4
+
+
+def looks_english(text: str) -> bool:
+    """True when ``text`` is plain ASCII and at least two of its words (and 40%) are English-only words."""
+    if not text or not text.isascii() or text.lstrip().startswith("/"):
+        return False
+    words = [word.lower() for word in _WORD.findall(text)]
+    english = sum(word in ENGLISH_WORDS for word in words)
+    return english >= MIN_ENGLISH_WORDS and english >= MIN_ENGLISH_SHARE * len(words)
