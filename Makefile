@@ -23,7 +23,7 @@ export PYTHONPATH := $(CURDIR)
 RASA_PATHS  := --config config.yml --domain bot/domain.yml
 
 .PHONY: help run test check unit e2e train eval shell setup browser kb data validate-data migrate stories clean \
-        telegram-polling purge bench bench-kb soak eval-real resolution-curve
+        telegram-polling purge bench bench-kb soak eval-real resolution-curve screenshots
 
 ## This list (the default goal).
 help:
@@ -52,6 +52,7 @@ browser:
 ## Load the curated procedures into DATABASE_URL (idempotent).
 kb: setup
 	$(PY) -m tools kb validate
+	$(PY) -m tools kb guide
 	$(PY) -m tools kb load
 
 ## Upgrade DATABASE_URL's schema to the newest migration (make run and every server do it too).
@@ -114,6 +115,10 @@ resolution-curve: train
 ## one over-long message a minute; writes bench/results/soak.{md,json}. Not part of `make test`.
 soak: kb train
 	$(PY) -m bench.soak
+
+## The README's widget pictures (docs/images/), taken in Chromium from a real stack.
+screenshots: kb train browser
+	$(PY) -m tools.screenshots
 
 ## Delete conversations older than RETENTION_DAYS (default 365); safe to run from cron.
 purge: setup

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from actions.stores.tables import Rating
 from core.db import session_factory
-from tests.browser import chromium_page
+from tools.browser import chromium_page
 from tools.stack import free_port, running_servers, running_web_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -107,13 +107,94 @@ def test_works_at_320_pixels_and_with_the_keyboard(page: Page, site: Dict):
     page.keyboard.press("Enter")
     box = page.locator(".dvc-panel").bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= 320
+    expect(page.get_by_test_id("bot-message").filter(has_text="Xin chào")).to_have_count(1, timeout=30_000)
     page.keyboard.type("xin chào")
     page.keyboard.press("Enter")
-    expect(page.get_by_test_id("bot-message").filter(has_text="Xin chào")).to_have_count(1, timeout=30_000)
+    expect(page.get_by_test_id("bot-message").filter(has_text="Xin chào")).to_have_count(2, timeout=30_000)
     expect(page.get_by_role("log")).to_be_visible()
     page.screenshot(path=str(site["shots"] / "4-320px.png"))
     page.keyboard.press("Escape")
     expect(page.locator(".dvc-panel")).to_be_hidden()
+
+
+def test_the_first_screen_greets_with_topics_and_leads_to_the_guide(page: Page, site: Dict):
+    open_chat(page, site)
+    greeting = page.get_by_test_id("bot-message").filter(has_text="Tôi là trợ lý ảo")
+    expect(greeting).to_have_count(1, timeout=30_000)
+    expect(page.get_by_test_id("user-message")).to_have_count(0)  # the greeting asks nothing of the citizen
+    topics = greeting.get_by_test_id("quick-reply")
+    expect(topics).to_have_count(6)
+    page.screenshot(path=str(site["shots"] / "5-first-screen.png"))
+    topics.filter(has_text="Hướng dẫn dịch vụ công trực tuyến").click()
+    menu = page.get_by_test_id("bot-message").filter(has_text="Bạn cần hướng dẫn về việc gì")
+    expect(menu).to_have_count(1, timeout=30_000)
+    menu.get_by_test_id("quick-reply").filter(has_text="Thanh toán phí, lệ phí").click()
+    entry = page.get_by_test_id("bot-message").filter(has_text="Thanh toán phí, lệ phí trực tuyến")
+    expect(entry).to_have_count(1, timeout=30_000)
+    expect(entry).to_contain_text("Nguồn chính thức:")
+    page.reload()
+    page.get_by_test_id("chat-launcher").click()
+    expect(page.get_by_test_id("bot-message").filter(has_text="Tôi là trợ lý ảo")).to_have_count(1)  # not greeted twice
+
+
+def test_a_walkthrough_to_the_end_with_a_failed_step_leading_to_the_guide(page: Page, site: Dict):
+    open_chat(page, site)
+    ask(page, "làm hộ chiếu online được không")
+    online = page.get_by_test_id("bot-message").filter(has_text="Làm trực tuyến – Cấp hộ chiếu")
+    expect(online).to_have_count(1, timeout=30_000)
+    online.get_by_test_id("quick-reply").filter(has_text="Hướng dẫn từng bước").click()
+    for question in ("VNeID mức độ 2", "ảnh chụp hoặc bản scan", "thẻ, tài khoản ngân hàng"):
+        asked = page.get_by_test_id("bot-message").filter(has_text=question)
+        expect(asked).to_have_count(1, timeout=30_000)
+        asked.get_by_role("button", name="Có", exact=True).click()
+    first = page.get_by_test_id("bot-message").filter(has_text="Bước 1/")
+    expect(first).to_have_count(1, timeout=30_000)
+    total = int(re.search(r"Bước 1/(\d+)", first.inner_text()).group(1))
+    page.screenshot(path=str(site["shots"] / "6-walkthrough-step.png"))
+    first.get_by_test_id("quick-reply").filter(has_text="Tôi gặp lỗi ở bước này").click()
+    helped = page.get_by_test_id("bot-message").filter(
+        has_text="Đăng nhập Cổng Dịch vụ công quốc gia bằng tài khoản VNeID"
+    )
+    expect(helped).to_have_count(1, timeout=30_000)
+    helped.get_by_test_id("quick-reply").filter(has_text="Tiếp theo").click()
+    for number in range(2, total + 1):
+        step = page.get_by_test_id("bot-message").filter(has_text=f"Bước {number}/{total}:")
+        expect(step).to_have_count(1, timeout=30_000)
+        step.get_by_test_id("quick-reply").filter(has_text="Tiếp theo").click()
+    expect(page.get_by_test_id("bot-message").filter(has_text="Bạn đã đi hết các bước")).to_have_count(
+        1, timeout=30_000
+    )
+
+
+def test_an_unreachable_server_gets_a_clear_message_and_a_retry(page: Page, site: Dict):
+    dead = f"http://127.0.0.1:{free_port()}"
+
+    def unreachable_server(route):
+        html = route.fetch().text()
+        html = re.sub(r'data-server="[^"]*"', f'data-server="{dead}" data-reply-timeout="3000"', html)
+        route.fulfill(body=html, content_type="text/html; charset=utf-8")
+
+    page.route(site["origin"] + "/", unreachable_server)
+    open_chat(page, site)
+    ask(page, "làm hộ chiếu cần gì")
+    expect(page.get_by_test_id("chat-status")).to_contain_text("Không kết nối được với trợ lý", timeout=15_000)
+    retry = page.get_by_test_id("chat-retry")
+    expect(retry).to_be_visible()
+    expect(page.locator(".dvc-typing")).to_be_hidden()
+    retry.click()
+    expect(retry).to_be_hidden()  # waiting again; the message is kept, never dropped
+    expect(page.get_by_test_id("chat-status")).to_contain_text("Không kết nối được với trợ lý", timeout=15_000)
+    expect(page.get_by_test_id("user-message").filter(has_text="làm hộ chiếu cần gì")).to_have_count(1)
+
+
+def test_on_a_phone_the_open_panel_fills_the_screen(site: Dict):
+    with chromium_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True) as page:
+        open_chat(page, site)
+        box = page.locator(".dvc-panel").bounding_box()
+        assert box and (round(box["x"]), round(box["y"]), round(box["width"]), round(box["height"])) == (0, 0, 390, 844)
+        expect(page.get_by_test_id("chat-launcher")).to_be_hidden()
+        page.get_by_role("button", name="Đóng trợ lý").click()
+        expect(page.get_by_test_id("chat-launcher")).to_be_visible()
 
 
 def test_socketio_refuses_other_origins(site: Dict):

@@ -3,6 +3,9 @@
  *
  *   <script src="https://HOST/widget.js" data-server="https://HOST" defer></script>
  *
+ * Optional: data-reply-timeout (milliseconds, default 20000): how long to wait for an answer
+ * before telling the citizen the server is unreachable and offering to send the message again.
+ *
  * data-server is the Rasa server (socket.io channel); the widget's own files (CSS and the
  * vendored socket.io client) are loaded from where widget.js itself was served.
  * Bot text is always inserted as text, never as HTML; links open with rel="noopener".
@@ -21,6 +24,9 @@
   var NOTICE_KEY = "dvcAssistant.noticeAccepted";
   var MAX_HISTORY = 200;
   var URL_PATTERN = /(https?:\/\/[^\s<>"')]+)/g;
+  var REPLY_TIMEOUT = parseInt(script.getAttribute("data-reply-timeout"), 10) || 20000;
+  // Sent without a bubble when a conversation starts: the server answers with the first screen.
+  var GREETING_PAYLOAD = "/greet";
 
   var socket = null;
   var ready = false;
@@ -29,6 +35,7 @@
   var history = readHistory();
   var els = {};
   var typingTimer = null;
+  var unanswered = null;  // the payload waiting for an answer, sent again by "Thử lại"
 
   function readHistory() {
     try { return JSON.parse(localStorage.getItem(HISTORY_KEY) || "[]"); } catch (e) { return []; }
@@ -125,27 +132,51 @@
   function setTyping(on) {
     els.typing.hidden = !on;
     clearTimeout(typingTimer);
-    if (on) { typingTimer = setTimeout(function () { els.typing.hidden = true; }, 20000); }
+    if (on) { typingTimer = setTimeout(showOffline, REPLY_TIMEOUT); }
   }
 
   function showStatus(text) { els.status.textContent = text; }
 
+  /* No answer in time: say so plainly and offer to send the same message again. */
+  function showOffline() {
+    els.typing.hidden = true;
+    showStatus("Không kết nối được với trợ lý, câu hỏi của bạn chưa được trả lời. " +
+      "Vui lòng kiểm tra mạng rồi bấm \u201cThử lại\u201d.");
+    els.retry.hidden = false;
+  }
+
+  function hideOffline() {
+    showStatus("");
+    els.retry.hidden = true;
+  }
+
+  function retry() {
+    hideOffline();
+    if (unanswered === null) { return; }
+    setTyping(true);
+    if (socket && !socket.connected) { socket.connect(); }
+    if (ready) { emit(unanswered); } else if (pending.indexOf(unanswered) < 0) { pending.push(unanswered); }
+  }
+
   function connect() {
     socket = window.io(SERVER, { path: "/socket.io", transports: ["websocket", "polling"] });
     socket.on("connect", function () {
-      showStatus("");
+      if (els.retry.hidden) { showStatus(""); }
       socket.emit("session_request", { session_id: sessionId });
     });
     socket.on("session_confirm", function (id) {
       sessionId = typeof id === "string" ? id : (id && id.session_id);
       localStorage.setItem(SESSION_KEY, sessionId);
       ready = true;
+      if (!history.length && !pending.length) { emit(GREETING_PAYLOAD); }
       while (pending.length) { emit(pending.shift()); }
     });
     socket.on("disconnect", function () { ready = false; });
-    socket.on("connect_error", function () { showStatus("Đang kết nối lại…"); });
+    socket.on("connect_error", function () { if (els.retry.hidden) { showStatus("Đang kết nối lại…"); } });
     socket.on("bot_uttered", function (data) {
       setTyping(false);
+      unanswered = null;
+      hideOffline();
       var buttons = (data.quick_replies || data.buttons || []).map(function (b) {
         return { title: b.title, payload: b.payload };
       });
@@ -163,6 +194,8 @@
     if (!text) { return; }
     acceptNotice();
     addMessage({ from: "user", text: text });
+    hideOffline();
+    unanswered = payload;
     setTyping(true);
     if (ready) { emit(payload); } else { pending.push(payload); }
   }
@@ -180,12 +213,15 @@
     els.list.textContent = "";
     localStorage.removeItem(SESSION_KEY);
     sessionId = null;
+    unanswered = null;
+    hideOffline();
     if (socket) { ready = false; socket.disconnect(); socket = null; connect(); }
     els.input.focus();
   }
 
   function toggle(open) {
     els.panel.hidden = !open;
+    els.root.classList.toggle("dvc-open", open);
     els.launcher.setAttribute("aria-expanded", open ? "true" : "false");
     if (open) {
       if (!socket) { loadSocketIo(connect); }
@@ -225,7 +261,10 @@
     els.list = el("ol", { "class": "dvc-list", role: "log", "aria-live": "polite", "aria-label": "Tin nhắn" });
     els.typing = el("p", { "class": "dvc-typing", "aria-live": "polite" }, "Trợ lý đang trả lời…");
     els.typing.hidden = true;
-    els.status = el("p", { "class": "dvc-status", role: "status" });
+    els.status = el("p", { "class": "dvc-status", role: "status", "data-testid": "chat-status" });
+    els.retry = el("button", { type: "button", "class": "dvc-retry", "data-testid": "chat-retry" }, "Thử lại");
+    els.retry.hidden = true;
+    els.retry.addEventListener("click", retry);
 
     var form = el("form", { "class": "dvc-form" });
     els.input = el("input", {
@@ -248,6 +287,7 @@
     els.panel.appendChild(els.list);
     els.panel.appendChild(els.typing);
     els.panel.appendChild(els.status);
+    els.panel.appendChild(els.retry);
     els.panel.appendChild(form);
     els.panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") { toggle(false); }
@@ -255,6 +295,7 @@
     els.launcher.addEventListener("click", function () { toggle(els.panel.hidden); });
 
     var root = el("div", { "class": "dvc-root", lang: "vi" });
+    els.root = root;
     root.appendChild(els.panel);
     root.appendChild(els.launcher);
     document.body.appendChild(root);

@@ -8,7 +8,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.browser import chromium_page
+from tools.browser import chromium_page
 from tools.stack import running_servers, running_web_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]

@@ -17,8 +17,8 @@ import yaml
 from sqlalchemy import select
 
 from core.db import session_factory
-from tests.browser import chromium_page
 from tests.web.dashboard.conftest import FORMULAS, add_hostile_rows, login, login_form_token, seed
+from tools.browser import chromium_page
 from tools.stack import running_web_server
 from web.dashboard.accounts import AccountStore
 from web.tables import AuditEntry

@@ -1,4 +1,4 @@
-"""Debian's Chromium driven by Playwright (never a browser download)."""
+"""Debian's Chromium driven by Playwright (never a browser download), for the browser tests and `make screenshots`."""
 
 from __future__ import annotations
 
