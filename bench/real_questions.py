@@ -10,7 +10,10 @@ Printed per set, category and writing style (written to ``var/eval-real.json``):
 - harmful: answered about a procedure that is not acceptable for the row (for OUT and GEN rows,
   any procedure) — the one thing the assistant must not do;
 - right: IN rows answered about an acceptable procedure;
-- field shown: of those, the reply is the asked field's answer (its heading, e.g. "Lệ phí – …").
+- field shown: of those, the reply is the asked field's answer (its heading, e.g. "Lệ phí – …");
+- guide useful: GEN rows answered from a guide entry labelled useful for them
+  (``tests/real_questions/guide-labels.yml``);
+- guide elsewhere: rows that are not GEN answered from the guide at all (must stay at zero).
 
 The imported-catalogue set is asked of a database that also holds the national sample
 (``tests/real_questions/national-sample``, as ``knowledge_base import`` converts it). There an
@@ -44,6 +47,7 @@ from tools.stack import TOKEN, running_servers  # noqa: E402
 QUESTIONS = ROOT / "tests" / "real_questions"
 SETS = ("portal-faq-questions.yml", "legal-qa-questions.yml")
 IMPORTED_SET = "imported-procedure-questions.yml"
+GUIDE_LABELS = QUESTIONS / "guide-labels.yml"
 NATIONAL_SAMPLE = QUESTIONS / "national-sample"
 # Rows whose ``procedure`` names what the assistant should answer about.
 ANSWERABLE = ("IN", "IMPORTED")
@@ -61,6 +65,7 @@ class Row:
     procedures: frozenset
     field: Optional[str]
     copy_of: Optional[str] = None
+    guides: frozenset = frozenset()
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,15 @@ class Outcome:
     reply: str
     choices: tuple = ()
     status: Optional[str] = None
+    guide_entry: Optional[str] = None
+
+    @property
+    def guide_useful(self) -> bool:
+        return self.row.cat == "GEN" and self.guide_entry in self.row.guides
+
+    @property
+    def guide_elsewhere(self) -> bool:
+        return self.row.cat != "GEN" and self.guide_entry is not None
 
     @property
     def harmful(self) -> bool:
@@ -92,7 +106,9 @@ class Outcome:
 
 
 def load_rows(path: Path) -> List[Row]:
-    """The rows of one development set (``procedure`` is an id, a list of ids or ``none``)."""
+    """The rows of one development set (``procedure`` is an id, a list of ids or ``none``), with the
+    guide entries labelled useful for its GEN rows."""
+    labels = (yaml.safe_load(GUIDE_LABELS.read_text(encoding="utf-8")) or {}).get(path.name) or {}
     rows = []
     for item in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]:
         accepted = item.get("procedure")
@@ -104,7 +120,16 @@ def load_rows(path: Path) -> List[Row]:
             field = field.removeprefix("ask_")
             field = Field.SUMMARY if field == "procedure" else field
         rows.append(
-            Row(item["id"], item["text"], item["cat"], style, frozenset(map(str, ids)), field, item.get("copy_of"))
+            Row(
+                item["id"],
+                item["text"],
+                item["cat"],
+                style,
+                frozenset(map(str, ids)),
+                field,
+                item.get("copy_of"),
+                frozenset(labels.get(item["id"], ())),
+            )
         )
     return rows
 
@@ -125,11 +150,15 @@ def summarise(outcomes: Iterable[Outcome]) -> Dict[str, Dict[str, float]]:
     for name, items in groups.items():
         inside = [o for o in items if o.row.cat in ANSWERABLE]
         right = [o for o in inside if o.right]
+        general = [o for o in items if o.row.cat == "GEN"]
+        other = [o for o in items if o.row.cat != "GEN"]
         table[name] = {
             "rows": len(items),
             "harmful": sum(o.harmful for o in items) / len(items),
             "right": len(right) / len(inside) if inside else float("nan"),
             "field_shown": sum(o.field_shown for o in right) / len(right) if right else float("nan"),
+            "guide_useful": sum(o.guide_useful for o in general) / len(general) if general else float("nan"),
+            "guide_elsewhere": sum(o.guide_elsewhere for o in other) / len(other) if other else float("nan"),
         }
     return table
 
@@ -159,6 +188,7 @@ def ask(rasa: str, row: Row) -> Outcome:
         reply,
         choices=tuple(offered) if answered is None else (),
         status=tracker["slots"].get("answer_status"),
+        guide_entry=tracker["slots"].get("guide_entry"),
     )
 
 
@@ -170,12 +200,18 @@ def _rate(value: float) -> str:
 
 
 def markdown(name: str, table: Dict[str, Dict[str, float]]) -> str:
-    lines = [f"### {name}", "", "| rows | n | harmful | right (IN) | field shown |", "|---|---|---|---|---|"]
+    lines = [
+        f"### {name}",
+        "",
+        "| rows | n | harmful | right (IN) | field shown | guide useful (GEN) | guide elsewhere |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for group in sorted(table, key=lambda g: GROUP_ORDER.index(g) if g in GROUP_ORDER else len(GROUP_ORDER)):
         figures = table[group]
         lines.append(
             f"| {group} | {figures['rows']} | {_rate(figures['harmful'])} | {_rate(figures['right'])} | "
-            f"{_rate(figures['field_shown'])} |"
+            f"{_rate(figures['field_shown'])} | {_rate(figures['guide_useful'])} | "
+            f"{_rate(figures['guide_elsewhere'])} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -191,9 +227,18 @@ def run_sets(sets: Sequence[str], records: List[dict], work: Path) -> Dict[str, 
             report[name] = {
                 "summary": summarise(outcomes),
                 "wrong": [
-                    asdict(o.row) | {"answered": o.procedure_id, "offered": list(o.choices), "status": o.status}
+                    asdict(o.row)
+                    | {
+                        "answered": o.procedure_id,
+                        "offered": list(o.choices),
+                        "status": o.status,
+                        "guide_entry": o.guide_entry,
+                    }
                     for o in outcomes
-                    if o.harmful or (o.row.cat in ANSWERABLE and not o.right)
+                    if o.harmful
+                    or (o.row.cat in ANSWERABLE and not o.right)
+                    or o.guide_elsewhere
+                    or (o.row.cat == "GEN" and not o.guide_useful)
                 ],
             }
     return report

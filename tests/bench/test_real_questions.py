@@ -89,3 +89,23 @@ def test_the_committed_thresholds_hold_issue_targets():
     assert limits["portal-faq-questions.yml"]["all"]["harmful_max"] <= 0.02
     assert limits["legal-qa-questions.yml"]["IN"]["right_min"] >= 0.80
     assert limits["imported-procedure-questions.yml"]["IMPORTED"]["right_min"] >= 0.80
+
+
+def test_guide_answers_count_as_useful_only_on_gen_rows_with_a_labelled_entry():
+    general = Row("g", "thanh toán lỗi", "GEN", "d", frozenset(), None, guides=frozenset({"thanh-toan-loi"}))
+    assert Outcome(general, None, "", guide_entry="thanh-toan-loi").guide_useful
+    assert not Outcome(general, None, "", guide_entry="chu-ky-so").guide_useful
+    assert not Outcome(general, None, "").guide_useful
+    assert Outcome(row("OUT"), None, "", guide_entry="chu-ky-so").guide_elsewhere
+    assert not Outcome(general, None, "", guide_entry="chu-ky-so").guide_elsewhere
+    table = summarise([Outcome(general, None, "", guide_entry="thanh-toan-loi"), Outcome(row("OUT"), None, "")])
+    assert table["all"]["guide_useful"] == 1.0 and table["all"]["guide_elsewhere"] == 0.0
+
+
+def test_every_gen_row_has_guide_labels_naming_existing_entries():
+    from knowledge_base.guide import load_guide
+
+    known = {entry.id for entry in load_guide()}
+    for name in ("portal-faq-questions.yml", "legal-qa-questions.yml"):
+        general = [r for r in load_rows(QUESTIONS / name) if r.cat == "GEN"]
+        assert general and all(r.guides and r.guides <= known for r in general), name
