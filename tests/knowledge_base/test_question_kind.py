@@ -49,6 +49,9 @@ def test_a_legal_topic_counts_only_when_no_procedure_is_named():
         ("Những ai phải làm thẻ căn cước?", "summary", "eligibility"),
         ("Thành phần hồ sơ đăng ký khai sinh", "online", "documents"),
         ("cấp sổ đỏ lần đầu chờ bao lâu", "fee", "processing_time"),
+        ("nộp online ở đâu", "agency", "online"),  # where to submit online, not the office
+        ("nop truc tuyen o dau", "agency", "online"),
+        ("nộp hồ sơ ở đâu", "agency", "agency"),
     ],
 )
 def test_the_wording_decides_the_field(text, nlu_field, expected):
