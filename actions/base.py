@@ -7,11 +7,10 @@ from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import Services, get_services
-from core.contract import INTENT_OF_FIELD, PROCEDURE_INTENTS, Slot
+from core.contract import INTENT_OF_FIELD, PROCEDURE_INTENTS
 from core.settings import Settings
 from knowledge_base.language import looks_english
 
@@ -101,10 +100,8 @@ def ranked_procedure_intent(tracker: Tracker) -> str:
     return "ask_procedure"
 
 
-def english_note(dispatcher: CollectingDispatcher, settings: Settings, tracker: Tracker) -> List[EventType]:
-    """When the latest message is in English: a note, in English, that answers are in Vietnamese
-    (said before the Vietnamese reply, for every English message of the conversation)."""
-    if not looks_english(latest_text(tracker)):
-        return []
-    utter(dispatcher, settings, "utter_english_note")
-    return [SlotSet(Slot.LANGUAGE, "en")]
+def english_note(dispatcher: CollectingDispatcher, settings: Settings, tracker: Tracker) -> None:
+    """When the latest message is in English: a note, in English, that answers are in Vietnamese.
+    The actions that answer typed questions say it first, for every English message."""
+    if looks_english(latest_text(tracker)):
+        utter(dispatcher, settings, "utter_english_note")

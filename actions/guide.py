@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import ServiceAction, entity_values, latest_text, utter
+from actions.base import ServiceAction, english_note, entity_values, latest_text, utter
 from actions.services import Services
 from core.contract import AnswerStatus, Slot
 from knowledge_base.guide import GuideEntry, compose_guide_answer, related_entries
@@ -81,6 +81,7 @@ class ActionAnswerGuide(ServiceAction):
         return "action_answer_guide"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        english_note(dispatcher, self.services.settings, tracker)
         named = next(filter(None, map(self.services.guide.get, entity_values(tracker, "guide"))), None)
         if named is not None:
             say_guide_entry(self.services, dispatcher, named)

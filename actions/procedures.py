@@ -103,6 +103,7 @@ class ActionAnswerProcedure(ServiceAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         text = latest_text(tracker)
+        english_note(dispatcher, self.services.settings, tracker)
         field = answer_field(text, FIELD_OF_INTENT.get(latest_intent(tracker) or ""))
         index = self.services.index()
         resolution = resolve_procedure(
@@ -123,14 +124,6 @@ def send_resolution(
         resolution.procedure_id,
         resolution.reason,
     )
-    noted = english_note(dispatcher, services.settings, tracker)
-    return noted + _reply(services, dispatcher, tracker, resolution, field)
-
-
-def _reply(
-    services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, resolution: Resolution, field: str
-) -> List[EventType]:
-    """send_resolution's reply, by the resolver's status."""
     index = services.index()
     text = latest_text(tracker)
     settings = services.settings

@@ -46,9 +46,9 @@ class ActionGreet(ServiceAction):
         return "action_greet"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        noted = english_note(dispatcher, self.services.settings, tracker)
+        english_note(dispatcher, self.services.settings, tracker)
         utter(dispatcher, self.services.settings, "utter_greet")
-        return noted
+        return []
 
 
 class ActionTrackApplication(ServiceAction):
@@ -104,6 +104,7 @@ class ActionPaymentHelp(ServiceAction):
         return "action_payment_help"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        english_note(dispatcher, self.services.settings, tracker)
         answered = answer_from_guide(self.services, dispatcher, tracker)
         if answered is not None:
             return answered
@@ -139,6 +140,7 @@ class ActionFallback(ServiceAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         text = latest_text(tracker)
+        english_note(dispatcher, self.services.settings, tracker)
         original_length = (tracker.latest_message or {}).get(MESSAGE_TOO_LONG_KEY)
         logger.info("fallback conversation=%s length=%d", tracker.sender_id, original_length or len(text))
         if original_length:
@@ -156,7 +158,6 @@ class ActionFallback(ServiceAction):
         answered = answer_from_guide(self.services, dispatcher, tracker)
         if answered is not None:
             return answered
-        noted = english_note(dispatcher, self.services.settings, tracker)
         buttons = [
             {"title": "Tôi có thể hỏi gì?", "payload": "/help"},
             {"title": "Gặp cán bộ", "payload": "/request_human"},
@@ -170,7 +171,7 @@ class ActionFallback(ServiceAction):
                 for number, hit in enumerate(resolution.choices, 1)
             ]
         utter(dispatcher, self.services.settings, "utter_not_understood", buttons)
-        return noted + [SlotSet(Slot.ANSWER_STATUS, AnswerStatus.NOT_UNDERSTOOD)]
+        return [SlotSet(Slot.ANSWER_STATUS, AnswerStatus.NOT_UNDERSTOOD)]
 
 
 class ActionOtherQuestion(ServiceAction):
@@ -184,6 +185,7 @@ class ActionOtherQuestion(ServiceAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         text = latest_text(tracker)
         intent = latest_intent(tracker)
+        english_note(dispatcher, self.services.settings, tracker)
         if not text.lstrip().startswith("/"):
             resolution = resolve_unsure(self.services, tracker)
             if resolution.status in (FOUND, LEGAL):
@@ -191,6 +193,5 @@ class ActionOtherQuestion(ServiceAction):
             answered = answer_from_guide(self.services, dispatcher, tracker)
             if answered is not None:
                 return answered
-        noted = english_note(dispatcher, self.services.settings, tracker)
         utter(dispatcher, self.services.settings, f"utter_{intent}" if intent in OTHER_INTENTS else "utter_help")
-        return noted
+        return []

@@ -24,11 +24,13 @@ from knowledge_base.resolver import FOUND, resolve_procedure
 
 logger = logging.getLogger(__name__)
 
+FORM = "walkthrough_form"
+
 # Each prerequisite a procedure's online_steps may need: its slot, what to say when the citizen
 # lacks it, and the guide entry that explains how to get it.
 NEED_SLOTS = {
     "vneid_level2": (Slot.HAS_VNEID_LEVEL2, "utter_walkthrough_need_vneid", "vneid-dang-ky-muc-2"),
-    "scans": (Slot.HAS_SCANS, "utter_walkthrough_need_scans", None),
+    "scans": (Slot.HAS_SCANS, "utter_walkthrough_need_scans", "tai-len-ban-chup-giay-to"),
     "payment": (Slot.HAS_PAYMENT, "utter_walkthrough_need_payment", "thanh-toan-phi-le-phi-truc-tuyen"),
 }
 
@@ -46,6 +48,11 @@ def _current_step(tracker: Tracker) -> int:
         return int(tracker.get_slot(Slot.WALKTHROUGH_STEP) or 0)
     except (TypeError, ValueError):
         return 0
+
+
+def _asking_prerequisites(tracker: Tracker) -> bool:
+    """The form is still asking Có / Chưa có: "Tiếp theo" typed now must not skip it."""
+    return (tracker.active_loop or {}).get("name") == FORM
 
 
 class ActionStartWalkthrough(ServiceAction):
@@ -86,10 +93,12 @@ class ActionStartWalkthrough(ServiceAction):
             count=len(online["steps"]),
             portal=online["portal"],
         )
+        # Each walkthrough asks its prerequisites afresh: an earlier "Chưa có" may have changed.
         return [
             SlotSet(Slot.PROCEDURE_ID, record["id"]),
             SlotSet(Slot.WALKTHROUGH_PROCEDURE, record["id"]),
             SlotSet(Slot.WALKTHROUGH_STEP, 0),
+            *(SlotSet(slot, None) for slot, _, _ in NEED_SLOTS.values()),
         ]
 
 
@@ -105,7 +114,7 @@ class ValidateWalkthroughForm(UsesServices, FormValidationAction):
         record = _walkthrough_record(self.services, tracker)
         if record is None:
             return []
-        needs = record["online_steps"]["needs"]
+        needs = record["online_steps"].get("needs", [])
         return [NEED_SLOTS[need][0] for need in NEED_SLOTS if need in needs]
 
     def _explain_if_missing(self, need: str, value: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
@@ -142,6 +151,9 @@ class ActionWalkthroughStep(ServiceAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         record = _walkthrough_record(self.services, tracker)
         settings = self.services.settings
+        if _asking_prerequisites(tracker):
+            utter(dispatcher, settings, "utter_walkthrough_answer_first")
+            return []
         if record is None:
             # After start_walkthrough the reason was already given; a stray "Tiếp theo" gets one.
             if latest_intent(tracker) != Intent.START_WALKTHROUGH:
@@ -175,7 +187,10 @@ class ActionWalkthroughHelp(ServiceAction):
         record = _walkthrough_record(self.services, tracker)
         number = _current_step(tracker)
         settings = self.services.settings
-        if record is None or number < 1:
+        if _asking_prerequisites(tracker):
+            utter(dispatcher, settings, "utter_walkthrough_answer_first")
+            return []
+        if record is None or not 1 <= number <= len(record["online_steps"]["steps"]):
             utter(dispatcher, settings, "utter_walkthrough_not_started")
             utter(dispatcher, settings, "utter_walkthrough_which_procedure")
             return []

@@ -97,7 +97,6 @@ class Slot:
     HAS_VNEID_LEVEL2 = "has_vneid_level2"
     HAS_SCANS = "has_scans"
     HAS_PAYMENT = "has_payment"
-    LANGUAGE = "language"
 
 
 class AnswerStatus:

@@ -173,8 +173,8 @@ class GuideIndex:
     """Finds the guide entry a question is about, or none.
 
     Each entry is represented by its title and example questions; a question's score against an
-    entry is the best weighted overlap (Dice, IDF weights over the guide) with one of them, plus a
-    small bonus when the keyword that matched has several parts. An
+    entry is the best weighted overlap (Dice, IDF weights over the guide) with one of them, plus
+    KEYWORD_PART_BONUS when the keyword found has several parts (one bonus, however many). An
     entry answers only when (1) one of its keywords is in the question, (2) the score reaches
     ``min_score`` and (3) it leads every other keyword-matching entry by ``min_margin``, or, when
     two are that close, its keyword is the more specific (more parts).
@@ -201,9 +201,11 @@ class GuideIndex:
     def _weight(self, terms: Iterable[str]) -> float:
         return sum(self._idf.get(term, self._unknown_idf) for term in terms)
 
-    def ranked(self, text: str) -> List[Tuple[float, int, str]]:
-        """(score, parts of the most specific keyword found, entry id) for every entry whose keyword
-        is in ``text``, best score first."""
+    def ranked(self, text: str) -> List[Tuple[float, int, float, str]]:
+        """(score, parts of the most specific keyword found, resemblance, entry id) for every entry
+        whose keyword is in ``text``, best first. The resemblance is the best weighted overlap with
+        one of the entry's examples; the score adds KEYWORD_PART_BONUS when the keyword found has
+        several parts ("thanh toán + lỗi" is stronger evidence than "thanh toán")."""
         folded = fold(text)
         question = _terms(text)
         if not question:
@@ -214,17 +216,18 @@ class GuideIndex:
             matched = [len(parts) for parts in keywords if _has_keyword(folded, parts)]
             if not matched:
                 continue
-            best = max(
+            resemblance = max(
                 2 * self._weight(question & example) / (question_weight + self._weight(example))
                 for example in self._examples[entry_id]
             )
-            # A keyword of several parts ("thanh toán + lỗi") is more specific evidence than one word.
-            ranked.append((best + KEYWORD_PART_BONUS * (max(matched) - 1), max(matched), entry_id))
+            parts = max(matched)
+            bonus = KEYWORD_PART_BONUS if parts > 1 else 0.0
+            ranked.append((resemblance + bonus, parts, resemblance, entry_id))
         return sorted(ranked, reverse=True)
 
     def scores(self, text: str) -> List[Tuple[float, str]]:
         """(score, entry id) for every entry whose keyword is in ``text``, best first."""
-        return [(score, entry_id) for score, _, entry_id in self.ranked(text)]
+        return [(score, entry_id) for score, _, _, entry_id in self.ranked(text)]
 
     def match(self, text: str, min_score: Optional[float] = None) -> GuideMatch:
         """The entry ``text`` asks about, when the evidence is clear (see the class docstring);
@@ -232,12 +235,12 @@ class GuideIndex:
         ranked = self.ranked(text)
         if not ranked:
             return GuideMatch(None, reason="no keyword")
-        score, parts, best = ranked[0]
+        score, parts, _, best = ranked[0]
         floor = max(self.min_score, min_score or 0.0)
         if score < floor:
             return GuideMatch(None, score, f"best {best} below {floor}")
         if len(ranked) > 1 and score - ranked[1][0] < self.min_margin and parts <= ranked[1][1]:
-            return GuideMatch(None, score, f"{best} and {ranked[1][2]} too close")
+            return GuideMatch(None, score, f"{best} and {ranked[1][3]} too close")
         return GuideMatch(self.entries[best], score, "matched")
 
     def get(self, entry_id: str) -> Optional[GuideEntry]:
@@ -246,7 +249,7 @@ class GuideIndex:
 
 def compose_guide_answer(entry: GuideEntry) -> str:
     """The chat-sized answer of one entry: title, short answer, numbered steps, official source."""
-    lines = [f"{entry.title}:", entry.answer]
+    lines = [entry.title if entry.title.endswith("?") else f"{entry.title}:", entry.answer]
     lines += [f"{number}. {step}" for number, step in enumerate(entry.steps, 1)]
     lines.append(official_source_line(entry.source_url, entry.reviewed_on))
     return "\n".join(lines)

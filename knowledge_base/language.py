@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import re
 
+# English words that are not Vietnamese syllables typed without marks. Loanwords Vietnamese
+# citizens use ("online", "visa", "passport") and "me"/"my"/"am" (mẹ, Mỹ, âm) are left out.
 ENGLISH_WORDS = frozenset(
     """
-    how what where when why which who whom does did could would should will are was were is am
-    i my me you your we our they their it its this that these those there here with from about
+    how what where when why which who whom does did could would should will are was were is
+    i you your we our they their it its this that these those there here with from about
     have has had need needs want wants apply applying application get got getting please hello
-    hey thanks thank passport visa birth certificate register registration online fee fees cost
-    documents document residence card identity help much many work permit marriage driving licence
-    license renew renewal lost submit office address temporary permanent foreigner english speak
+    hey thanks thank birth certificate register registration fee fees cost documents document
+    residence card identity help much many work permit marriage driving licence license renew
+    renewal lost submit office address temporary permanent foreigner english speak
     """.split()
+)
+# One of these must be present: a sentence of English, not a list of borrowed nouns.
+FUNCTION_WORDS = frozenset(
+    "how what where when why which who does did could would should is are was were i you your we "
+    "it this that with from about have has please hello thanks thank".split()
 )
 _WORD = re.compile(r"[A-Za-z]+")
 MIN_ENGLISH_WORDS = 2
@@ -26,9 +33,14 @@ MIN_ENGLISH_SHARE = 0.4
 
 
 def looks_english(text: str) -> bool:
-    """True when ``text`` is plain ASCII and at least two of its words (and 40%) are English-only words."""
+    """True when ``text`` is plain ASCII, at least two of its words (and 40%) are English-only words
+    and one of them is an English function word ("how", "is", "the", ...)."""
     if not text or not text.isascii() or text.lstrip().startswith("/"):
         return False
     words = [word.lower() for word in _WORD.findall(text)]
-    english = sum(word in ENGLISH_WORDS for word in words)
-    return english >= MIN_ENGLISH_WORDS and english >= MIN_ENGLISH_SHARE * len(words)
+    english = [word for word in words if word in ENGLISH_WORDS or word in FUNCTION_WORDS]
+    return (
+        len(english) >= MIN_ENGLISH_WORDS
+        and len(english) >= MIN_ENGLISH_SHARE * len(words)
+        and any(word in FUNCTION_WORDS for word in english)
+    )

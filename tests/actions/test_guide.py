@@ -73,16 +73,25 @@ def test_the_first_screen_says_what_the_assistant_does_and_offers_topics(service
 
 
 def test_a_citizen_writing_in_english_is_told_answers_are_in_vietnamese_every_time(services):
-    messages, events = run_action(ActionGreet(services), make_tracker("hello, how are you", "greet"))
+    messages, _ = run_action(ActionGreet(services), make_tracker("hello, how are you", "greet"))
     assert messages[0]["text"].startswith("Sorry, I can only answer in Vietnamese")
     assert messages[1]["text"].startswith("Xin chào!")
-    assert slot_events(events) == {"language": "en"}
-    messages, _ = run_action(
-        ActionFallback(services), make_tracker("how do I renew my passport", "nlu_fallback", slots={"language": "en"})
-    )
-    assert messages[0]["text"].startswith("Sorry, I can only answer in Vietnamese")
-    messages, _ = run_action(ActionGreet(services), make_tracker("xin chào", "greet", slots={"language": "en"}))
+    for action, text, intent in [
+        (ActionFallback(services), "how do I renew my passport", "nlu_fallback"),
+        (ActionPaymentHelp(services), "how do I pay the fee online", "payment_help"),
+        (ActionAnswerProcedure(services), "what documents do I need for the passport", "ask_documents"),
+        (ActionOtherQuestion(services), "what can you do", "help"),
+    ]:
+        messages, _ = run_action(action, make_tracker(text, intent))
+        assert [m["response"] for m in messages].count("utter_english_note") == 1, text
+        assert messages[0]["response"] == "utter_english_note" and len(messages) > 1, text
+    messages, _ = run_action(ActionGreet(services), make_tracker("xin chào", "greet"))
     assert messages[0]["text"].startswith("Xin chào!")
+
+
+def test_everyday_words_of_a_keyword_do_not_bring_a_guide_answer(services):
+    for text in ["quên mật khẩu email", "mật khẩu wifi", "mở khóa điện thoại", "tôi không hài lòng với câu trả lời"]:
+        assert services.guide.match(text).entry is None, text
 
 
 def test_over_the_law_redirect_only_a_strong_guide_match_answers(services):

@@ -50,6 +50,9 @@ def test_starting_names_the_procedure_the_number_of_steps_and_the_portal(service
         "procedure_id": "ho-chieu",
         "walkthrough_procedure": "ho-chieu",
         "walkthrough_step": 0,
+        "has_vneid_level2": None,  # asked afresh each time
+        "has_scans": None,
+        "has_payment": None,
     }
 
 
@@ -107,6 +110,23 @@ def test_steps_come_one_at_a_time_and_the_last_one_ends_the_walkthrough(services
     )
     assert messages[0]["response"] == "utter_walkthrough_done"
     assert slot_events(events) == {"walkthrough_procedure": None, "walkthrough_step": None}
+
+
+def test_next_or_a_failed_step_while_the_prerequisites_are_asked_asks_for_the_answer_first(services):
+    for action, intent in [
+        (ActionWalkthroughStep(services), "walkthrough_next"),
+        (ActionWalkthroughHelp(services), "walkthrough_stuck"),
+    ]:
+        tracker = make_tracker("tiếp theo", intent, slots=_walking(services, "ho-chieu", 0))
+        tracker.active_loop = {"name": "walkthrough_form"}
+        messages, events = run_action(action, tracker)
+        assert [m["response"] for m in messages] == ["utter_walkthrough_answer_first"] and events == []
+
+
+def test_a_step_number_beyond_the_record_is_not_a_step(services):
+    tracker = make_tracker("lỗi", "walkthrough_stuck", slots=_walking(services, "ho-chieu", 99))
+    messages, _ = run_action(ActionWalkthroughHelp(services), tracker)
+    assert messages[0]["response"] == "utter_walkthrough_not_started"
 
 
 def test_a_next_without_a_walkthrough_says_so(services):

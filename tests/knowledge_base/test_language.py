@@ -15,6 +15,9 @@ def test_english_is_recognised(text):
     "text",
     [
         "lam the can cuoc cho con",  # Vietnamese without marks: "the" is thẻ, "can" is căn
+        "dang ky online cho me",  # "me" is mẹ; "online" is said in Vietnamese too
+        "lam visa di my",  # "my" is Mỹ
+        "lam passport online",  # borrowed nouns, no English sentence
         "làm hộ chiếu cần gì",
         "hello",  # one word says too little
         "/greet",

@@ -35,7 +35,8 @@
   var history = readHistory();
   var els = {};
   var typingTimer = null;
-  var unanswered = null;  // the payload waiting for an answer, sent again by "Thử lại"
+  var unanswered = null;  // the payload waiting for an answer: queued again if the connection drops
+  var greeted = false;    // the first screen was asked for in this conversation
 
   function readHistory() {
     try { return JSON.parse(localStorage.getItem(HISTORY_KEY) || "[]"); } catch (e) { return []; }
@@ -150,12 +151,14 @@
     els.retry.hidden = true;
   }
 
+  /* "Thử lại": wait again, reconnecting first if the connection dropped. A message still on a live
+     connection is not sent twice (the server may just be slow); one lost with the connection was
+     queued again by the "disconnect" handler and goes out when the session is confirmed. */
   function retry() {
     hideOffline();
     if (unanswered === null) { return; }
     setTyping(true);
     if (socket && !socket.connected) { socket.connect(); }
-    if (ready) { emit(unanswered); } else if (pending.indexOf(unanswered) < 0) { pending.push(unanswered); }
   }
 
   function connect() {
@@ -168,10 +171,18 @@
       sessionId = typeof id === "string" ? id : (id && id.session_id);
       localStorage.setItem(SESSION_KEY, sessionId);
       ready = true;
-      if (!history.length && !pending.length) { emit(GREETING_PAYLOAD); }
+      if (!history.length && !pending.length && !greeted) {
+        greeted = true;
+        unanswered = GREETING_PAYLOAD;
+        setTyping(true);
+        emit(GREETING_PAYLOAD);
+      }
       while (pending.length) { emit(pending.shift()); }
     });
-    socket.on("disconnect", function () { ready = false; });
+    socket.on("disconnect", function () {
+      ready = false;
+      if (unanswered !== null && pending.indexOf(unanswered) < 0) { pending.push(unanswered); }
+    });
     socket.on("connect_error", function () { if (els.retry.hidden) { showStatus("Đang kết nối lại…"); } });
     socket.on("bot_uttered", function (data) {
       setTyping(false);
@@ -214,6 +225,9 @@
     localStorage.removeItem(SESSION_KEY);
     sessionId = null;
     unanswered = null;
+    pending = [];
+    greeted = false;
+    setTyping(false);
     hideOffline();
     if (socket) { ready = false; socket.disconnect(); socket = null; connect(); }
     els.input.focus();
