@@ -17,16 +17,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
-import yaml
-
 from knowledge_base.answers import official_source_line
 from knowledge_base.schema import (
     EVIDENCE_SCHEMA,
     REVIEWS_SCHEMA,
     ContentError,
-    check_schema,
     collect_errors,
-    with_iso_review_dates,
+    read_record,
+    validate_record,
 )
 from knowledge_base.text import fold, words
 
@@ -100,28 +98,22 @@ class GuideEntry:
         )
 
 
-def validate_guide_record(record: Any, source: str) -> GuideEntry:
-    """Validate one entry; errors name the file and the field."""
-    if not isinstance(record, dict):
-        raise ContentError(source, "(root)", "expected a mapping of fields")
-    record = with_iso_review_dates(record)
-    check_schema(GUIDE_SCHEMA, record, source)
+def _entry(record: Dict[str, Any], source: str) -> GuideEntry:
+    """The entry of a record that satisfies GUIDE_SCHEMA, once its keywords are checked."""
     for position, keyword in enumerate(record["keywords"]):
         if not all(_keyword_parts(keyword)):
             raise ContentError(source, f"keywords.{position}", "a keyword needs letters")
     return GuideEntry.from_record(record)
 
 
+def validate_guide_record(record: Any, source: str) -> GuideEntry:
+    """Validate one entry; errors name the file and the field."""
+    return _entry(validate_record(record, source, GUIDE_SCHEMA), source)
+
+
 def load_guide_file(path: Path) -> GuideEntry:
     """Read and validate one entry; its id must match the file name."""
-    try:
-        record = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ContentError(str(path), "(file)", f"not valid YAML: {exc}") from exc
-    entry = validate_guide_record(record, str(path))
-    if entry.id != path.stem:
-        raise ContentError(str(path), "id", f"'{entry.id}' does not match the file name '{path.stem}'")
-    return entry
+    return _entry(read_record(path, GUIDE_SCHEMA), str(path))
 
 
 def load_guide(directory: Path = GUIDES_DIR) -> List[GuideEntry]:
