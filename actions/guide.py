@@ -12,7 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import ServiceAction, english_note, entity_values, latest_text, utter
 from actions.services import Services
 from core.contract import AnswerStatus, Slot
-from knowledge_base.guide import GuideEntry, compose_guide_answer, related_entries
+from knowledge_base.guide import GuideEntry, compose_guide_answer
+from knowledge_base.text import is_button_payload
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +32,7 @@ def say_guide_entry(
     """Sends one entry; ``buttons`` default to the entry's related entries."""
     if buttons is None:
         buttons = [
-            {"title": other.title, "payload": guide_payload(other.id)}
-            for other in related_entries(list(services.guide.entries.values()), entry)
+            {"title": other.title, "payload": guide_payload(other.id)} for other in services.guide.related(entry)
         ]
     dispatcher.utter_message(text=compose_guide_answer(entry), buttons=buttons)
 
@@ -49,7 +49,7 @@ def answer_from_guide(
     """The guide's answer to the latest message when it clearly asks about one entry, else None
     (the caller then says what it would have said)."""
     text = latest_text(tracker)
-    if text.lstrip().startswith("/"):
+    if is_button_payload(text):
         return None
     match = services.guide.match(text, min_score)
     logger.info(

@@ -29,6 +29,7 @@ from core.settings import MESSAGE_TOO_LONG_KEY, VIETNAM_TIME
 from knowledge_base.answers import format_number
 from knowledge_base.question_kind import answer_field
 from knowledge_base.resolver import AMBIGUOUS, FOUND, LEGAL, Resolution
+from knowledge_base.text import is_button_payload
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +187,7 @@ class ActionOtherQuestion(ServiceAction):
         text = latest_text(tracker)
         intent = latest_intent(tracker)
         english_note(dispatcher, self.services.settings, tracker)
-        if not text.lstrip().startswith("/"):
+        if not is_button_payload(text):
             resolution = resolve_unsure(self.services, tracker)
             if resolution.status in (FOUND, LEGAL):
                 return answer_unsure(self.services, dispatcher, tracker, resolution)

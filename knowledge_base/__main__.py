@@ -115,15 +115,16 @@ def cmd_guide(args: argparse.Namespace) -> int:
     problems = [str(problem) for problem in guide_errors(paths)]
     if not paths:
         problems.append(f"no guide entries in {args.directory}")
+    entries = [] if problems else load_guide(Path(args.directory))
     if not problems:
-        problems = missing_help_entries(load_directory(PROCEDURES_DIR), load_guide(Path(args.directory)))
+        problems = missing_help_entries(load_directory(PROCEDURES_DIR), entries)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         return 1
     print(f"{len(paths)} guide entries valid")
     if args.ask:
-        index = GuideIndex(load_guide(Path(args.directory)))
+        index = GuideIndex(entries)
         match = index.match(args.ask)
         print(f"{match.entry.id if match.entry else '-'}\t{match.score:.2f}\t{match.reason}")
         for score, entry_id in index.scores(args.ask)[: args.limit]:

@@ -235,6 +235,10 @@ class GuideIndex:
             return GuideMatch(None, score, f"{best} and {ranked[1][3]} too close")
         return GuideMatch(self.entries[best], score, "matched")
 
+    def related(self, entry: GuideEntry, count: int = 2) -> List[GuideEntry]:
+        """Other entries of the same topic, to offer after an answer."""
+        return [other for other in self.entries.values() if other.topic == entry.topic and other.id != entry.id][:count]
+
     def get(self, entry_id: str) -> Optional[GuideEntry]:
         return self.entries.get(entry_id)
 
@@ -245,11 +249,6 @@ def compose_guide_answer(entry: GuideEntry) -> str:
     lines += [f"{number}. {step}" for number, step in enumerate(entry.steps, 1)]
     lines.append(official_source_line(entry.source_url, entry.reviewed_on))
     return "\n".join(lines)
-
-
-def related_entries(entries: Sequence[GuideEntry], entry: GuideEntry, count: int = 2) -> List[GuideEntry]:
-    """Other entries of the same topic, to offer after an answer."""
-    return [other for other in entries if other.topic == entry.topic and other.id != entry.id][:count]
 
 
 def missing_help_entries(records: Iterable[Dict[str, Any]], entries: Iterable[GuideEntry]) -> List[str]:

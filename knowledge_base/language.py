@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from knowledge_base.text import is_button_payload
+
 # English words that are not Vietnamese syllables typed without marks. Loanwords Vietnamese
 # citizens use ("online", "visa", "passport") and "me"/"my"/"am" (mẹ, Mỹ, âm) are left out.
 ENGLISH_WORDS = frozenset(
@@ -35,7 +37,7 @@ MIN_ENGLISH_SHARE = 0.4
 def looks_english(text: str) -> bool:
     """True when ``text`` is plain ASCII, at least two of its words (and 40%) are English-only words
     and one of them is an English function word ("how", "is", "the", ...)."""
-    if not text or not text.isascii() or text.lstrip().startswith("/"):
+    if not text or not text.isascii() or is_button_payload(text):
         return False
     words = [word.lower() for word in _WORD.findall(text)]
     english = [word for word in words if word in ENGLISH_WORDS or word in FUNCTION_WORDS]

@@ -11,7 +11,7 @@ import re
 from typing import List, Optional, Tuple
 
 from core.contract import Field
-from knowledge_base.text import normalize_text, plain_word, strip_diacritics
+from knowledge_base.text import is_button_payload, normalize_text, plain_word, strip_diacritics
 from knowledge_base.vocabulary import Vocabulary, load_vocabulary
 
 
@@ -74,6 +74,6 @@ def answer_field(text: str, nlu_field: Optional[str]) -> str:
 
     Button presses ("/ask_fee{...}") say their field exactly and are taken as they are.
     """
-    if text.lstrip().startswith("/"):
+    if is_button_payload(text):
         return nlu_field or Field.SUMMARY
     return asked_field(text, nlu_field) or nlu_field or Field.SUMMARY

@@ -27,6 +27,7 @@ from typing import Iterable, List, Optional, Sequence
 from knowledge_base.privacy import mask_personal_data
 from knowledge_base.question_kind import legal_phrase
 from knowledge_base.search import Evidence, Hit, ProcedureIndex
+from knowledge_base.text import is_button_payload
 
 FOUND = "found"
 AMBIGUOUS = "ambiguous"
@@ -129,7 +130,7 @@ def resolve_procedure(
     know": every doubt ends in AMBIGUOUS or NOT_FOUND, never in the current procedure.
     """
     fragments = [value.strip() for value in entity_values if value and value.strip()]
-    if text.lstrip().startswith("/"):
+    if is_button_payload(text):
         for value in fragments:
             if index.has(value):
                 return Resolution(FOUND, procedure_id=value, reason="button")

@@ -162,3 +162,8 @@ def fold(text: str) -> str:
 def words(text: str) -> List[str]:
     """Folded words of a text, in order."""
     return fold(text).split()
+
+
+def is_button_payload(text: str) -> bool:
+    """A button press or a typed intent ("/ask_fee{...}"), not words a citizen wrote."""
+    return text.lstrip().startswith("/")

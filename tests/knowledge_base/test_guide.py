@@ -18,7 +18,6 @@ from knowledge_base.guide import (
     load_guide,
     load_guide_file,
     missing_help_entries,
-    related_entries,
     validate_guide_record,
 )
 from knowledge_base.schema import ContentError, load_directory
@@ -163,7 +162,7 @@ def test_two_entries_that_fit_equally_well_answer_neither():
 
 def test_related_entries_share_the_topic():
     entry = next(entry for entry in ENTRIES if entry.id == "vneid-dang-ky-muc-2")
-    related = related_entries(ENTRIES, entry)
+    related = INDEX.related(entry)
     assert related and all(other.topic == entry.topic and other.id != entry.id for other in related)
 
 
