@@ -4,7 +4,7 @@
  *   <script src="https://HOST/widget.js" data-server="https://HOST" defer></script>
  *
  * Optional: data-reply-timeout (milliseconds, default 20000): how long to wait for an answer
- * before telling the citizen the server is unreachable and offering to send the message again.
+ * before telling the citizen the assistant cannot be reached and offering "Thử lại".
  *
  * data-server is the Rasa server (socket.io channel); the widget's own files (CSS and the
  * vendored socket.io client) are loaded from where widget.js itself was served.
@@ -36,7 +36,6 @@
   var els = {};
   var typingTimer = null;
   var unanswered = null;  // the payload waiting for an answer: queued again if the connection drops
-  var greeted = false;    // the first screen was asked for in this conversation
 
   function readHistory() {
     try { return JSON.parse(localStorage.getItem(HISTORY_KEY) || "[]"); } catch (e) { return []; }
@@ -171,8 +170,8 @@
       sessionId = typeof id === "string" ? id : (id && id.session_id);
       localStorage.setItem(SESSION_KEY, sessionId);
       ready = true;
-      if (!history.length && !pending.length && !greeted) {
-        greeted = true;
+      // A conversation with no message and no greeting on its way yet: ask for the first screen.
+      if (!history.length && !pending.length && unanswered === null) {
         unanswered = GREETING_PAYLOAD;
         setTyping(true);
         emit(GREETING_PAYLOAD);
@@ -226,7 +225,6 @@
     sessionId = null;
     unanswered = null;
     pending = [];
-    greeted = false;
     setTyping(false);
     hideOffline();
     if (socket) { ready = false; socket.disconnect(); socket = null; connect(); }
