@@ -10,9 +10,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import Services, get_services
-from core.contract import INTENT_OF_FIELD, PROCEDURE_INTENTS
+from core.contract import INTENT_OF_FIELD, PROCEDURE_INTENTS, Intent
 from core.settings import Settings
 from knowledge_base.language import looks_english
+
+# The values a 👍/👎 button carries (actions/feedback.py reads them).
+UP, DOWN = "up", "down"
 
 
 class UsesServices:
@@ -105,3 +108,32 @@ def english_note(dispatcher: CollectingDispatcher, settings: Settings, tracker: 
     The actions that answer typed questions say it first, for every English message."""
     if looks_english(latest_text(tracker)):
         utter(dispatcher, settings, "utter_english_note")
+
+
+def button_payload(intent: str, **entities: str) -> str:
+    """A button payload for ``intent`` with ``entities``, compact (Telegram's callback data holds 64 bytes)."""
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False, separators=(',', ':'))}"
+
+
+def feedback_buttons(turn_id: Optional[str]) -> List[Dict[str, str]]:
+    """The 👍/👎 buttons that sit on the answer to ``turn_id`` (none when the turn has no id)."""
+    if not turn_id:
+        return []
+    return [
+        {"title": "👍", "payload": button_payload(Intent.RATE_ANSWER, turn=turn_id, helpful=UP)},
+        {"title": "👎", "payload": button_payload(Intent.RATE_ANSWER, turn=turn_id, helpful=DOWN)},
+    ]
+
+
+def is_feedback_button(button: Dict[str, Any]) -> bool:
+    """Whether ``button`` is a 👍/👎 of :func:`feedback_buttons` (channels keep them when they must cut)."""
+    payload = str(button.get("payload") or "")
+    return payload.startswith(f"/{Intent.RATE_ANSWER}{{") and '"helpful"' in payload
+
+
+def current_turn_id(tracker: Tracker) -> Optional[str]:
+    """The id Rasa gave the latest citizen message: the turn an answer now being sent replies to."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return event.get("message_id")
+    return None

@@ -9,7 +9,15 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import ServiceAction, english_note, entity_values, latest_text, utter
+from actions.base import (
+    ServiceAction,
+    current_turn_id,
+    english_note,
+    entity_values,
+    feedback_buttons,
+    latest_text,
+    utter,
+)
 from actions.services import Services
 from core.contract import AnswerStatus, Slot
 from knowledge_base.guide import GuideEntry, compose_guide_answer
@@ -28,13 +36,15 @@ def say_guide_entry(
     dispatcher: CollectingDispatcher,
     entry: GuideEntry,
     buttons: Optional[List[Dict[str, str]]] = None,
+    turn_id: Optional[str] = None,
 ) -> None:
-    """Sends one entry; ``buttons`` default to the entry's related entries."""
+    """Sends one entry; ``buttons`` default to the entry's related entries. An entry that answers
+    the citizen's question (``turn_id``) carries the 👍/👎 buttons first."""
     if buttons is None:
         buttons = [
             {"title": other.title, "payload": guide_payload(other.id)} for other in services.guide.related(entry)
         ]
-    dispatcher.utter_message(text=compose_guide_answer(entry), buttons=buttons)
+    dispatcher.utter_message(text=compose_guide_answer(entry), buttons=buttons + feedback_buttons(turn_id))
 
 
 # Where another reply competes, the guide answers only on much stronger evidence: a question the
@@ -61,7 +71,7 @@ def answer_from_guide(
     )
     if match.entry is None:
         return None
-    say_guide_entry(services, dispatcher, match.entry)
+    say_guide_entry(services, dispatcher, match.entry, turn_id=current_turn_id(tracker))
     return guide_answered(match.entry)
 
 
@@ -84,7 +94,7 @@ class ActionAnswerGuide(ServiceAction):
         english_note(dispatcher, self.services.settings, tracker)
         named = next(filter(None, map(self.services.guide.get, entity_values(tracker, "guide"))), None)
         if named is not None:
-            say_guide_entry(self.services, dispatcher, named)
+            say_guide_entry(self.services, dispatcher, named, turn_id=current_turn_id(tracker))
             return guide_answered(named)
         answered = answer_from_guide(self.services, dispatcher, tracker)
         if answered is not None:

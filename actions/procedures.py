@@ -13,8 +13,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import (
     ServiceAction,
+    current_turn_id,
     english_note,
     entity_values,
+    feedback_buttons,
     field_payload,
     latest_intent,
     latest_text,
@@ -23,6 +25,7 @@ from actions.base import (
 )
 from actions.guide import STRONG_MIN_SCORE, answer_from_guide
 from actions.services import Services
+from actions.survey import idle_reminder
 from core.contract import FIELD_OF_INTENT, INTENT_OF_FIELD, PROCEDURE_INTENTS, AnswerStatus, Field, Intent, Slot
 from knowledge_base.answers import compose_answer
 from knowledge_base.privacy import mask_personal_data
@@ -135,9 +138,8 @@ def send_resolution(
         ]
         if field == Field.ONLINE and record.get("online_steps"):
             buttons.insert(0, {"title": WALKTHROUGH_BUTTON, "payload": walkthrough_payload(record["id"])})
-        dispatcher.utter_message(text=answer.text, buttons=buttons)
-        utter(dispatcher, settings, "utter_ask_helpful")
-        return [
+        dispatcher.utter_message(text=answer.text, buttons=buttons + feedback_buttons(current_turn_id(tracker)))
+        return idle_reminder(settings, tracker) + [
             SlotSet(Slot.GUIDE_ENTRY, None),
             SlotSet(Slot.PROCEDURE_ID, record["id"]),
             SlotSet(Slot.ANSWERED_INTENT, INTENT_OF_FIELD[field]),

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from actions.stores.applications import DatabaseStatusProvider, StatusProvider
+from actions.stores.feedback import AnswerFeedbackStore
 from actions.stores.handoff import HandoffLog
-from actions.stores.ratings import RatingStore
+from actions.stores.surveys import ServiceSurveyStore
 from core.db import session_factory
 from core.settings import Settings, get_settings
 from knowledge_base.guide import GuideIndex, load_guide
@@ -30,14 +31,15 @@ INDEX_CHECK_SECONDS = 30.0
 
 @dataclass
 class Services:
-    """Knowledge base (records and their reviews, the guide), ratings, application status and hand-off log
-    for one database."""
+    """Knowledge base (records and their reviews, the guide), answer feedback, service surveys,
+    application status and hand-off log for one database."""
 
     settings: Settings
     sessions: sessionmaker
     procedures: ProcedureRepository
     reviews: ReviewStore
-    ratings: RatingStore
+    feedback: AnswerFeedbackStore
+    surveys: ServiceSurveyStore
     applications: StatusProvider
     handoffs: HandoffLog
     guide: GuideIndex
@@ -54,7 +56,8 @@ class Services:
             sessions=sessions,
             procedures=ProcedureRepository(sessions),
             reviews=ReviewStore(sessions),
-            ratings=RatingStore(sessions),
+            feedback=AnswerFeedbackStore(sessions),
+            surveys=ServiceSurveyStore(sessions),
             applications=DatabaseStatusProvider(sessions),
             handoffs=HandoffLog(sessions),
             guide=GuideIndex(load_guide()),

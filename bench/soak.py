@@ -7,9 +7,9 @@ rates the service. Meanwhile one over-long (100,000-character) message is sent e
 the action server is killed a third of the way in and restarted 20 s later.
 
 Reported (bench/results/soak.md and soak.json, machine noted): messages sent / answered /
-stored, ratings sent / stored, reply latency p50 / p99, errors, the servers' RSS over time, and
+stored, 👍 sent / stored, reply latency p50 / p99, errors, the servers' RSS over time, and
 how many raw personal values appear in the database file, the server logs and the tracker API.
-Targets: 0 lost messages, 0 lost ratings, 0 raw personal values, RSS flat.
+Targets: 0 lost messages, 0 lost 👍/👎, 0 raw personal values, RSS flat.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ PLANTED = {
 }
 QUESTION = "em số cccd {cccd}, sđt {phone}, mail {mail}, làm hộ chiếu hết bao nhiêu tiền"
 FOLLOW_UPS = ["cần giấy tờ gì", "nộp ở đâu"]
-RATING = '/rate_service{"rating": "4"}'
+THUMB = "👍"
 
 
 class Counters:
@@ -75,8 +75,10 @@ class Counters:
             self.latencies.append(latency_ms)
 
 
-def say(rasa: str, sender: str, message: str, counters: Counters) -> bool:
+def say(rasa: str, sender: str, message: str, counters: Counters) -> List[Dict]:
+    """The replies (empty when none came), counted."""
     started = time.perf_counter()
+    replies: List[Dict] = []
     try:
         answer = requests.post(
             f"{rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=120
@@ -87,7 +89,7 @@ def say(rasa: str, sender: str, message: str, counters: Counters) -> bool:
     except (requests.RequestException, ValueError):
         answered = busy = False
     counters.add((time.perf_counter() - started) * 1000, answered, busy)
-    return answered
+    return replies
 
 
 def citizen(rasa: str, index: int, deadline: float, counters: Counters) -> None:
@@ -99,12 +101,16 @@ def citizen(rasa: str, index: int, deadline: float, counters: Counters) -> None:
         with counters.lock:
             counters.senders.append(sender)
         question = QUESTION.format(cccd=values[round_no % 3], phone=values[3 + round_no % 3], mail=values[6])
-        for message in [question] + FOLLOW_UPS:
+        first = say(rasa, sender, question, counters)
+        for message in FOLLOW_UPS:
             say(rasa, sender, message, counters)
-        with counters.lock:
-            counters.ratings_sent += 1
-            counters.rated.append(sender)
-        say(rasa, sender, RATING, counters)
+        # 👍 on the first answer, as a citizen presses it (a "busy" reply has none to press).
+        thumb = next((b["payload"] for r in first for b in r.get("buttons") or [] if b.get("title") == THUMB), None)
+        if thumb:
+            with counters.lock:
+                counters.ratings_sent += 1
+                counters.rated.append(sender)
+            say(rasa, sender, thumb, counters)
         round_no += 1
 
 
@@ -197,8 +203,8 @@ def main() -> int:
             ).scalar_one()
             stored_ratings = connection.execute(
                 text(
-                    "SELECT count(DISTINCT conversation_id) FROM ratings WHERE conversation_id LIKE 'soak-%' "
-                    "AND score IS NOT NULL"
+                    "SELECT count(DISTINCT conversation_id) FROM answer_feedback WHERE conversation_id LIKE 'soak-%' "
+                    "AND helpful IS NOT NULL"
                 )
             ).scalar_one()
         engine.dispose()
@@ -253,7 +259,7 @@ def markdown(report: Dict) -> str:
         f"{report['messages_stored']} | all answered, all stored |",
         f'| of which answered "busy" (action server down) | {report["answered_busy"]} | – |',
         f"| over-long messages sent | {report['over_long_sent']} | polite reply, no crash |",
-        f"| ratings sent / stored | {report['ratings_sent']} / {report['ratings_stored']} | equal |",
+        f"| 👍 on answers sent / stored | {report['ratings_sent']} / {report['ratings_stored']} | equal |",
         f"| errors (no reply or HTTP error) | {report['errors']} | 0 |",
         f"| reply latency p50 / p99 / max | {report['p50_ms']} / {report['p99_ms']} / {report['max_ms']} ms | – |",
         f"| raw personal values in database file / logs / tracker API | {report['raw_in_database'] or 0} / "

@@ -34,7 +34,10 @@ class Intent:
     START_WALKTHROUGH = "start_walkthrough"
     WALKTHROUGH_NEXT = "walkthrough_next"
     WALKTHROUGH_STUCK = "walkthrough_stuck"
+    # feedback on one answer (👍/👎, the reason after a 👎, "Góp ý thêm") and the survey of a service
+    RATE_ANSWER = "rate_answer"
     RATE_SERVICE = "rate_service"
+    END_CONVERSATION = "end_conversation"
     COMPLAIN = "complain"
     REQUEST_HUMAN = "request_human"
     GREET = "greet"
@@ -87,10 +90,14 @@ class Slot:
     ANSWER_STATUS = "answer_status"
     ANSWERED_INTENT = "answered_intent"
     APPLICATION_CODE = "application_code"
-    RATING = "rating"
-    RATING_COMMENT = "rating_comment"
-    RATING_ID = "rating_id"
-    RATED = "rated"
+    COMMENT_TURN = "comment_turn"
+    FEEDBACK_COMMENT = "feedback_comment"
+    SURVEY_PROCEDURE = "survey_procedure"
+    SURVEY_OVERALL = "survey_overall"
+    SURVEY_FINDING_INFORMATION = "survey_finding_information"
+    SURVEY_SUBMITTING_ONLINE = "survey_submitting_online"
+    SURVEY_TIME_AS_PROMISED = "survey_time_as_promised"
+    SURVEY_COST_AS_ANNOUNCED = "survey_cost_as_announced"
     GUIDE_ENTRY = "guide_entry"
     WALKTHROUGH_PROCEDURE = "walkthrough_procedure"
     WALKTHROUGH_STEP = "walkthrough_step"
@@ -113,3 +120,30 @@ class AnswerStatus:
 
 
 ANSWER_STATUSES = _values(AnswerStatus)
+
+
+class FeedbackReason:
+    """Why a citizen gave an answer 👎 (the buttons after a 👎; the dashboard names them in Vietnamese)."""
+
+    WRONG_INFORMATION = "wrong_information"
+    WRONG_PROCEDURE = "wrong_procedure"
+    HARD_TO_UNDERSTAND = "hard_to_understand"
+    MISSING_INFORMATION = "missing_information"
+    OTHER = "other"
+
+
+FEEDBACK_REASONS = _values(FeedbackReason)
+
+
+class SurveyCriterion:
+    """What the end-of-conversation survey asks about an online public service, in the order asked;
+    each is a column of ``service_surveys`` and a slot ``survey_<criterion>``."""
+
+    OVERALL = "overall"
+    FINDING_INFORMATION = "finding_information"
+    SUBMITTING_ONLINE = "submitting_online"
+    TIME_AS_PROMISED = "time_as_promised"
+    COST_AS_ANNOUNCED = "cost_as_announced"
+
+
+SURVEY_CRITERIA = _values(SurveyCriterion)

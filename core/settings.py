@@ -159,6 +159,15 @@ class Settings:
     # front (X-Forwarded-For/-Proto), or a Forwarded header carrying FORWARDED_SECRET.
     forwarded_secret: Optional[str] = field(default_factory=lambda: os.environ.get("FORWARDED_SECRET") or None)
     proxies_count: int = field(default_factory=lambda: _env_int("PROXIES_COUNT", 0))
+    # The office whose name heads the weekly and monthly reports (make report, the dashboard).
+    office_name: str = field(default_factory=lambda: os.environ.get("OFFICE_NAME") or "Bộ phận Một cửa")
+    # A conversation about a procedure with no message for this long (seconds) is over: on the
+    # widget, Telegram and Zalo the assistant offers the short survey of that online public service
+    # (0 turns the idle survey off).
+    survey_idle_seconds: int = field(default_factory=lambda: _env_int("SURVEY_IDLE_SECONDS", 600))
+    # Services with fewer survey answers than this are listed with their figures but not ranked:
+    # with so few answers their intervals overlap almost everything.
+    min_ratings_to_rank: int = field(default_factory=lambda: _env_int("MIN_RATINGS_TO_RANK", 10))
 
     def __post_init__(self) -> None:
         if not self.redis_key_prefix.isalnum():

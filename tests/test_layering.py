@@ -105,7 +105,7 @@ def _loaded_packages(statement: str) -> set:
 
 
 def test_the_action_server_code_loads_no_rasa():
-    loaded = _loaded_packages("import actions.procedures, actions.ratings, actions.service_help")
+    loaded = _loaded_packages("import actions.procedures, actions.feedback, actions.survey, actions.service_help")
     assert "rasa_sdk" in loaded
     assert "rasa" not in loaded
 

@@ -1,26 +1,60 @@
-"""The action server's tables: what citizens rated, asked a person for, and application statuses."""
+"""The action server's tables: what citizens said of answers and services, hand-offs, application statuses."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Integer, String, Text
+from sqlalchemy import Boolean, Column, Integer, String, Text, UniqueConstraint
 
 from core.db import Base, UTCDateTime, utcnow
 
 
-class Rating(Base):
-    """A citizen's rating: a 1-5 score or a helpful/not-helpful flag on one answer."""
+class AnswerFeedback(Base):
+    """A citizen's 👍/👎 on one answered turn, with the reason and comment given after a 👎.
 
-    __tablename__ = "ratings"
+    The turn is the id of the citizen's message the answer replied to, so the feedback never has to
+    be joined to an answer by time; a turn has at most one row, changed in place when re-rated.
+    """
+
+    __tablename__ = "answer_feedback"
+    __table_args__ = (UniqueConstraint("conversation_id", "turn_id", name="uq_answer_feedback_turn"),)
 
     id = Column(Integer, primary_key=True, autoincrement=True)
     conversation_id = Column(String(255), nullable=False, index=True)
+    turn_id = Column(String(64), nullable=False)
     channel = Column(String(32), nullable=False)
     procedure_id = Column(String(64), index=True)
     intent = Column(String(64))
-    score = Column(Integer)
-    helpful = Column(Boolean)
+    helpful = Column(Boolean, nullable=False)
+    reason = Column(String(32))
     comment = Column(Text)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class ServiceSurvey(Base):
+    """A citizen's evaluation of an online public service (not of the assistant), one per conversation.
+
+    Asked when a conversation about a procedure ends; every score is 1-5 and optional, stored as it
+    is given so a survey left halfway still counts.
+    """
+
+    __tablename__ = "service_surveys"
+    __table_args__ = (UniqueConstraint("conversation_id", "session_key", name="uq_service_survey_conversation"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    session_key = Column(String(64), nullable=False)
+    channel = Column(String(32), nullable=False)
+    procedure_id = Column(String(64), index=True)
+    trigger = Column(String(32), nullable=False)
+    overall = Column(Integer)
+    finding_information = Column(Integer)
+    submitting_online = Column(Integer)
+    time_as_promised = Column(Integer)
+    cost_as_announced = Column(Integer)
+    # Only surveys carried over from the old ``ratings`` table have one (revision 0004).
+    comment = Column(Text)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
 
 
 class Application(Base):

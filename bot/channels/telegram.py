@@ -49,6 +49,9 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 CALLBACK_DATA_LIMIT = 64
+# Buttons with titles this short share a row, at most ROW_WIDTH to a row.
+SHORT_TITLE_CHARS = 2
+ROW_WIDTH = 5
 # A longer 429 wait is not spent holding the webhook request: the outbox resends later.
 MAX_RETRY_AFTER_SECONDS = 5.0
 # Resending cannot help: the message itself was refused, or the citizen blocked the bot.
@@ -84,6 +87,19 @@ def command_text(text: str) -> str:
     return {"/start": "/greet", "/help": "/help"}.get(command, text)
 
 
+def keyboard_rows(buttons: List[Dict[str, Any]]) -> List[List[Dict[str, Any]]]:
+    """Buttons laid out as a citizen reads them: short ones (👍 👎, 1 to 5) side by side in one
+    row, each longer one (a procedure's name, "Bỏ qua") on a row of its own."""
+    rows: List[List[Dict[str, Any]]] = []
+    for button in buttons:
+        short = len(button["text"]) <= SHORT_TITLE_CHARS
+        if short and rows and len(rows[-1]) < ROW_WIDTH and len(rows[-1][-1]["text"]) <= SHORT_TITLE_CHARS:
+            rows[-1].append(button)
+        else:
+            rows.append([button])
+    return rows
+
+
 async def send_body(bot: Bot, recipient_id: str, body: Dict[str, Any]) -> None:
     """Send one message as the outbox keeps it: ``{"text", "buttons": [{"text", "callback_data"}]}``
     or ``{"photo"}``."""
@@ -94,7 +110,10 @@ async def send_body(bot: Bot, recipient_id: str, body: Dict[str, Any]) -> None:
     buttons = body.get("buttons") or []
     keyboard = (
         InlineKeyboardMarkup(
-            [[InlineKeyboardButton(button["text"], callback_data=button["callback_data"])] for button in buttons]
+            [
+                [InlineKeyboardButton(button["text"], callback_data=button["callback_data"]) for button in row]
+                for row in keyboard_rows(buttons)
+            ]
         )
         if buttons
         else None

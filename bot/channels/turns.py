@@ -3,8 +3,9 @@
 When the action server is unreachable, Rasa logs the failed custom action and carries on: the
 turn is stored but the citizen hears nothing. :func:`guarantee_reply` wraps the ``on_new_message``
 callback every input channel gets, watches what the turn sends, and when it sent nothing (or
-raised) answers "busy, try again" itself. A rating button pressed meanwhile is stored from here,
-so no rating is lost while the action server is away.
+raised) answers "busy, try again" itself. A 👍/👎 pressed meanwhile is stored from here, so no
+answer feedback is lost while the action server is away. A survey score pressed meanwhile stays in
+the conversation's log (the turn is stored) but cannot be linked to its survey from here.
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-from actions.stores.ratings import MAX_SCORE, MIN_SCORE, RatingStore
+from actions.stores.feedback import AnswerFeedbackStore
+from core.contract import FEEDBACK_REASONS
 from core.db import session_factory
 
 logger = logging.getLogger(__name__)
 
 BUSY_REPLY = "Xin lỗi, hệ thống đang bận. Bạn vui lòng thử lại sau ít phút."
-# The rating buttons' payloads (bot/domain.yml, utter_ask_rating and the 👍/👎 buttons).
-_RATING_PAYLOAD = re.compile(r"^/rate_service(\{.*\})$", re.DOTALL)
+# The 👍/👎 and reason buttons' payloads (actions/base.py feedback_buttons, actions/feedback.py).
+_FEEDBACK_PAYLOAD = re.compile(r"^/rate_answer(\{.*\})$", re.DOTALL)
+# Sent by a client when the citizen closes it: answered only when there is a survey to offer.
+_END_PAYLOAD = re.compile(r"^/end_conversation(\{.*\})?$", re.DOTALL)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -44,35 +48,53 @@ class WatchedOutput(OutputChannel):
         self.sent += 1
 
 
-def rating_in(text: Optional[str]) -> Optional[str]:
-    """The rating value a rating button carries ("1".."5", "up", "down"), else None."""
-    match = _RATING_PAYLOAD.match((text or "").strip())
+def feedback_in(text: Optional[str]) -> Optional[Dict[str, str]]:
+    """The turn and 👍/👎 or reason a feedback button carries, else None."""
+    match = _FEEDBACK_PAYLOAD.match((text or "").strip())
     if not match:
         return None
     try:
-        value = json.loads(match.group(1)).get("rating")
-    except (ValueError, AttributeError):
+        values = json.loads(match.group(1))
+    except ValueError:
         return None
-    value = str(value).strip().lower() if value is not None else ""
-    if value in ("up", "down") or (value.isdigit() and MIN_SCORE <= int(value) <= MAX_SCORE):
-        return value
+    if not isinstance(values, dict):
+        return None
+    turn = str(values.get("turn") or "").strip()
+    helpful = str(values.get("helpful") or "").strip().lower()
+    reason = str(values.get("reason") or "").strip()
+    if not turn:
+        return None
+    if helpful in ("up", "down"):
+        return {"turn": turn, "helpful": helpful}
+    if reason in FEEDBACK_REASONS:
+        return {"turn": turn, "reason": reason}
     return None
 
 
-def keep_rating(message: UserMessage, value: str, ratings: Optional[RatingStore] = None) -> None:
-    """Store a rating whose turn failed (the action server normally stores it)."""
-    store = ratings or RatingStore(session_factory())
+def keep_feedback(message: UserMessage, feedback: Dict[str, str], store: Optional[AnswerFeedbackStore] = None) -> None:
+    """Store a 👍/👎 (or a 👎's reason) whose turn failed; the action server normally stores it.
+
+    The procedure and intent of the rated turn are read by the action server from the
+    conversation; here they stay empty, and the row is still linked to its turn by id.
+    """
+    store = store or AnswerFeedbackStore(session_factory())
     channel = message.input_channel or "rest"
-    if value in ("up", "down"):
-        store.add_helpful(message.sender_id, channel, value == "up")
-    else:
-        store.add_score(message.sender_id, channel, int(value))
-    logger.warning("turn.rating_kept conversation=%s channel=%s", message.sender_id, channel)
+    if "helpful" in feedback:
+        store.rate(message.sender_id, feedback["turn"], channel, feedback["helpful"] == "up")
+    elif not store.explain(message.sender_id, feedback["turn"], feedback["reason"]):
+        store.rate(message.sender_id, feedback["turn"], channel, False)
+        store.explain(message.sender_id, feedback["turn"], feedback["reason"])
+    logger.warning("turn.feedback_kept conversation=%s channel=%s", message.sender_id, channel)
+
+
+def is_silent_turn(text: Optional[str]) -> bool:
+    """A message that may rightly get no reply (the widget closed with nothing to survey)."""
+    return bool(_END_PAYLOAD.match((text or "").strip()))
 
 
 def guarantee_reply(
     on_new_message: OnNewMessage,
-    ratings: Optional[RatingStore] = None,
+    feedback: Optional[AnswerFeedbackStore] = None,
     conversation_id: Optional[Callable[[str], str]] = None,
     redo_failed_turns: bool = False,
 ) -> OnNewMessage:
@@ -90,7 +112,7 @@ def guarantee_reply(
         message.output_channel = watched
         if conversation_id is not None:
             message.sender_id = conversation_id(message.sender_id)
-        result = None
+        result, failed = None, None
         try:
             result = await on_new_message(message)
         except Exception as exc:  # the citizen must hear something; the cause is logged, not the text
@@ -100,17 +122,18 @@ def guarantee_reply(
                 message.input_channel,
                 type(exc).__name__,
             )
+            failed = exc
             if redo_failed_turns:
                 raise
-        if watched.sent:
+        if watched.sent or (failed is None and is_silent_turn(message.text)):
             return result
         logger.warning("turn.no_reply conversation=%s channel=%s", message.sender_id, message.input_channel)
-        value = rating_in(message.text)
-        if value is not None:
+        pressed = feedback_in(message.text)
+        if pressed is not None:
             try:
-                keep_rating(message, value, ratings)
+                keep_feedback(message, pressed, feedback)
             except Exception as exc:
-                logger.error("turn.rating_lost conversation=%s error=%s", message.sender_id, type(exc).__name__)
+                logger.error("turn.feedback_lost conversation=%s error=%s", message.sender_id, type(exc).__name__)
         try:
             await inner.send_response(watched.recipient, {"text": BUSY_REPLY})
         except Exception as exc:

@@ -47,6 +47,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.base import is_feedback_button
 from bot.channels.messages import SEND_ATTEMPTS, RecentDeliveries, backoff
 from bot.channels.messenger import MessengerOutput, conversation_id, messenger_id_of
 from bot.channels.outbox import Courier, OutboxRetrier, OutboxStore
@@ -190,12 +191,18 @@ class ZaloOutput(MessengerOutput):
         )
 
     def with_buttons(self, text: str, buttons: List[Dict[Text, Any]]) -> Dict[str, Any]:
-        """At most MAX_BUTTONS query buttons; one whose payload is too long for Zalo is left out."""
+        """At most MAX_BUTTONS query buttons; one whose payload is too long for Zalo is left out.
+
+        The 👍/👎 of an answer are always kept; the other buttons are cut from the end ("Bỏ qua"
+        of a survey question can still be typed).
+        """
+        usable = [b for b in buttons if len(b["payload"]) <= BUTTON_PAYLOAD_LIMIT]
+        thumbs = [b for b in usable if is_feedback_button(b)]
+        others = [b for b in usable if not is_feedback_button(b)][: MAX_BUTTONS - len(thumbs)]
         zalo_buttons = [
             {"title": b["title"][:BUTTON_TITLE_LIMIT], "type": "oa.query.hide", "payload": b["payload"]}
-            for b in buttons
-            if len(b["payload"]) <= BUTTON_PAYLOAD_LIMIT
-        ][:MAX_BUTTONS]
+            for b in others + thumbs
+        ]
         message: Dict[str, Any] = {"text": text}
         if zalo_buttons:
             message["attachment"] = {"type": "template", "payload": {"buttons": zalo_buttons}}

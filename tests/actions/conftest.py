@@ -34,9 +34,12 @@ def make_tracker(
     sender_id: str = "citizen-1",
     channel: str = "rest",
     events: Optional[List[Dict[str, Any]]] = None,
+    message_id: str = "turn-1",
 ) -> Tracker:
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or []}
-    history = list(events or []) + [{"event": "user", "text": text, "input_channel": channel, "parse_data": latest}]
+    history = list(events or []) + [
+        {"event": "user", "text": text, "input_channel": channel, "parse_data": latest, "message_id": message_id}
+    ]
     return Tracker(sender_id, slots or {}, latest, history, False, None, {}, "action_listen")
 
 

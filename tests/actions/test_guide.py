@@ -13,7 +13,9 @@ def test_a_button_opens_the_entry_it_names_with_related_entries(services):
     messages, events = run_action(ActionAnswerGuide(services), tracker)
     assert messages[0]["text"].startswith("Đăng ký tài khoản định danh điện tử mức 2")
     assert "Nguồn chính thức: https://vneid.gov.vn" in messages[0]["text"]
-    assert messages[0]["buttons"] and all(b["payload"].startswith("/ask_guide{") for b in messages[0]["buttons"])
+    related, thumbs = messages[0]["buttons"][:-2], messages[0]["buttons"][-2:]
+    assert related and all(b["payload"].startswith("/ask_guide{") for b in related)
+    assert [b["title"] for b in thumbs] == ["👍", "👎"]
     assert slot_events(events) == {
         "guide_entry": "vneid-dang-ky-muc-2",
         "answered_intent": None,

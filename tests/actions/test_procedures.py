@@ -9,8 +9,17 @@ def test_fee_question_answers_passport_fee_with_source(services):
     assert "200.000 đồng" in messages[0]["text"]
     assert messages[0]["text"].splitlines()[0].startswith("Lệ phí")
     assert "Nguồn chính thức: https://" in messages[0]["text"]
-    assert [b["title"] for b in messages[0]["buttons"]] == ["Hồ sơ", "Thời gian", "Nơi nộp", "Làm trực tuyến"]
-    assert messages[1]["text"] == "Câu trả lời có hữu ích không?"
+    # 👍/👎 sit on the answer itself, naming the turn it answers; no separate "hữu ích?" bubble.
+    assert [b["title"] for b in messages[0]["buttons"]] == [
+        "Hồ sơ",
+        "Thời gian",
+        "Nơi nộp",
+        "Làm trực tuyến",
+        "👍",
+        "👎",
+    ]
+    assert messages[0]["buttons"][-2]["payload"] == '/rate_answer{"turn":"turn-1","helpful":"up"}'
+    assert len(messages) == 1
     assert slot_events(events) == {
         "guide_entry": None,
         "procedure_id": "ho-chieu",

@@ -14,7 +14,7 @@ RESPONSES = [
         "events": [{"event": "slot", "name": "procedure_id", "value": "ho-chieu", "timestamp": None}],
         "responses": [{"text": "Lệ phí…", "buttons": [{"title": "Hồ sơ", "payload": "/ask_documents"}]}],
     },
-    {"events": [{"event": "followup", "name": "rating_form"}, {"event": "active_loop", "name": None}]},
+    {"events": [{"event": "followup", "name": "service_survey_form"}, {"event": "active_loop", "name": None}]},
     {"events": "not a list"},
     {"events": [{"event": "no_such_event"}]},
     {"events": [{"event": "slot", "value": 1}]},

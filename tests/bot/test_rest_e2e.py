@@ -9,7 +9,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, select, text
 
-from actions.stores.tables import Rating
+from actions.stores.tables import AnswerFeedback, ServiceSurvey
 from core.db import session_factory
 from tools.stack import TOKEN, running_servers
 
@@ -64,25 +64,102 @@ def test_unknown_procedure_is_not_answered_with_another(servers):
     assert tracker(servers, "b")["slots"]["procedure_id"] is None
 
 
-def test_rating_is_stored_with_channel(servers):
-    say(servers, "c", "lệ phí đăng ký tạm trú")
-    replies = say(servers, "c", '/rate_service{"rating": "5"}')
-    assert any("góp ý" in r.get("text", "") for r in replies)
-    replies = say(servers, "c", "rất nhanh gọn, cảm ơn")
-    assert any("Cảm ơn bạn đã đánh giá" in r.get("text", "") for r in replies)
+def buttons_of(replies: List[Dict]) -> Dict[str, str]:
+    """title -> payload of every button in the replies."""
+    return {b["title"]: b["payload"] for r in replies for b in r.get("buttons") or []}
+
+
+def texts_of(replies: List[Dict]) -> str:
+    return " ".join(r.get("text") or "" for r in replies)
+
+
+def feedback_rows(servers, sender: str) -> list:
     with session_factory(servers["database_url"])() as session:
-        rows = list(session.execute(select(Rating).where(Rating.conversation_id == "c")).scalars())
-    assert [(r.score, r.channel, r.procedure_id, r.comment) for r in rows] == [
-        (5, "rest", "tam-tru", "rất nhanh gọn, cảm ơn")
+        query = select(AnswerFeedback).where(AnswerFeedback.conversation_id == sender).order_by(AnswerFeedback.id)
+        return list(session.execute(query).scalars())
+
+
+def survey_rows(servers, sender: str) -> list:
+    with session_factory(servers["database_url"])() as session:
+        query = select(ServiceSurvey).where(ServiceSurvey.conversation_id == sender).order_by(ServiceSurvey.id)
+        return list(session.execute(query).scalars())
+
+
+def test_thumbs_belong_to_the_answer_they_sit_on(servers):
+    first = say(servers, "c", "lệ phí đăng ký tạm trú")
+    second = say(servers, "c", "làm hộ chiếu hết bao nhiêu tiền")
+    # One bubble per answer: the 👍/👎 sit on it, no separate "hữu ích?" message.
+    assert len(first) == 1 and {"👍", "👎"} <= set(buttons_of(first))
+    assert buttons_of(first)["👎"] != buttons_of(second)["👎"]
+    say(servers, "c", buttons_of(second)["👍"])
+    for _ in range(3):  # pressed again and again: still one row per answer
+        replies = say(servers, "c", buttons_of(first)["👎"])
+    assert "Không đúng thủ tục tôi hỏi" in buttons_of(replies)
+    say(servers, "c", buttons_of(second)["👎"])  # changed its mind
+    rows = feedback_rows(servers, "c")
+    assert [(r.procedure_id, r.intent, r.helpful, r.channel) for r in rows] == [
+        ("ho-chieu", "ask_fee", False, "rest"),
+        ("tam-tru", "ask_fee", False, "rest"),
     ]
+    assert rows[1].turn_id in buttons_of(first)["👎"]
 
 
-def test_out_of_range_rating_is_asked_again(servers):
-    replies = say(servers, "d", '/rate_service{"rating": "9"}')
-    texts = " ".join(r.get("text", "") for r in replies)
-    assert "từ 1 đến 5" in texts
-    with session_factory(servers["database_url"])() as session:
-        assert list(session.execute(select(Rating).where(Rating.conversation_id == "d")).scalars()) == []
+def test_a_question_during_the_comment_prompt_is_answered_and_not_stored(servers):
+    answer = say(servers, "comment", "lệ phí đăng ký tạm trú")
+    reasons = say(servers, "comment", buttons_of(answer)["👎"])
+    thanks = say(servers, "comment", buttons_of(reasons)["Thiếu thông tin"])
+    prompt = say(servers, "comment", buttons_of(thanks)["Góp ý thêm"])
+    assert "gõ góp ý" in texts_of(prompt) and "Bỏ qua" in buttons_of(prompt)
+    replies = say(servers, "comment", "làm hộ chiếu hết bao nhiêu tiền")
+    assert "200.000 đồng" in texts_of(replies)
+    [row] = feedback_rows(servers, "comment")
+    assert (row.reason, row.comment) == ("missing_information", None)
+    # Asked again, the criticism itself is kept, masked, on the answer it criticises.
+    say(servers, "comment", buttons_of(thanks)["Góp ý thêm"])
+    replies = say(servers, "comment", "không nói rõ địa chỉ nộp, gọi tôi 0912345678")
+    assert "Cảm ơn" in texts_of(replies)
+    [row] = feedback_rows(servers, "comment")
+    assert (row.procedure_id, row.comment) == ("tam-tru", "không nói rõ địa chỉ nộp, gọi tôi [SĐT]")
+
+
+def test_a_goodbye_ends_the_conversation_with_the_service_survey(servers):
+    say(servers, "survey", "đăng ký tạm trú cần giấy tờ gì")
+    replies = say(servers, "survey", "tạm biệt")
+    assert "đánh giá dịch vụ công" in texts_of(replies) and "(1/5)" in texts_of(replies)
+    assert set(buttons_of(replies)) == {"1", "2", "3", "4", "5", "Bỏ qua"}
+    replies = say(servers, "survey", buttons_of(replies)["4"])
+    assert "(2/5)" in texts_of(replies)
+    replies = say(servers, "survey", "9")
+    assert "từ 1 đến 5" in texts_of(replies) and "(2/5)" in texts_of(replies)
+    replies = say(servers, "survey", "bỏ qua")
+    assert "(3/5)" in texts_of(replies)
+    replies = say(servers, "survey", "3")
+    replies = say(servers, "survey", buttons_of(replies)["Bỏ qua"])
+    replies = say(servers, "survey", "5 sao")
+    assert "Cảm ơn" in texts_of(replies)
+    [row] = survey_rows(servers, "survey")
+    assert (row.procedure_id, row.trigger, row.channel) == ("tam-tru", "goodbye", "rest")
+    scores = (row.overall, row.finding_information, row.submitting_online, row.time_as_promised, row.cost_as_announced)
+    assert scores == (4, None, 3, None, 5)
+    # One per conversation: another goodbye just says goodbye.
+    replies = say(servers, "survey", "tạm biệt")
+    assert "(1/5)" not in texts_of(replies) and len(survey_rows(servers, "survey")) == 1
+
+
+def test_a_question_during_the_survey_ends_it_and_is_answered(servers):
+    say(servers, "survey-q", "đăng ký tạm trú cần giấy tờ gì")
+    say(servers, "survey-q", "tạm biệt")
+    replies = say(servers, "survey-q", "làm hộ chiếu hết bao nhiêu tiền")
+    assert "200.000 đồng" in texts_of(replies) and "(2/5)" not in texts_of(replies)
+    [row] = survey_rows(servers, "survey-q")
+    assert row.overall is None
+    assert tracker(servers, "survey-q")["active_loop"] in ({}, None, {"name": None})
+
+
+def test_no_survey_about_nothing(servers):
+    replies = say(servers, "no-survey", "tạm biệt")
+    assert "(1/5)" not in texts_of(replies) and texts_of(replies)
+    assert survey_rows(servers, "no-survey") == []
 
 
 @pytest.mark.parametrize("message", ["😀😀😀", "<b>xin chào</b><script>alert(1)</script>", "hộ chiếu " * 600])
@@ -108,8 +185,12 @@ def test_personal_data_never_reaches_the_database_or_the_api(servers):
         "pii",
         "cccd của em là 001203004567, sđt 0912 345 678, mail lan.nguyen@gmail.com, làm hộ chiếu hết bao nhiêu tiền",
     )
-    say(servers, "pii", '/rate_service{"rating": "2"}')
-    say(servers, "pii", "gọi lại cho tôi số 0912345678 nhé")
+    replies = say(servers, "pii", "làm hộ chiếu hết bao nhiêu tiền")
+    reasons = say(servers, "pii", buttons_of(replies)["👎"])
+    thanks = say(servers, "pii", buttons_of(reasons)["Khác"])
+    say(servers, "pii", buttons_of(thanks)["Góp ý thêm"])
+    say(servers, "pii", "sai thông tin rồi, sđt của tôi 0912345678")
+    assert feedback_rows(servers, "pii")[0].comment == "sai thông tin rồi, sđt của tôi [SĐT]"
     state = tracker(servers, "pii")
     texts = [e.get("text") or "" for e in state["events"] if e["event"] == "user"]
     assert any("[CCCD]" in t and "[SĐT]" in t and "[EMAIL]" in t for t in texts)
@@ -118,7 +199,7 @@ def test_personal_data_never_reaches_the_database_or_the_api(servers):
     engine = create_engine(servers["database_url"])
     with engine.connect() as connection:
         tables = [row[0] for row in connection.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))]
-        assert "events" in tables and "ratings" in tables
+        assert "events" in tables and "answer_feedback" in tables
         for table in tables:
             rows = json.dumps(
                 [list(map(str, row)) for row in connection.execute(text(f'SELECT * FROM "{table}"'))],

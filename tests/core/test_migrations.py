@@ -14,8 +14,8 @@ from sqlalchemy import inspect, select
 # Every subsystem's tables are imported, so Base.metadata holds them all.
 import bot.analytics_events  # noqa: F401
 import bot.channels.tables  # noqa: F401
-from actions.stores.ratings import RatingStore
-from actions.stores.tables import Rating
+from actions.stores.surveys import ServiceSurveyStore
+from actions.stores.tables import ServiceSurvey
 from core.db import Base, make_engine, session_factory
 from core.migrations import current, head
 from knowledge_base.repository import ProcedureRepository
@@ -55,7 +55,7 @@ def test_the_check_sees_a_model_the_migrations_lack(database_url: str):
     metadata = MetaData()
     for table in Base.metadata.tables.values():
         table.to_metadata(metadata)
-    Table("ratings", metadata, Column("channel_detail", String(32)), extend_existing=True)
+    Table("service_surveys", metadata, Column("channel_detail", String(32)), extend_existing=True)
     with engine.connect() as connection:
         differences = _differences(connection, metadata)
     assert [(kind, column.name) for kind, _schema, _table, column in differences] == [("add_column", "channel_detail")]
@@ -74,10 +74,14 @@ def test_the_previous_versions_database_is_upgraded_in_place_with_its_rows(tmp_p
     assert sorted(record["id"] for record in records) == ["ho-chieu", "khai-sinh"]
     with sessions() as session:
         loaded_on = session.execute(select(Procedure.loaded_on)).scalars().all()
-        rating = session.execute(select(Rating)).scalar_one()
+        survey = session.execute(select(ServiceSurvey)).scalar_one()
+        tables = inspect(session.get_bind()).get_table_names()
     assert all(isinstance(day, date) for day in loaded_on) and len(loaded_on) == 2
-    assert (rating.conversation_id, rating.score, rating.procedure_id) == ("conv-1", 5, "khai-sinh")
-    assert rating.created_at.tzinfo is not None
+    # The old 1-5 rating became a survey with only the overall score (revision 0004).
+    assert (survey.conversation_id, survey.overall, survey.procedure_id) == ("conv-1", 5, "khai-sinh")
+    assert (survey.session_key, survey.trigger, survey.submitting_online) == ("legacy-1", "legacy", None)
+    assert survey.created_at.tzinfo is not None
+    assert "ratings" not in tables
     review = ReviewStore(sessions).latest({"id": "ho-chieu"})
     assert (review.reviewer, review.reviewed_on) == ("editor1", date(2026, 11, 20))
     account = AccountStore(sessions).authenticate("admin", PREVIOUS_VERSION_ADMIN_PASSWORD, source="test")
@@ -97,14 +101,13 @@ def test_upgrading_twice_changes_nothing(tmp_path: Path):
 
 def test_times_come_back_in_utc_whatever_was_stored(database_url: str):
     sessions = session_factory(database_url)
-    store = RatingStore(sessions)
-    store.add_score("c", "rest", 4)
+    ServiceSurveyStore(sessions).start("c", "s1", "rest", None, "goodbye")
     with sessions() as session:
-        rating = session.execute(select(Rating)).scalar_one()
-        rating.created_at = datetime(2026, 11, 29, 9, 30, tzinfo=timezone(timedelta(hours=7)))
+        survey = session.execute(select(ServiceSurvey)).scalar_one()
+        survey.created_at = datetime(2026, 11, 29, 9, 30, tzinfo=timezone(timedelta(hours=7)))
         session.commit()
     with sessions() as session:
-        stored = session.execute(select(Rating)).scalar_one().created_at
+        stored = session.execute(select(ServiceSurvey)).scalar_one().created_at
     assert stored == datetime(2026, 11, 29, 2, 30, tzinfo=timezone.utc)
     assert stored.utcoffset() == timedelta(0)
 

@@ -1,42 +1,9 @@
 import pytest
-from sqlalchemy.orm import sessionmaker
 
 from actions.stores.applications import DatabaseStatusProvider, find_application_code
 from actions.stores.handoff import HandoffLog
-from actions.stores.ratings import RatingOutOfRange, RatingStore
-from core.db import make_engine, session_factory
+from core.db import session_factory
 from knowledge_base.privacy import mask_personal_data
-
-
-def test_rating_survives_a_restart(database_url):
-    first = RatingStore(session_factory(database_url))
-    rating_id = first.add_score("conv-1", "rest", 4, "ho-chieu", "ask_fee")
-    first.set_comment(rating_id, "nhanh gọn")
-    # a new engine and store, as after a server restart
-    restarted = RatingStore(sessionmaker(bind=make_engine(database_url), future=True))
-    [row] = restarted.for_conversation("conv-1")
-    assert (row.score, row.procedure_id, row.intent, row.channel, row.comment) == (
-        4,
-        "ho-chieu",
-        "ask_fee",
-        "rest",
-        "nhanh gọn",
-    )
-
-
-@pytest.mark.parametrize("score", [0, 6, -1, 10])
-def test_out_of_range_score_is_never_stored(database_url, score):
-    store = RatingStore(session_factory(database_url))
-    with pytest.raises(RatingOutOfRange):
-        store.add_score("conv-2", "rest", score)
-    assert store.for_conversation("conv-2") == []
-
-
-def test_helpful_flag_is_stored(database_url):
-    store = RatingStore(session_factory(database_url))
-    store.add_helpful("conv-3", "socketio", False, "tam-tru", "ask_documents")
-    [row] = store.for_conversation("conv-3")
-    assert row.helpful is False and row.score is None
 
 
 def test_application_status_lookup(database_url):
@@ -75,29 +42,3 @@ def test_handoff_is_recorded(database_url):
 )
 def test_mask_personal_data(raw, masked):
     assert mask_personal_data(raw) == masked
-
-
-def test_one_service_score_per_conversation_however_often_it_is_sent(database_url):
-    store = RatingStore(session_factory(database_url))
-    ids = {store.add_score("stuffed", "rest", 5) for _ in range(20)}
-    store.add_score("stuffed", "rest", 2)
-    [row] = store.for_conversation("stuffed")
-    assert len(ids) == 1 and row.score == 2
-
-
-def test_one_thumb_per_answer(database_url):
-    store = RatingStore(session_factory(database_url))
-    for _ in range(5):
-        store.add_helpful("c", "zalo", True, "ho-chieu", "ask_fee")
-    store.add_helpful("c", "zalo", False, "ho-chieu", "ask_fee")
-    store.add_helpful("c", "zalo", True, "khai-sinh", "ask_documents")
-    rows = store.for_conversation("c")
-    assert [(r.procedure_id, r.helpful) for r in rows] == [("ho-chieu", False), ("khai-sinh", True)]
-
-
-def test_comments_are_masked_and_cleaned_by_the_store(database_url):
-    store = RatingStore(session_factory(database_url))
-    rating_id = store.add_score("c", "rest", 1)
-    store.set_comment(rating_id, "=gọi 0912345678\x00 lại cho tôi")
-    [row] = store.for_conversation("c")
-    assert row.comment == "=gọi [SĐT] lại cho tôi"

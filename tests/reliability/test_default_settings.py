@@ -162,7 +162,8 @@ def test_the_first_run_upgrades_the_previous_versions_database_in_place(serve):
         assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [(head(),)]
         columns = {row[1] for row in connection.execute("PRAGMA table_info(procedures)")}
         assert "loaded_on" in columns and "last_reviewed" not in columns
-        assert connection.execute("SELECT COUNT(*) FROM ratings").fetchone() == (1,)
+        # The old 1-5 rating was carried over into a service survey (revision 0004).
+        assert connection.execute("SELECT overall, trigger FROM service_surveys").fetchall() == [(5, "legacy")]
         assert connection.execute("SELECT username, role FROM review_users").fetchall() == [("admin", "admin")]
     # The account the previous version kept still logs in to the dashboard, which reads the upgraded file.
     overview = login(serve["web"], "admin", PREVIOUS_VERSION_ADMIN_PASSWORD).get(f"{serve['web']}/review/")

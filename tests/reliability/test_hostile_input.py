@@ -3,7 +3,7 @@
 One message must not take the service down (DIET's memory grows with the square of a message's
 length), a client must not choose its channel or write into another channel's conversation, the
 satisfaction report cannot be stuffed, and when the action server is down citizens still hear
-something and their ratings are kept. The action-server test stops it, so it comes last.
+something and their 👍/👎 are kept. The action-server test stops it, so it comes last.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import requests
 import socketio
 from sqlalchemy import select
 
-from actions.stores.tables import Rating
+from actions.stores.tables import AnswerFeedback, ServiceSurvey
 from core.db import session_factory
 from tests.reliability.conftest import peak_rss_mib, say, tracker
 from tools.stack import Servers, running_servers
@@ -112,11 +112,17 @@ def test_client_cannot_choose_its_channel(servers):
 
 
 def test_hand_typed_ratings_cannot_stuff_the_report(servers):
+    say(servers, "stuffer", "làm hộ chiếu hết bao nhiêu tiền")
     for _ in range(10):
-        say(servers, "stuffer", '/rate_service{"rating": "5"}')
+        say(servers, "stuffer", '/rate_answer{"turn": "made-up", "helpful": "up"}')
+    for _ in range(10):
+        say(servers, "stuffer", '/rate_service{"criterion": "overall", "rating": "5"}')
     with session_factory(servers.database_url)() as db:
-        scores = list(db.execute(select(Rating.score).where(Rating.conversation_id == "stuffer")).scalars())
-    assert scores == [5]
+        thumbs = list(db.execute(select(AnswerFeedback).where(AnswerFeedback.conversation_id == "stuffer")).scalars())
+        surveys = list(db.execute(select(ServiceSurvey).where(ServiceSurvey.conversation_id == "stuffer")).scalars())
+    # A turn the assistant never answered cannot be rated; the survey holds one score per question.
+    assert thumbs == []
+    assert [(s.overall, s.procedure_id) for s in surveys] == [(5, "ho-chieu")]
 
 
 def test_action_server_down_citizens_hear_busy_and_ratings_are_kept(servers):
@@ -124,8 +130,8 @@ def test_action_server_down_citizens_hear_busy_and_ratings_are_kept(servers):
     time.sleep(1)
     replies = say(servers, "down-1", "làm hộ chiếu hết bao nhiêu tiền")
     assert [r["text"] for r in replies] == ["Xin lỗi, hệ thống đang bận. Bạn vui lòng thử lại sau ít phút."]
-    say(servers, "down-1", '/rate_service{"rating": "4"}')
+    say(servers, "down-1", '/rate_answer{"turn": "m-earlier", "helpful": "down"}')
     with session_factory(servers.database_url)() as db:
-        rows = list(db.execute(select(Rating).where(Rating.conversation_id == "down-1")).scalars())
-    assert [(r.score, r.channel) for r in rows] == [(4, "rest")]
+        rows = list(db.execute(select(AnswerFeedback).where(AnswerFeedback.conversation_id == "down-1")).scalars())
+    assert [(r.turn_id, r.helpful, r.channel) for r in rows] == [("m-earlier", False, "rest")]
     assert any(e["event"] == "user" for e in tracker(servers, "down-1")["events"])

@@ -16,7 +16,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from actions.stores.tables import Rating
+from actions.stores.tables import AnswerFeedback
 from bot.channels.turns import BUSY_REPLY
 from core.db import session_factory
 from tests.fakes.telegram_api import FakeTelegramApi, text_update
@@ -87,12 +87,13 @@ def test_100k_characters_on_telegram_and_zalo_get_the_polite_answer(messengers):
     assert "200.000 đồng" in on_telegram(messengers, 3, 703, "làm hộ chiếu hết bao nhiêu tiền")[0]
 
 
-def test_action_server_down_messengers_say_busy_and_keep_the_rating(messengers):
+def test_action_server_down_messengers_say_busy_and_keep_the_thumbs(messengers):
     os.kill(messengers["servers"].actions_pid, signal.SIGKILL)
     time.sleep(1)
     assert on_telegram(messengers, 10, 710, "làm hộ chiếu hết bao nhiêu tiền") == [BUSY_REPLY]
     assert on_zalo(messengers, "z-down", "làm hộ chiếu hết bao nhiêu tiền", 1) == [BUSY_REPLY]
-    on_zalo(messengers, "z-down", '/rate_service{"rating": "5"}', 2)
+    on_zalo(messengers, "z-down", '/rate_answer{"turn":"m-earlier","helpful":"up"}', 2)
     with session_factory(messengers["servers"].database_url)() as db:
-        rows = list(db.execute(select(Rating).where(Rating.conversation_id == "zalo:z-down")).scalars())
-    assert [(r.score, r.channel) for r in rows] == [(5, "zalo")]
+        query = select(AnswerFeedback).where(AnswerFeedback.conversation_id == "zalo:z-down")
+        rows = list(db.execute(query).scalars())
+    assert [(r.turn_id, r.helpful, r.channel) for r in rows] == [("m-earlier", True, "zalo")]

@@ -1,6 +1,6 @@
 """Every written form of personal data the audit planted: none stored, logged or shown raw.
 
-Citizens' messages and a rating comment carry each form over the REST channel of the real Rasa and
+Citizens' messages and a comment after a 👎 carry each form over the REST channel of the real Rasa and
 action servers; then the database file (with its WAL), both servers' logs, the tracker API and the
 dashboard's three CSV exports are searched for every raw value, as UTF-8 and as JSON escapes.
 """
@@ -15,7 +15,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from actions.stores.tables import Rating
+from actions.stores.tables import AnswerFeedback
 from core.db import session_factory
 from tests.reliability.conftest import say
 from tests.web.dashboard.conftest import login
@@ -30,7 +30,7 @@ MESSAGES = [
     "số tài khoản 0011 0023 45678 vietcombank, biển số 29A-123.45, zalo +84-912-345-670",
     "địa chỉ 12 ngõ 34 đường Láng, Đống Đa. căn cước 001-203-004-568 cần làm gì",
 ]
-RATING = ['/rate_service{"rating": "2"}', "sai rồi, gọi lại cho tôi 0987 654 321 hoặc tran.thi.b@gmail.com"]
+COMMENT = "sai rồi, thiếu giấy tờ; sđt của tôi 0987 654 321, mail tran.thi.b@gmail.com"
 RAW = [
     "001 203 004 567",
     "(091) 234 5671",
@@ -65,9 +65,15 @@ def conversation(tmp_path_factory, curated_records) -> Iterator[Servers]:
     with running_servers(tmp, curated_records) as servers:
         for message in MESSAGES:
             say(servers, "pii-1", message)
-        say(servers, "pii-2", "làm hộ chiếu hết bao nhiêu tiền")
-        for message in RATING:
-            say(servers, "pii-2", message)
+        answer = say(servers, "pii-2", "làm hộ chiếu hết bao nhiêu tiền")
+        # 👎 on the answer, a reason, "Góp ý thêm", then the comment: each press is a button payload.
+        for title in ("👎", "Khác", "Góp ý thêm"):
+            answer = say(
+                servers,
+                "pii-2",
+                next(b["payload"] for r in answer for b in r.get("buttons") or [] if b["title"] == title),
+            )
+        say(servers, "pii-2", COMMENT)
         env = {
             "DATABASE_URL": servers.database_url,
             "REVIEW_ADMIN_USER": "admin",
@@ -81,15 +87,16 @@ def conversation(tmp_path_factory, curated_records) -> Iterator[Servers]:
 
 def test_database_file_holds_no_raw_value(conversation):
     with session_factory(conversation.database_url)() as db:
-        [comment] = db.execute(select(Rating.comment).where(Rating.conversation_id == "pii-2")).scalars()
-    assert comment == "sai rồi, gọi lại cho tôi [SĐT] hoặc [EMAIL]"  # the comment was stored, masked
+        query = select(AnswerFeedback.comment).where(AnswerFeedback.conversation_id == "pii-2")
+        [comment] = db.execute(query).scalars()
+    assert comment == "sai rồi, thiếu giấy tờ; sđt của tôi [SĐT], mail [EMAIL]"  # the comment was stored, masked
     path = Path(conversation.database_url.replace("sqlite:///", ""))
     data = "".join(p.read_bytes().decode("utf-8", "replace") for p in (path, Path(f"{path}-wal")) if p.exists())
     assert "[CCCD]" in data
     assert raw_found(data) == []
 
 
-@pytest.mark.parametrize("export", ["conversations.csv", "ratings.csv", "unanswered.csv"])
+@pytest.mark.parametrize("export", ["conversations.csv", "feedback.csv", "unanswered.csv"])
 def test_dashboard_exports_hold_no_raw_value(conversation, export):
     client = login(conversation.web, "admin", "mat-khau-du-dai-123")
     answer = client.get(f"{conversation.web}/review/export/{export}", timeout=30)

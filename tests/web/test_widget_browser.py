@@ -10,7 +10,7 @@ import requests
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from actions.stores.tables import Rating
+from actions.stores.tables import AnswerFeedback, ServiceSurvey
 from core.db import session_factory
 from tools.browser import chromium_page
 from tools.stack import free_port, running_servers, running_web_server
@@ -45,7 +45,7 @@ def ask(page: Page, text: str) -> None:
     page.get_by_test_id("chat-send").click()
 
 
-def test_ask_fee_quick_reply_reload_history_and_rating(page: Page, site: Dict):
+def test_ask_fee_quick_reply_reload_history_feedback_and_survey(page: Page, site: Dict):
     open_chat(page, site)
     expect(page.locator(".dvc-notice")).to_be_visible()
     ask(page, "làm hộ chiếu hết bao nhiêu tiền")
@@ -75,19 +75,43 @@ def test_ask_fee_quick_reply_reload_history_and_rating(page: Page, site: Dict):
     assert at_bottom, "the panel opens at the latest message"
     page.screenshot(path=str(site["shots"] / "2-after-reload.png"))
 
-    ask(page, "tôi muốn đánh giá dịch vụ")
-    page.get_by_role("button", name="Chấm 5 trên 5 điểm").last.click(timeout=30_000)
-    page.get_by_test_id("quick-reply").filter(has_text="Bỏ qua").last.click(timeout=30_000)
-    expect(page.get_by_test_id("bot-message").filter(has_text="Cảm ơn bạn đã đánh giá")).to_have_count(
+    # 👍/👎 sit on the answer, pressed state kept, changeable: one row for that answer.
+    rated = page.get_by_test_id("bot-message").filter(has_text="200.000 đồng")
+    rated.get_by_test_id("answer-down").click()
+    expect(page.get_by_test_id("bot-message").filter(has_text="chưa tốt ở điểm nào")).to_have_count(1, timeout=30_000)
+    expect(rated.get_by_test_id("answer-down")).to_have_attribute("aria-pressed", "true")
+    rated.get_by_test_id("answer-up").click()
+    expect(page.get_by_test_id("bot-message").filter(has_text="Cảm ơn bạn đã cho biết")).to_have_count(
         1, timeout=30_000
     )
-    page.screenshot(path=str(site["shots"] / "3-rated.png"))
+    expect(rated.get_by_test_id("answer-down")).to_have_attribute("aria-pressed", "false")
+    expect(page.get_by_test_id("user-message").filter(has_text="👍")).to_have_count(0)  # no bubble for a thumb
     with session_factory(site["servers"].database_url)() as session:
-        scores = [
-            (r.score, r.channel, r.procedure_id)
-            for r in session.execute(select(Rating).where(Rating.score.isnot(None))).scalars()
+        thumbs = [
+            (r.helpful, r.channel, r.procedure_id, r.intent)
+            for r in session.execute(select(AnswerFeedback).where(AnswerFeedback.procedure_id == "ho-chieu")).scalars()
         ]
-    assert (5, "socketio", "ho-chieu") in scores
+    assert thumbs == [(True, "socketio", "ho-chieu", "ask_fee")]
+
+    # Closing the panel ends the conversation: the service survey waits when it is opened again.
+    page.get_by_role("button", name="Đóng trợ lý").click()
+    page.get_by_test_id("chat-launcher").click()
+    expect(page.get_by_test_id("bot-message").filter(has_text="(1/5)")).to_have_count(1, timeout=30_000)
+    page.screenshot(path=str(site["shots"] / "3-survey.png"))
+    page.get_by_role("button", name="Chấm 5 trên 5 điểm").last.click()
+    for number in range(2, 6):
+        question = page.get_by_test_id("bot-message").filter(has_text=f"({number}/5)")
+        expect(question).to_have_count(1, timeout=30_000)
+        question.get_by_test_id("quick-reply").filter(has_text="Bỏ qua").click()
+    expect(page.get_by_test_id("bot-message").filter(has_text="Cảm ơn bạn đã đánh giá dịch vụ công")).to_have_count(
+        1, timeout=30_000
+    )
+    with session_factory(site["servers"].database_url)() as session:
+        surveys = [
+            (r.overall, r.submitting_online, r.channel, r.procedure_id, r.trigger)
+            for r in session.execute(select(ServiceSurvey)).scalars()
+        ]
+    assert (5, None, "socketio", "ho-chieu", "closed") in surveys
 
 
 def test_text_is_never_html_and_new_conversation_starts_fresh(page: Page, site: Dict):

@@ -27,6 +27,8 @@
   var REPLY_TIMEOUT = parseInt(script.getAttribute("data-reply-timeout"), 10) || 20000;
   // Sent without a bubble when a conversation starts: the server answers with the first screen.
   var GREETING_PAYLOAD = "/greet";
+  // Sent without a bubble when the citizen closes the panel (see endConversation).
+  var END_PAYLOAD = '/end_conversation{"trigger":"closed"}';
 
   var socket = null;
   var ready = false;
@@ -36,6 +38,7 @@
   var els = {};
   var typingTimer = null;
   var unanswered = null;  // the payload waiting for an answer: queued again if the connection drops
+  var endedAt = history.length;  // how many messages there were when the panel was last closed
 
   function readHistory() {
     try { return JSON.parse(localStorage.getItem(HISTORY_KEY) || "[]"); } catch (e) { return []; }
@@ -78,11 +81,37 @@
   }
 
   function ratingLabel(payload, title) {
-    var match = /"rating":\s*"(\w+)"/.exec(payload || "");
-    if (!match) { return title; }
-    if (match[1] === "up") { return "Câu trả lời hữu ích"; }
-    if (match[1] === "down") { return "Câu trả lời chưa hữu ích"; }
-    return "Chấm " + match[1] + " trên 5 điểm";
+    var helpful = /"helpful":\s*"(\w+)"/.exec(payload || "");
+    if (helpful) { return helpful[1] === "up" ? "Câu trả lời hữu ích" : "Câu trả lời chưa hữu ích"; }
+    var score = /"rating":\s*"(\d)"/.exec(payload || "");
+    return score ? "Chấm " + score[1] + " trên 5 điểm" : title;
+  }
+
+  /* 👍/👎 on one answer (payload /rate_answer{"turn":…,"helpful":…}): shown on the answer itself. */
+  function isThumb(button) { return /^\/rate_answer\{.*"helpful"/.test(button.payload || ""); }
+
+  function renderThumbs(item, message) {
+    var bar = el("div", { "class": "dvc-feedback", role: "group", "aria-label": "Câu trả lời này có hữu ích không?" });
+    message.thumbs.forEach(function (button) {
+      var value = /"helpful":\s*"(\w+)"/.exec(button.payload)[1];
+      var control = el("button", {
+        type: "button", "class": "dvc-thumb", "data-testid": "answer-" + value,
+        "aria-label": ratingLabel(button.payload, button.title),
+        "aria-pressed": message.rated === value ? "true" : "false"
+      }, button.title);
+      // Changeable: pressing the other thumb replaces the first; pressing the same one again does nothing.
+      control.addEventListener("click", function () {
+        if (message.rated === value) { return; }
+        message.rated = value;
+        saveHistory();
+        Array.prototype.forEach.call(bar.querySelectorAll("button"), function (other) {
+          other.setAttribute("aria-pressed", other === control ? "true" : "false");
+        });
+        sendQuietly(button.payload);
+      });
+      bar.appendChild(control);
+    });
+    item.appendChild(bar);
   }
 
   function renderMessage(message) {
@@ -93,6 +122,7 @@
     var bubble = el("div", { "class": "dvc-bubble" });
     appendRichText(bubble, message.text || "");
     item.appendChild(bubble);
+    if (message.thumbs && message.thumbs.length) { renderThumbs(item, message); }
     if (message.buttons && message.buttons.length) {
       var isRating = message.buttons.every(function (b) { return /rate_service/.test(b.payload); });
       var group = el("div", {
@@ -190,7 +220,11 @@
       var buttons = (data.quick_replies || data.buttons || []).map(function (b) {
         return { title: b.title, payload: b.payload };
       });
-      addMessage({ from: "bot", text: data.text || "", buttons: buttons });
+      addMessage({
+        from: "bot", text: data.text || "",
+        thumbs: buttons.filter(isThumb),
+        buttons: buttons.filter(function (b) { return !isThumb(b); })
+      });
     });
   }
 
@@ -210,6 +244,22 @@
     if (ready) { emit(payload); } else { pending.push(payload); }
   }
 
+  /* A press that needs no bubble of its own (a 👍/👎 shows as the pressed thumb). */
+  function sendQuietly(payload) {
+    hideOffline();
+    unanswered = payload;
+    setTyping(true);
+    if (ready) { emit(payload); } else { pending.push(payload); }
+  }
+
+  /* Closing the panel ends the conversation for now: the server may offer its short survey about
+     the service (seen when the panel is opened again). Sent once per new message, never queued. */
+  function endConversation() {
+    if (!ready || history.length <= endedAt) { return; }
+    endedAt = history.length;
+    emit(END_PAYLOAD);
+  }
+
   function acceptNotice() {
     if (!localStorage.getItem(NOTICE_KEY)) {
       localStorage.setItem(NOTICE_KEY, "1");
@@ -219,6 +269,7 @@
 
   function newConversation() {
     history = [];
+    endedAt = 0;
     saveHistory();
     els.list.textContent = "";
     localStorage.removeItem(SESSION_KEY);
@@ -240,6 +291,7 @@
       els.list.scrollTop = els.list.scrollHeight;  // open at the latest message
       els.input.focus();
     } else {
+      endConversation();
       els.launcher.focus();
     }
   }

@@ -10,11 +10,12 @@ from typing import Any, Dict, List, Tuple
 import pytest
 from telegram import Bot
 
+from actions.base import feedback_buttons
 from bot.channels.callback_store import CallbackStore
 from bot.channels.messages import RecentDeliveries, backoff, split_text
 from bot.channels.messenger import MessengerOutput, conversation_id, messenger_id_of
 from bot.channels.outbox import Courier, OutboxStore
-from bot.channels.telegram import TelegramOutput, command_text
+from bot.channels.telegram import TelegramOutput, command_text, keyboard_rows
 from bot.channels.zalo import BUTTON_PAYLOAD_LIMIT, MAX_BUTTONS, TEXT_LIMIT, ZaloOutput, sender_of, signature
 from core.db import session_factory
 
@@ -95,7 +96,7 @@ def test_zalo_sender_is_read_defensively(event, sender):
 def test_telegram_buttons_keep_short_payloads_and_store_long_ones(database_url):
     store = CallbackStore(session_factory(database_url))
     output = TelegramOutput(bot=Bot("123:test"), callbacks=store, outbox=OutboxStore(session_factory(database_url)))
-    short = '/rate_service{"rating": "up"}'
+    short = '/rate_service{"rating": "4"}'
     long = '/ask_processing_time{"procedure": "xac-nhan-tinh-trang-hon-nhan"}'
     body = output.with_buttons(
         "Bạn hỏi về thủ tục nào?", [{"title": "A", "payload": short}, {"title": "B", "payload": long}]
@@ -118,6 +119,25 @@ def test_zalo_buttons_are_query_buttons_within_zalos_limits(database_url):
     assert all(button["type"] == "oa.query.hide" and len(button["payload"]) <= BUTTON_PAYLOAD_LIMIT for button in shown)
     assert "quá dài" not in [button["title"] for button in shown]
     assert output.with_buttons("Không có nút", []) == {"text": "Không có nút"}
+
+
+def test_zalo_keeps_the_thumbs_of_an_answer_when_it_must_cut():
+    output = ZaloOutput(client=None, outbox=None)
+    buttons = [{"title": f"Mục {n}", "payload": f"/ask_guide{{{n}}}"} for n in range(6)] + feedback_buttons("m1")
+    shown = [b["title"] for b in output.with_buttons("Trả lời", buttons)["attachment"]["payload"]["buttons"]]
+    assert shown == ["Mục 0", "Mục 1", "Mục 2", "👍", "👎"]
+
+
+def test_telegram_lays_short_buttons_side_by_side():
+    def titled(*titles):
+        return [{"text": title, "callback_data": title} for title in titles]
+
+    rows = keyboard_rows(titled("Hồ sơ", "Thời gian", "👍", "👎"))
+    assert [[b["text"] for b in row] for row in rows] == [["Hồ sơ"], ["Thời gian"], ["👍", "👎"]]
+    rows = keyboard_rows(titled("1", "2", "3", "4", "5", "Bỏ qua"))
+    assert [[b["text"] for b in row] for row in rows] == [["1", "2", "3", "4", "5"], ["Bỏ qua"]]
+    rows = keyboard_rows(titled(*[str(n) for n in range(1, 8)]))
+    assert [len(row) for row in rows] == [5, 2]
 
 
 class RecordingOutput(MessengerOutput):

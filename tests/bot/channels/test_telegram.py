@@ -72,7 +72,8 @@ def test_question_answered_with_inline_keyboard(telegram):
     messages = sent_to(fake, 501)
     assert "200.000 đồng" in messages[0]["text"]
     keyboard = messages[0]["reply_markup"]["inline_keyboard"]
-    assert [row[0]["text"] for row in keyboard] == ["Hồ sơ", "Thời gian", "Nơi nộp", "Làm trực tuyến"]
+    rows = [[button["text"] for button in row] for row in keyboard]
+    assert rows == [["Hồ sơ"], ["Thời gian"], ["Nơi nộp"], ["Làm trực tuyến"], ["👍", "👎"]]
     assert any(int(c["chat_id"]) == 501 and c["action"] == "typing" for c in fake.calls("sendChatAction"))
 
 
@@ -131,16 +132,44 @@ def test_start_command_greets(telegram):
     assert len(topics) == 6 and {"Hướng dẫn dịch vụ công trực tuyến", "Tra cứu hồ sơ", "Gặp cán bộ"} <= set(topics)
 
 
-def test_rating_from_telegram_records_channel(telegram):
+def keyboard_of(message):
+    return [[button["text"] for button in row] for row in message["reply_markup"]["inline_keyboard"]]
+
+
+def callback_for(message, title):
+    return next(
+        b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row if b["text"] == title
+    )
+
+
+def test_thumbs_sit_on_the_answer_and_the_survey_follows_the_goodbye(telegram):
     from sqlalchemy import select
 
-    from actions.stores.tables import Rating
+    from actions.stores.tables import AnswerFeedback, ServiceSurvey
 
-    post(telegram, text_update(1010, 509, "lệ phí đăng ký tạm trú"))
-    post(telegram, callback_update(1011, 509, '/rate_service{"rating": "up"}'))
+    fake = telegram["fake"]
+    post(telegram, text_update(1030, 509, "lệ phí đăng ký tạm trú"))
+    [answer] = sent_to(fake, 509)
+    assert "Nguồn chính thức" in answer["text"] and keyboard_of(answer)[-1] == ["👍", "👎"]
+    post(telegram, callback_update(1031, 509, callback_for(answer, "👎")))
+    reasons = sent_to(fake, 509)[-1]
+    assert [row[0] for row in keyboard_of(reasons)][:2] == ["Sai thông tin", "Không đúng thủ tục tôi hỏi"]
+    post(telegram, text_update(1032, 509, "tạm biệt"))
+    question = sent_to(fake, 509)[-1]
+    assert question["text"].startswith("(1/5)") and keyboard_of(question) == [["1", "2", "3", "4", "5"], ["Bỏ qua"]]
+    post(telegram, callback_update(1033, 509, callback_for(question, "4")))
+    assert sent_to(fake, 509)[-1]["text"].startswith("(2/5)")
     with session_factory(telegram["servers"].database_url)() as session:
-        rows = list(session.execute(select(Rating).where(Rating.conversation_id == "telegram:509")).scalars())
-    assert [(r.helpful, r.channel, r.procedure_id) for r in rows] == [(True, "telegram", "tam-tru")]
+        thumbs = list(
+            session.execute(select(AnswerFeedback).where(AnswerFeedback.conversation_id == "telegram:509")).scalars()
+        )
+        surveys = list(
+            session.execute(select(ServiceSurvey).where(ServiceSurvey.conversation_id == "telegram:509")).scalars()
+        )
+    assert [(r.helpful, r.channel, r.procedure_id) for r in thumbs] == [(False, "telegram", "tam-tru")]
+    assert [(r.overall, r.channel, r.procedure_id, r.trigger) for r in surveys] == [
+        (4, "telegram", "tam-tru", "goodbye")
+    ]
 
 
 def test_polling_feeds_the_same_bot(telegram):

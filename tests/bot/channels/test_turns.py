@@ -1,33 +1,37 @@
-"""Every turn answers something, and a rating pressed while the action server is away is kept."""
+"""Every turn answers something, and a 👍/👎 pressed while the action server is away is kept."""
 
 import asyncio
 
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from actions.stores.ratings import RatingStore
-from bot.channels.turns import BUSY_REPLY, guarantee_reply, rating_in
+from actions.stores.feedback import AnswerFeedbackStore
+from bot.channels.turns import BUSY_REPLY, feedback_in, guarantee_reply
 from core.db import session_factory
 
 
 @pytest.mark.parametrize(
     "text, value",
     [
-        ('/rate_service{"rating": "5"}', "5"),
-        ('/rate_service{"rating":"down"}', "down"),
-        ('/rate_service{"rating": "9"}', None),
-        ('/rate_service{"rating": "5"', None),
+        ('/rate_answer{"turn": "m1", "helpful": "up"}', {"turn": "m1", "helpful": "up"}),
+        ('/rate_answer{"turn":"m1","helpful":"DOWN"}', {"turn": "m1", "helpful": "down"}),
+        ('/rate_answer{"turn": "m1", "reason": "hard_to_understand"}', {"turn": "m1", "reason": "hard_to_understand"}),
+        ('/rate_answer{"turn": "m1", "reason": "rude"}', None),
+        ('/rate_answer{"helpful": "up"}', None),
+        ('/rate_answer{"turn": "m1", "helpful": "up"', None),
+        ('/rate_answer["m1"]', None),
+        ('/rate_service{"rating": "5"}', None),
         ("5 sao", None),
         ('/ask_fee{"procedure": "ho-chieu"}', None),
     ],
 )
-def test_rating_buttons_are_recognised(text, value):
-    assert rating_in(text) == value
+def test_feedback_buttons_are_recognised(text, value):
+    assert feedback_in(text) == value
 
 
-def run_turn(on_new_message, text, ratings=None, conversation_id=None):
+def run_turn(on_new_message, text, feedback=None, conversation_id=None):
     collector = CollectingOutputChannel()
-    handle = guarantee_reply(on_new_message, ratings, conversation_id)
+    handle = guarantee_reply(on_new_message, feedback, conversation_id)
     message = UserMessage(text, collector, "citizen-1", input_channel="zalo")
     asyncio.run(handle(message))
     return collector.messages, message
@@ -42,15 +46,35 @@ def test_a_turn_that_answered_is_left_alone():
 
 
 @pytest.mark.parametrize("failure", ["silent", "raises"])
-def test_a_silent_or_failed_turn_answers_busy_and_keeps_the_rating(database_url, failure):
+def test_a_silent_or_failed_turn_answers_busy_and_keeps_the_feedback(database_url, failure):
     async def turn(message):
         if failure == "raises":
             raise ConnectionError("action server down")
 
-    ratings = RatingStore(session_factory(database_url))
-    messages, _ = run_turn(turn, '/rate_service{"rating": "2"}', ratings)
+    store = AnswerFeedbackStore(session_factory(database_url))
+    messages, _ = run_turn(turn, '/rate_answer{"turn": "m7", "helpful": "down"}', store)
     assert [(m["recipient_id"], m["text"]) for m in messages] == [("citizen-1", BUSY_REPLY)]
-    assert [(r.score, r.channel) for r in ratings.for_conversation("citizen-1")] == [(2, "zalo")]
+    run_turn(turn, '/rate_answer{"turn": "m7", "reason": "wrong_procedure"}', store)
+    rows = store.for_conversation("citizen-1")
+    assert [(r.turn_id, r.helpful, r.reason, r.channel) for r in rows] == [("m7", False, "wrong_procedure", "zalo")]
+
+
+def test_closing_the_widget_with_nothing_to_survey_may_stay_silent():
+    async def silent(message):
+        return None
+
+    messages, _ = run_turn(silent, '/end_conversation{"trigger": "closed"}')
+    assert messages == []
+    messages, _ = run_turn(silent, "tạm biệt")
+    assert [m["text"] for m in messages] == [BUSY_REPLY]
+
+
+def test_closing_the_widget_while_the_turn_fails_still_answers_busy():
+    async def fails(message):
+        raise ConnectionError("action server down")
+
+    messages, _ = run_turn(fails, '/end_conversation{"trigger": "closed"}')
+    assert [m["text"] for m in messages] == [BUSY_REPLY]
 
 
 def test_replies_go_to_the_clients_id_while_another_is_stored():
