@@ -5,6 +5,8 @@ that answers citizens, and one data source serves both set-ups: without RabbitMQ
 writes these rows as it stores a turn (bot/event_broker.py); with RabbitMQ each web server consumes
 the broker's queue into them (web/event_feed.py). Both write through :class:`AnalyticsEventStore`,
 and an event's digest makes a second copy of it a no-op. Rasa-free, so the web server may import it.
+Each citizen message and reply also keeps its folded text (``search_text``), which the dashboard's
+search matches diacritic- and case-insensitively on either database.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from core.db import Base
+from core.search_text import event_search_text
 from knowledge_base.stored_text import mask_nested
 
 # The event types the dashboard rebuilds conversations from (web/dashboard/analytics.py).
@@ -37,6 +40,8 @@ class AnalyticsEvent(Base):
     type_name = Column(String(32), nullable=False)
     timestamp = Column(Float, nullable=False, index=True)
     data = Column(Text, nullable=False)
+    # folded words of a message or reply (core/search_text.py), what the dashboard's search matches
+    search_text = Column(Text)
 
 
 def parse_event(body: bytes) -> Optional[Dict[str, Any]]:
@@ -66,6 +71,7 @@ def event_row(event: Dict[str, Any]) -> Dict[str, Any]:
         "type_name": event["event"],
         "timestamp": float(event["timestamp"]),
         "data": data,
+        "search_text": event_search_text(event["event"], event.get("text")),
     }
 
 

@@ -3,9 +3,10 @@
 Every table that holds citizens' words or traces of them is covered: Rasa's tracker events,
 their copy fed from RabbitMQ (``analytics_events``), hand-off rows, the delivered or given-up
 replies of the outbox (``outbound_messages``), messages marked for training, the dashboard's
-access log (it names conversations) and rating comments, all older than the cut-off; expired
-dashboard sessions go too. The ratings themselves stay, without their comments: the yearly
-satisfaction figures need them.
+access log (it names conversations) and the comments after a 👎, all older than the cut-off;
+the team's tags, notes and "đã xem" marks go with their conversation; expired dashboard sessions
+go too. The 👍/👎 (with their reasons) and the service surveys stay, without comments: they hold
+no words of the citizen and the yearly figures need them.
 """
 
 from __future__ import annotations
@@ -17,14 +18,21 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import List, Optional
 
-from sqlalchemy import delete, inspect, or_, text, update
+from sqlalchemy import delete, inspect, or_, select, text, update
 
-from actions.stores.tables import HandoffRequest, Rating
+from actions.stores.tables import AnswerFeedback, HandoffRequest
 from bot.analytics_events import AnalyticsEvent
 from bot.channels.tables import OutboundMessage
 from core.db import engine_for
 from core.settings import get_settings
-from web.tables import AuditEntry, ReviewSession, TrainingLabel
+from web.tables import (
+    AuditEntry,
+    ConversationNote,
+    ConversationReview,
+    ConversationTag,
+    ReviewSession,
+    TrainingLabel,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,9 +63,19 @@ def purge(database_url: str, days: int, now: Optional[float] = None) -> dict:
         result = connection.execute(delete(AuditEntry).where(AuditEntry.at < cutoff_dt))
         removed["review_audit"] = result.rowcount
         result = connection.execute(
-            update(Rating).where(Rating.created_at < cutoff_dt, Rating.comment.is_not(None)).values(comment=None)
+            update(AnswerFeedback)
+            .where(AnswerFeedback.created_at < cutoff_dt, AnswerFeedback.comment.is_not(None))
+            .values(comment=None)
         )
-        removed["rating_comments"] = result.rowcount
+        removed["feedback_comments"] = result.rowcount
+        remaining = select(AnalyticsEvent.sender_id).distinct()
+        for table, name in (
+            (ConversationNote, "conversation_notes"),
+            (ConversationTag, "conversation_tags"),
+            (ConversationReview, "conversation_reviews"),
+        ):
+            result = connection.execute(delete(table).where(table.sender_id.not_in(remaining)))
+            removed[name] = result.rowcount
         result = connection.execute(
             delete(ReviewSession).where(
                 ReviewSession.expires_at < datetime.fromtimestamp(now or time.time(), tz=timezone.utc)

@@ -1,8 +1,9 @@
-"""The web server's tables: dashboard accounts, sessions, the access log and training labels."""
+"""The web server's tables: dashboard accounts, sessions, the access log, training labels, and the team's
+tags, notes and "đã xem" marks on conversations."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, String, Text
+from sqlalchemy import Column, Integer, String, Text, UniqueConstraint
 
 from core.db import Base, UTCDateTime, utcnow
 
@@ -63,3 +64,38 @@ class TrainingLabel(Base):
     procedure_id = Column(String(64))
     labelled_by = Column(String(64), nullable=False)
     at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class ConversationTag(Base):
+    """A word the team files a conversation under ("khiếu nại", "cần cập nhật thủ tục"); once per conversation."""
+
+    __tablename__ = "conversation_tags"
+    __table_args__ = (UniqueConstraint("sender_id", "tag", name="uq_conversation_tag"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    sender_id = Column(String(255), nullable=False, index=True)
+    tag = Column(String(40), nullable=False, index=True)
+    added_by = Column(String(64), nullable=False)
+    at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class ConversationNote(Base):
+    """An officer's note on a conversation, personal data masked like citizens' words."""
+
+    __tablename__ = "conversation_notes"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    sender_id = Column(String(255), nullable=False, index=True)
+    author = Column(String(64), nullable=False)
+    text = Column(Text, nullable=False)
+    at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class ConversationReview(Base):
+    """That a conversation has been read ("đã xem"), by whom and when; no row means not yet."""
+
+    __tablename__ = "conversation_reviews"
+
+    sender_id = Column(String(255), primary_key=True)
+    seen_by = Column(String(64), nullable=False)
+    seen_at = Column(UTCDateTime, nullable=False, default=utcnow)

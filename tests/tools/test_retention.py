@@ -3,16 +3,24 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import insert, select, text
 
+from actions.stores.feedback import AnswerFeedbackStore
 from actions.stores.handoff import HandoffLog
-from actions.stores.ratings import RatingStore
-from actions.stores.tables import HandoffRequest, Rating
+from actions.stores.surveys import ServiceSurveyStore
+from actions.stores.tables import AnswerFeedback, HandoffRequest
 from bot.analytics_events import AnalyticsEvent
 from core.db import engine_for, session_factory
 from tools.retention import purge
-from web.tables import AuditEntry, ReviewSession, TrainingLabel
+from web.tables import (
+    AuditEntry,
+    ConversationNote,
+    ConversationReview,
+    ConversationTag,
+    ReviewSession,
+    TrainingLabel,
+)
 
 
-def test_purge_removes_old_conversations_and_keeps_recent_and_ratings(database_url):
+def test_purge_removes_old_conversations_and_keeps_recent_ones_and_the_figures(database_url):
     engine = engine_for(database_url)
     now = time.time()
     with engine.begin() as connection:
@@ -33,14 +41,24 @@ def test_purge_removes_old_conversations_and_keeps_recent_and_ratings(database_u
     with sessions() as session, session.begin():
         session.get(HandoffRequest, 1).created_at = datetime.now(timezone.utc) - timedelta(days=400)
     HandoffLog(sessions).record("new", "rest", "complain")
-    ratings = RatingStore(sessions)
-    ratings.set_comment(ratings.add_score("old", "rest", 4), "chậm quá")
-    ratings.set_comment(ratings.add_score("new", "rest", 2), "sai địa chỉ")
+    feedback = AnswerFeedbackStore(sessions)
+    for conversation, comment in (("old", "chậm quá"), ("new", "sai địa chỉ")):
+        feedback.rate(conversation, "m1", "rest", False, "ho-chieu", "ask_fee")
+        feedback.explain(conversation, "m1", "missing_information")
+        feedback.comment(conversation, "m1", comment)
+    surveys = ServiceSurveyStore(sessions)
+    surveys.start("old", "s1", "rest", "ho-chieu", "goodbye")
+    surveys.answer("old", "s1", "overall", 4)
     long_ago = datetime.now(timezone.utc) - timedelta(days=400)
     with sessions() as session, session.begin():
-        session.get(Rating, 1).created_at = long_ago
+        session.get(AnswerFeedback, 1).created_at = long_ago
         session.add_all(
             [
+                ConversationTag(sender_id="old", tag="khiếu nại", added_by="lan", at=long_ago),
+                ConversationTag(sender_id="new", tag="khiếu nại", added_by="lan"),
+                ConversationNote(sender_id="old", author="lan", text="đã gọi lại", at=long_ago),
+                ConversationReview(sender_id="old", seen_by="lan", seen_at=long_ago),
+                ConversationReview(sender_id="new", seen_by="lan"),
                 TrainingLabel(
                     event_id=1, sender_id="old", text="làm hộ chiếu", intent="ask_fee", labelled_by="lan", at=long_ago
                 ),
@@ -61,17 +79,25 @@ def test_purge_removes_old_conversations_and_keeps_recent_and_ratings(database_u
         "outbound_messages": 0,
         "training_labels": 1,
         "review_audit": 1,
-        "rating_comments": 1,
+        "feedback_comments": 1,
+        "conversation_notes": 1,
+        "conversation_tags": 1,
+        "conversation_reviews": 1,
         "review_sessions": 1,
     }
     with engine.connect() as connection:
         assert [r[0] for r in connection.execute(text("SELECT sender_id FROM events"))] == ["new"]
         assert [r[0] for r in connection.execute(text("SELECT sender_id FROM analytics_events"))] == ["new"]
     assert [r.conversation_id for r in HandoffLog(sessions).for_conversation("new")] == ["new"]
-    [old] = RatingStore(sessions).for_conversation("old")
-    [new] = RatingStore(sessions).for_conversation("new")
-    assert (old.score, old.comment, new.comment) == (4, None, "sai địa chỉ")
+    [old] = feedback.for_conversation("old")
+    [new] = feedback.for_conversation("new")
+    assert (old.helpful, old.reason, old.comment) == (False, "missing_information", None)
+    assert new.comment == "sai địa chỉ"
+    assert [s.overall for s in surveys.for_conversation("old")] == [4]
     with sessions() as session:
         assert [t.sender_id for t in session.execute(select(TrainingLabel)).scalars()] == ["new"]
         assert [a.target for a in session.execute(select(AuditEntry)).scalars()] == ["/review/"]
         assert [r.token_hash[0] for r in session.execute(select(ReviewSession)).scalars()] == ["b"]
+        assert [t.sender_id for t in session.execute(select(ConversationTag)).scalars()] == ["new"]
+        assert [r.sender_id for r in session.execute(select(ConversationReview)).scalars()] == ["new"]
+        assert list(session.execute(select(ConversationNote)).scalars()) == []
