@@ -23,7 +23,7 @@ export PYTHONPATH := $(CURDIR)
 RASA_PATHS  := --config config.yml --domain bot/domain.yml
 
 .PHONY: help run test check unit e2e train eval shell setup browser kb data validate-data migrate stories clean \
-        telegram-polling purge bench bench-kb soak eval-real resolution-curve screenshots
+        telegram-polling purge report bench bench-kb soak eval-real resolution-curve screenshots
 
 ## This list (the default goal).
 help:
@@ -44,10 +44,12 @@ $(SPACY_MODEL): $(INSTALLED) tools/spacy_vi.py
 ## Python 3.10 virtualenv with the project and its tools, and the spaCy pipeline.
 setup: $(INSTALLED) $(SPACY_MODEL)
 
-## Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+## Debian's Chromium for the browser tests (Playwright drives it; no browser download), and poppler-utils
+## (pdftoppm, pdftotext), with which the browser tests read the PDF report.
 browser:
-	@{ command -v chromium && dpkg -s fonts-noto-color-emoji; } >/dev/null 2>&1 || { apt-get update -q && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-noto-color-emoji; }
+	@{ command -v chromium && command -v pdftoppm && dpkg -s fonts-noto-color-emoji; } >/dev/null 2>&1 || { apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-noto-color-emoji \
+	  poppler-utils; }
 
 ## Load the curated procedures into DATABASE_URL (idempotent).
 kb: setup
@@ -123,6 +125,12 @@ screenshots: kb train browser
 ## Delete conversations older than RETENTION_DAYS (default 365); safe to run from cron.
 purge: setup
 	$(PY) -m tools purge
+
+PERIOD ?= week
+## The evaluation report an office signs, XLSX and PDF, into var/reports/: PERIOD=week (the previous
+## Monday-Sunday, the default) or PERIOD=month (the previous month), Vietnam time; safe from cron.
+report: setup
+	$(PY) -m tools report --period $(PERIOD) --out var/reports
 
 ## Rasa's own check of the training data and domain (warnings fail).
 validate-data: data

@@ -67,6 +67,12 @@ def _purge(args: List[str]) -> int:
     return main(args)
 
 
+def _report(args: List[str]) -> int:
+    from tools.report import main
+
+    return main(args)
+
+
 def _create_user(args: List[str]) -> int:
     from tools.accounts import create_user
     from web.dashboard.accounts import ROLES
@@ -86,6 +92,7 @@ COMMANDS: Dict[str, tuple[Callable[[List[str]], int], str]] = {
     "generate-nlu": (_generate_nlu, "Write the generated training variants to nlu_data/generated/ (deterministic)."),
     "build-spacy": (_build_spacy, "Save the blank Vietnamese spaCy pipeline (pyvi) that the NLU config loads."),
     "purge": (_purge, "Delete conversations older than RETENTION_DAYS (safe from cron)."),
+    "report": (_report, "The weekly or monthly evaluation report, XLSX and PDF (safe from cron)."),
     "create-user": (_create_user, "Create a dashboard account; the password is read from stdin."),
 }
 

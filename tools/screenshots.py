@@ -3,18 +3,33 @@
 Starts the Rasa, action and web servers on a scratch database with the curated procedures, opens
 the demo page at a phone's size and saves ``docs/images/first-screen.png`` (the greeting and its
 topics) and ``docs/images/walkthrough-step.png`` (the first step of the passport walkthrough).
+On invented figures for one week it also renders the first page of a weekly report to
+``docs/images/report-first-page.png`` (no servers: ``python -m tools.screenshots --report``) and
+photographs the dashboard's services page to ``docs/images/services-page.png`` (only the web
+server: ``python -m tools.screenshots --dashboard``).
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import List, Optional
 
-from core.settings import PROJECT_ROOT
+from actions.stores.tables import AnswerFeedback, ServiceSurvey
+from bot.analytics_events import AnalyticsEventStore
+from core.db import engine_for, session_factory
+from core.settings import PROJECT_ROOT, VIETNAM_TIME
+from knowledge_base.repository import ProcedureRepository
 from knowledge_base.schema import load_directory
 from tools.browser import chromium_page
+from tools.report import pdf_page_png
 from tools.stack import free_port, running_servers, running_web_server
+from web.dashboard.analytics import ReviewData
+from web.reports.figures import build_report, previous_week
+from web.reports.pdf import pdf_bytes
 
 IMAGES = PROJECT_ROOT / "docs" / "images"
 TIMEOUT_MS = 60_000
@@ -45,9 +60,147 @@ def take(target: Path = IMAGES) -> None:
                     page.screenshot(path=str(target / "walkthrough-step.png"))
 
 
-def main() -> int:
-    take()
-    print(f"wrote {IMAGES / 'first-screen.png'} and {IMAGES / 'walkthrough-step.png'}")
+# ---- the first page of a report, on invented figures ---------------------------------------------
+REPORT_WEEK = date(2026, 11, 16)  # Tuần 47/2026
+REPORT_MADE = datetime(2026, 11, 23, 8, 0, tzinfo=VIETNAM_TIME)
+# procedure id -> overall scores citizens gave it that week (invented): enough answers to rank, and not
+DEMO_SCORES = {
+    "khai-sinh": [5] * 12 + [4] * 9 + [3] * 2 + [2],
+    "ket-hon": [5] * 4 + [4] * 6 + [3] * 3 + [1],
+    "khai-tu": [5, 4, 4, 3, 5, 2],
+    "tam-tru": [4] * 7 + [3] * 6 + [2] * 3 + [5] * 2,
+    "thuong-tru": [5] * 3 + [4] * 5 + [3] * 2 + [2],
+    "ho-chieu": [5, 5, 4, 4, 5, 3, 4, 5, 4],
+}
+DEMO_CHANNELS = ("socketio", "zalo", "telegram")
+DEMO_REASONS = ("missing_information", "hard_to_understand", "wrong_procedure", None)
+
+
+def _demo_database(url: str) -> None:
+    """Invented conversations, 👍/👎 and service surveys for one week, the kind a commune sees."""
+    ProcedureRepository(session_factory(url)).upsert(load_directory(PROJECT_ROOT / "knowledge_base" / "procedures"))
+    events, feedback, surveys = [], [], []
+    start = datetime.combine(REPORT_WEEK, time(8), tzinfo=VIETNAM_TIME)
+    number = 0
+    for procedure, scores in DEMO_SCORES.items():
+        for index, score in enumerate(scores):
+            number += 1
+            sender, channel = f"demo-{number}", DEMO_CHANNELS[number % len(DEMO_CHANNELS)]
+            at = start + timedelta(hours=number * 1.3)
+            events += [
+                {
+                    "sender_id": sender,
+                    "event": "user",
+                    "timestamp": at.timestamp(),
+                    "text": f"hỏi về thủ tục {procedure}",
+                    "message_id": f"m-{number}",
+                    "input_channel": channel,
+                    "parse_data": {"intent": {"name": "ask_documents", "confidence": 0.9}},
+                },
+                {
+                    "sender_id": sender,
+                    "event": "slot",
+                    "timestamp": at.timestamp() + 1,
+                    "name": "procedure_id",
+                    "value": procedure,
+                },
+                {
+                    "sender_id": sender,
+                    "event": "slot",
+                    "timestamp": at.timestamp() + 1,
+                    "name": "answer_status",
+                    "value": "answered",
+                },
+            ]
+            helpful = index % 4 != 3
+            feedback.append(
+                AnswerFeedback(
+                    conversation_id=sender,
+                    turn_id=f"m-{number}",
+                    channel=channel,
+                    procedure_id=procedure,
+                    intent="ask_documents",
+                    helpful=helpful,
+                    reason=None if helpful else DEMO_REASONS[number % len(DEMO_REASONS)],
+                    created_at=at + timedelta(minutes=1),
+                    updated_at=at + timedelta(minutes=1),
+                )
+            )
+            surveys.append(
+                ServiceSurvey(
+                    conversation_id=sender,
+                    session_key="s",
+                    channel=channel,
+                    procedure_id=procedure,
+                    trigger="goodbye",
+                    overall=score,
+                    finding_information=max(1, score - index % 2),
+                    submitting_online=score if index % 3 else None,
+                    time_as_promised=max(1, score - 1) if index % 2 else score,
+                    cost_as_announced=5 if index % 5 else 4,
+                    created_at=at + timedelta(minutes=3),
+                    updated_at=at + timedelta(minutes=3),
+                )
+            )
+    AnalyticsEventStore(engine_for(url)).add(events)
+    with session_factory(url)() as session, session.begin():
+        session.add_all(feedback + surveys)
+
+
+def report_first_page(target: Path = IMAGES) -> Path:
+    """``docs/images/report-first-page.png``: page 1 of a weekly report on invented figures (needs pdftoppm)."""
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        url = f"sqlite:///{Path(scratch) / 'demo.db'}"
+        _demo_database(url)
+        period = previous_week(REPORT_WEEK + timedelta(days=7))
+        report = build_report(ReviewData(engine_for(url)), period, "UBND phường Minh Khai", 10, now=REPORT_MADE)
+        return pdf_page_png(pdf_bytes(report), target / "report-first-page.png", resolution=80)
+
+
+DEMO_ADMIN, DEMO_PASSWORD = "admin", "anh-chup-man-hinh-123"
+
+
+def services_page(target: Path = IMAGES) -> Path:
+    """``docs/images/services-page.png``: the dashboard's Đánh giá dịch vụ page on the invented week."""
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / "services-page.png"
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = Path(scratch)
+        url = f"sqlite:///{tmp / 'demo.db'}"
+        _demo_database(url)
+        env = {
+            "DATABASE_URL": url,
+            "REVIEW_ADMIN_USER": DEMO_ADMIN,
+            "REVIEW_ADMIN_PASSWORD": DEMO_PASSWORD,
+            "REVIEW_SECRET_KEY": "s" * 32,
+        }
+        week = f"from={REPORT_WEEK:%Y-%m-%d}&to={REPORT_WEEK + timedelta(days=6):%Y-%m-%d}"
+        with running_web_server(tmp, env) as base:
+            with chromium_page(viewport={"width": 1280, "height": 1100}) as page:
+                page.goto(f"{base}/review/services?{week}")
+                page.get_by_label("Tên đăng nhập").fill(DEMO_ADMIN)
+                page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+                page.get_by_role("button", name="Đăng nhập").click()
+                page.get_by_role("heading", name="Đánh giá dịch vụ công trực tuyến và câu trả lời của trợ lý").wait_for(
+                    timeout=TIMEOUT_MS
+                )
+                page.screenshot(path=str(path))
+    return path
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.screenshots", description=__doc__.splitlines()[0])
+    parser.add_argument("--report", action="store_true", help="only the report's first page (no servers, no browser)")
+    parser.add_argument("--dashboard", action="store_true", help="only the services page (web server and browser)")
+    args = parser.parse_args(argv)
+    if not (args.report or args.dashboard):
+        take()
+        print(f"wrote {IMAGES / 'first-screen.png'} and {IMAGES / 'walkthrough-step.png'}")
+    if not args.dashboard:
+        print(f"wrote {report_first_page()}")
+    if not args.report:
+        print(f"wrote {services_page()}")
     return 0
 
 

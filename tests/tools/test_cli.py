@@ -24,7 +24,17 @@ def _tools(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 def test_help_lists_every_command():
     result = _tools("--help")
     assert result.returncode == 0
-    for command in ("serve", "migrate", "kb", "evaluate", "generate-nlu", "build-spacy", "purge", "create-user"):
+    for command in (
+        "serve",
+        "migrate",
+        "kb",
+        "evaluate",
+        "generate-nlu",
+        "build-spacy",
+        "purge",
+        "report",
+        "create-user",
+    ):
         assert f"\n  {command} " in result.stdout
 
 

@@ -1,8 +1,13 @@
-"""What the communications team sees: conversations rebuilt from Rasa's tracker events, plus ratings.
+"""What the communications team sees: conversations rebuilt from Rasa's tracker events, and what
+citizens said of the assistant's answers and of the online public services.
 
 Reads ``analytics_events``, the masked copy of the tracker events (bot/analytics_events.py),
-and our ``ratings``, ``handoff_requests`` and ``procedures`` tables through SQLAlchemy, so it
-works on SQLite and PostgreSQL alike.
+and our ``answer_feedback``, ``service_surveys``, ``handoff_requests`` and ``procedures`` tables
+through SQLAlchemy, so it works on SQLite and PostgreSQL alike.
+
+Two kinds of evaluation are kept apart everywhere: the 👍/👎 on an answer measures the assistant,
+the end-of-conversation survey measures the public service itself. Every share and mean carries its
+n and a 95% interval (statistics.py); days, weeks and months are Vietnam time.
 
 Event data is whatever clients sent (a REST body may put an object where Rasa expects a
 string), so every field is read defensively: a page must render whatever is stored.
@@ -22,12 +27,15 @@ from sqlalchemy import and_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.stores.tables import HandoffRequest, Rating
+from actions.stores.tables import AnswerFeedback, HandoffRequest, ServiceSurvey
 from bot.analytics_events import AnalyticsEvent
-from core.contract import AnswerStatus, Intent, Slot
+from core.contract import FEEDBACK_REASONS, SURVEY_CRITERIA, AnswerStatus, Intent, Slot, SurveyCriterion
+from core.settings import VIETNAM_TIME
 from knowledge_base.stored_text import UNPRINTABLE
 from knowledge_base.tables import Procedure
 from knowledge_base.text import fold
+from web.dashboard.statistics import HIGHEST_SCORE, LOWEST_SCORE, Mean, Share, mean_interval, wilson
+from web.dashboard.wording import REASON_LABELS
 
 NOT_UNDERSTOOD = {AnswerStatus.NOT_UNDERSTOOD}
 UNANSWERED_STATUSES = {AnswerStatus.NOT_UNDERSTOOD, AnswerStatus.NOT_FOUND}
@@ -70,6 +78,11 @@ def _event_data(raw: Any) -> Dict:
         return {}
 
 
+def _day(moment: datetime) -> date:
+    """The Vietnamese calendar day of a moment."""
+    return moment.astimezone(VIETNAM_TIME).date()
+
+
 def _moment(timestamp: Any) -> Optional[datetime]:
     try:
         return datetime.fromtimestamp(float(timestamp), tz=timezone.utc)
@@ -88,6 +101,7 @@ class Turn:
     intent: Optional[str]
     confidence: float
     channel: str
+    message_id: Optional[str] = None
     procedure_id: Optional[str] = None
     answer_status: Optional[str] = None
     actions: List[str] = field(default_factory=list)
@@ -108,7 +122,7 @@ class Turn:
 
 @dataclass(frozen=True)
 class Filters:
-    """Date range (inclusive) and optional channel, as chosen on the page."""
+    """Date range (inclusive, Vietnam time) and optional channel, as chosen on the page."""
 
     start: date
     end: date
@@ -116,16 +130,26 @@ class Filters:
 
     @classmethod
     def last_days(cls, days: int = 30, channel: Optional[str] = None) -> "Filters":
-        today = datetime.now(timezone.utc).date()
+        today = datetime.now(VIETNAM_TIME).date()
         return cls(today - timedelta(days=days - 1), today, channel)
 
     @property
+    def start_at(self) -> datetime:
+        """The first moment of the range: midnight of its first day in Vietnam."""
+        return datetime.combine(self.start, time.min, tzinfo=VIETNAM_TIME)
+
+    @property
+    def end_at(self) -> datetime:
+        """The first moment after the range."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=VIETNAM_TIME)
+
+    @property
     def start_ts(self) -> float:
-        return datetime.combine(self.start, time.min, tzinfo=timezone.utc).timestamp()
+        return self.start_at.timestamp()
 
     @property
     def end_ts(self) -> float:
-        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=timezone.utc).timestamp()
+        return self.end_at.timestamp()
 
     def days(self) -> List[date]:
         return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
@@ -185,6 +209,7 @@ class ReviewData:
                         _name(intent.get("name")),
                         _confidence(intent.get("confidence")),
                         channel,
+                        message_id=_name(data.get("message_id")),
                     )
                     current[row.sender_id] = turn
                     turns.append(turn)
@@ -211,18 +236,23 @@ class ReviewData:
             turns = [t for t in turns if t.channel == filters.channel]
         return sorted(turns, key=lambda t: (t.at, t.event_id))
 
-    def ratings(self, filters: Filters, conversation_id: Optional[str] = None) -> List[Rating]:
-        """Ratings in the date range, or every rating of one conversation."""
+    def feedback(self, filters: Filters, conversation_id: Optional[str] = None) -> List[AnswerFeedback]:
+        """👍/👎 on answers given in the date range, or all of one conversation's, oldest first."""
+        return self._rows(AnswerFeedback, filters, conversation_id)
+
+    def surveys(self, filters: Filters, conversation_id: Optional[str] = None) -> List[ServiceSurvey]:
+        """Service surveys started in the date range, or all of one conversation's, oldest first."""
+        return self._rows(ServiceSurvey, filters, conversation_id)
+
+    def _rows(self, table: Any, filters: Filters, conversation_id: Optional[str]) -> List[Any]:
         if conversation_id is not None:
-            query = select(Rating).where(Rating.conversation_id == conversation_id)
+            query = select(table).where(table.conversation_id == conversation_id)
         else:
-            start = datetime.fromtimestamp(filters.start_ts, tz=timezone.utc)
-            end = datetime.fromtimestamp(filters.end_ts, tz=timezone.utc)
-            query = select(Rating).where(Rating.created_at >= start, Rating.created_at < end)
+            query = select(table).where(table.created_at >= filters.start_at, table.created_at < filters.end_at)
         if filters.channel:
-            query = query.where(Rating.channel == filters.channel)
+            query = query.where(table.channel == filters.channel)
         with Session(self.engine) as session:
-            return list(session.execute(query.order_by(Rating.id)).scalars())
+            return list(session.execute(query.order_by(table.id)).scalars())
 
     def handoff_conversations(self) -> set:
         with self.engine.connect() as connection:
@@ -232,12 +262,20 @@ class ReviewData:
         with self.engine.connect() as connection:
             return {row.id: row.name for row in connection.execute(select(Procedure.id, Procedure.name))}
 
+    def procedures(self) -> Dict[str, "ProcedureInfo"]:
+        """Name, field (lĩnh vực) and level (cấp) of every procedure: services are compared within both."""
+        query = select(Procedure.id, Procedure.name, Procedure.field, Procedure.level)
+        with self.engine.connect() as connection:
+            return {
+                row.id: ProcedureInfo(row.name, row.field or "", row.level or "") for row in connection.execute(query)
+            }
+
 
 def conversations_per_day(turns: Iterable[Turn], filters: Filters) -> Dict[str, List[Tuple[str, float]]]:
     """Distinct conversations per day, one series per channel."""
     seen: Dict[Tuple[str, date], set] = defaultdict(set)
     for turn in turns:
-        seen[(turn.channel, turn.at.date())].add(turn.sender_id)
+        seen[(turn.channel, _day(turn.at))].add(turn.sender_id)
     channels = sorted({channel for channel, _ in seen})
     return {
         channel: [(day.strftime("%d/%m"), float(len(seen.get((channel, day), ())))) for day in filters.days()]
@@ -249,8 +287,8 @@ def unanswered_share_per_day(turns: Iterable[Turn], filters: Filters) -> List[Tu
     """Share of citizen messages not understood or not answerable, per day (0-1)."""
     totals, misses = Counter(), Counter()
     for turn in turns:
-        totals[turn.at.date()] += 1
-        misses[turn.at.date()] += int(turn.unanswered)
+        totals[_day(turn.at)] += 1
+        misses[_day(turn.at)] += int(turn.unanswered)
     return [(day.strftime("%d/%m"), misses[day] / totals[day] if totals[day] else 0.0) for day in filters.days()]
 
 
@@ -258,87 +296,304 @@ def top_counts(values: Iterable[Optional[str]], limit: int = 10) -> List[Tuple[s
     return Counter(v for v in values if v).most_common(limit)
 
 
-def csat_distribution(ratings: Iterable[Rating]) -> List[Tuple[str, int]]:
-    counts = Counter(r.score for r in ratings if r.score)
-    return [(str(score), counts.get(score, 0)) for score in range(1, 6)]
+@dataclass(frozen=True)
+class Totals:
+    """The period's volume, as the overview and the reports head it."""
+
+    conversations: int
+    messages: int
+    unanswered: int
 
 
-def csat_trend(ratings: Iterable[Rating], filters: Filters) -> List[Tuple[str, float]]:
-    """Mean 1-5 score per day (days without ratings are skipped)."""
-    by_day: Dict[date, List[int]] = defaultdict(list)
-    for rating in ratings:
-        if rating.score:
-            by_day[rating.created_at.date()].append(rating.score)
-    return [(day.strftime("%d/%m"), sum(by_day[day]) / len(by_day[day])) for day in filters.days() if by_day.get(day)]
+def totals(turns: Iterable[Turn]) -> Totals:
+    """Distinct conversations, citizen messages, and those not understood or not answerable."""
+    turns = list(turns)
+    return Totals(len({t.sender_id for t in turns}), len(turns), sum(t.unanswered for t in turns))
 
 
-def helpful_by_procedure(ratings: Iterable[Rating]) -> Dict[str, Tuple[int, int]]:
-    """procedure id -> (👍 count, 👎 count)."""
-    result: Dict[str, List[int]] = defaultdict(lambda: [0, 0])
-    for rating in ratings:
-        if rating.helpful is not None and rating.procedure_id:
-            result[rating.procedure_id][0 if rating.helpful else 1] += 1
-    return {pid: (up, down) for pid, (up, down) in result.items()}
+# ---- what citizens said of the assistant's answers (👍/👎) -----------------------------------------
+NO_KEY = ""  # the row of feedback or surveys without a procedure (or intent)
+RECENT_COMMENTS = 5
 
 
 @dataclass
-class ServiceSatisfaction:
-    procedure_id: str
-    count: int
-    mean: float
-    distribution: List[int]
-    helpful: int
-    not_helpful: int
+class AnswerQuality:
+    """The assistant's answers for one procedure, intent or channel: the 👍 share and why 👎."""
+
+    key: str
+    helpful: Share
+    reasons: List[Tuple[Optional[str], int]]
     comments: List[str]
 
+    @property
+    def not_helpful(self) -> int:
+        return self.helpful.n - self.helpful.k
 
-def satisfaction_by_procedure(ratings: Iterable[Rating]) -> List[ServiceSatisfaction]:
-    """Per procedure: number of 1-5 ratings, mean, distribution, 👍/👎 and recent comments."""
-    grouped: Dict[str, List[Rating]] = defaultdict(list)
-    for rating in ratings:
-        grouped[rating.procedure_id or ""].append(rating)
-    rows = []
-    for pid, items in grouped.items():
-        scores = [r.score for r in items if r.score]
-        rows.append(
-            ServiceSatisfaction(
-                procedure_id=pid,
-                count=len(scores),
-                mean=sum(scores) / len(scores) if scores else 0.0,
-                distribution=[scores.count(s) for s in range(1, 6)],
-                helpful=sum(1 for r in items if r.helpful is True),
-                not_helpful=sum(1 for r in items if r.helpful is False),
-                comments=[
-                    r.comment
-                    for r in sorted(items, key=lambda r: r.created_at, reverse=True)
-                    if r.comment and r.comment != "(bỏ qua)"
-                ][:5],
-            )
-        )
-    return sorted(rows, key=lambda r: (-(r.count + r.helpful + r.not_helpful), r.procedure_id))
+
+def reason_counts(feedback: Iterable[AnswerFeedback]) -> List[Tuple[Optional[str], int]]:
+    """Each 👎 reason with its count, in the order the buttons offer them; None: no reason given."""
+    counts = Counter(row.reason if row.reason in FEEDBACK_REASONS else None for row in feedback if not row.helpful)
+    return [(reason, counts[reason]) for reason in (*FEEDBACK_REASONS, None) if counts[reason]]
+
+
+def _answer_quality(key: str, rows: List[AnswerFeedback]) -> AnswerQuality:
+    newest = sorted(rows, key=lambda row: (row.created_at, row.id), reverse=True)
+    return AnswerQuality(
+        key=key,
+        helpful=wilson(sum(1 for row in rows if row.helpful), len(rows)),
+        reasons=reason_counts(rows),
+        comments=[row.comment for row in newest if row.comment and not row.helpful][:RECENT_COMMENTS],
+    )
+
+
+def answer_quality_overall(feedback: Iterable[AnswerFeedback]) -> AnswerQuality:
+    """All answers rated in the period together."""
+    return _answer_quality(NO_KEY, list(feedback))
+
+
+def answer_quality(feedback: Iterable[AnswerFeedback], by: str = "procedure_id") -> List[AnswerQuality]:
+    """One row per value of ``by`` (procedure_id, intent or channel), most rated first."""
+    grouped: Dict[str, List[AnswerFeedback]] = defaultdict(list)
+    for row in feedback:
+        grouped[getattr(row, by) or NO_KEY].append(row)
+    rows = [_answer_quality(key, items) for key, items in grouped.items()]
+    return sorted(rows, key=lambda row: (-row.helpful.n, row.key))
+
+
+# ---- what citizens said of the online public service itself (the survey) ------------------------
+SATISFIED_FROM = 4  # "hài lòng": 4 or 5 of 5
+OTHER_CRITERIA = tuple(c for c in SURVEY_CRITERIA if c != SurveyCriterion.OVERALL)
+
+
+@dataclass(frozen=True)
+class ProcedureInfo:
+    """What the services table needs of a procedure: its name, field (lĩnh vực) and level (cấp)."""
+
+    name: str
+    field: str
+    level: str
+
+
+@dataclass
+class ServiceEvaluation:
+    """The survey answers for one service (or channel): the overall score, each criterion, the satisfied share.
+
+    ``rank`` is set only among services of one field and level with enough answers (rank_services).
+    """
+
+    key: str
+    overall: Mean
+    satisfied: Share
+    criteria: Dict[str, Mean]
+    rank: Optional[int] = None
+
+    @property
+    def answers(self) -> int:
+        """How many citizens gave the service an overall score: what ranking needs enough of."""
+        return self.overall.n
+
+
+def score_of(value: Any) -> Optional[int]:
+    """A stored score when it is one (1-5); rows not written by our store may hold anything."""
+    if isinstance(value, bool) or not isinstance(value, int) or not LOWEST_SCORE <= value <= HIGHEST_SCORE:
+        return None
+    return value
+
+
+def _scores(surveys: Iterable[ServiceSurvey], criterion: str) -> List[int]:
+    return [score for score in (score_of(getattr(row, criterion)) for row in surveys) if score is not None]
+
+
+def _service_evaluation(key: str, rows: List[ServiceSurvey]) -> ServiceEvaluation:
+    overall = _scores(rows, SurveyCriterion.OVERALL)
+    return ServiceEvaluation(
+        key=key,
+        overall=mean_interval(overall),
+        satisfied=wilson(sum(1 for score in overall if score >= SATISFIED_FROM), len(overall)),
+        criteria={criterion: mean_interval(_scores(rows, criterion)) for criterion in OTHER_CRITERIA},
+    )
+
+
+def service_evaluation_overall(surveys: Iterable[ServiceSurvey]) -> ServiceEvaluation:
+    """Every survey of the period together."""
+    return _service_evaluation(NO_KEY, list(surveys))
+
+
+def service_evaluation(surveys: Iterable[ServiceSurvey], by: str = "procedure_id") -> List[ServiceEvaluation]:
+    """One row per value of ``by`` (procedure_id or channel) with at least one score, most answered first."""
+    grouped: Dict[str, List[ServiceSurvey]] = defaultdict(list)
+    for row in surveys:
+        if any(score_of(getattr(row, criterion)) is not None for criterion in SURVEY_CRITERIA):
+            grouped[getattr(row, by) or NO_KEY].append(row)
+    rows = [_service_evaluation(key, items) for key, items in grouped.items()]
+    return sorted(rows, key=lambda row: (-row.answers, row.key))
+
+
+def score_distribution(
+    surveys: Iterable[ServiceSurvey], criterion: str = SurveyCriterion.OVERALL
+) -> List[Tuple[str, int]]:
+    """How many citizens gave each score, 1 to 5."""
+    counts = Counter(_scores(surveys, criterion))
+    return [(str(score), counts[score]) for score in range(1, 6)]
+
+
+@dataclass
+class ServiceGroup:
+    """The services of one field and level: only they are compared with one another."""
+
+    field: str
+    level: str
+    ranked: List[ServiceEvaluation]
+    unranked: List[ServiceEvaluation]
+
+
+def rank_services(
+    evaluations: Iterable[ServiceEvaluation], procedures: Dict[str, ProcedureInfo], min_answers: int
+) -> List[ServiceGroup]:
+    """Group services by field and level; within a group rank those with at least ``min_answers``
+    overall scores (never fewer than 2, which an interval needs) by the lower bound of the 95%
+    interval of their mean overall score, highest first: a service ranks high only when it is
+    good with confidence, not when three citizens happened to like it. Equal bounds share a rank.
+    The others are listed with their figures, unranked."""
+    threshold = max(min_answers, 2)
+    grouped: Dict[Tuple[str, str], List[ServiceEvaluation]] = defaultdict(list)
+    for evaluation in evaluations:
+        info = procedures.get(evaluation.key)
+        grouped[(info.field, info.level) if info else (NO_KEY, NO_KEY)].append(evaluation)
+    groups = []
+    for (field_name, level), items in sorted(grouped.items(), key=lambda item: (not item[0][0], item[0])):
+        eligible = [e for e in items if e.answers >= threshold]
+        eligible.sort(key=lambda e: (-e.overall.low, -e.overall.value, -e.answers, e.key))
+        for position, evaluation in enumerate(eligible):
+            previous = eligible[position - 1] if position else None
+            same = previous is not None and previous.overall.low == evaluation.overall.low
+            evaluation.rank = previous.rank if same else position + 1
+        others = sorted((e for e in items if e.answers < threshold), key=lambda e: (-e.answers, e.key))
+        for evaluation in others:
+            evaluation.rank = None
+        groups.append(ServiceGroup(field_name, level, eligible, others))
+    return groups
+
+
+# ---- weeks and months ---------------------------------------------------------------------------
+WEEK, MONTH = "week", "month"
+
+
+def period_of(moment: datetime, period: str) -> Tuple[int, int]:
+    """(ISO year, ISO week) or (year, month) of a moment, in Vietnam time."""
+    day = _day(moment)
+    if period == WEEK:
+        year, week, _ = day.isocalendar()
+        return year, week
+    return day.year, day.month
+
+
+def period_label(key: Tuple[int, int], period: str) -> str:
+    """ "Tuần 47/2026" or "Tháng 11/2026"."""
+    return f"Tuần {key[1]}/{key[0]}" if period == WEEK else f"Tháng {key[1]:02d}/{key[0]}"
+
+
+def _periods(filters: Filters, period: str) -> List[Tuple[int, int]]:
+    keys: List[Tuple[int, int]] = []
+    for day in filters.days():
+        key = period_of(datetime.combine(day, time(12), tzinfo=VIETNAM_TIME), period)
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def answer_trend(feedback: Iterable[AnswerFeedback], filters: Filters, period: str) -> List[Tuple[str, Share]]:
+    """The 👍 share of each week or month the range touches (n = 0 where nobody rated)."""
+    grouped: Dict[Tuple[int, int], List[bool]] = defaultdict(list)
+    for row in feedback:
+        grouped[period_of(row.created_at, period)].append(bool(row.helpful))
+    return [
+        (period_label(key, period), wilson(sum(grouped[key]), len(grouped[key]))) for key in _periods(filters, period)
+    ]
+
+
+def service_trend(surveys: Iterable[ServiceSurvey], filters: Filters, period: str) -> List[Tuple[str, Mean]]:
+    """The mean overall service score of each week or month the range touches."""
+    grouped: Dict[Tuple[int, int], List[ServiceSurvey]] = defaultdict(list)
+    for row in surveys:
+        grouped[period_of(row.created_at, period)].append(row)
+    return [
+        (period_label(key, period), mean_interval(_scores(grouped[key], SurveyCriterion.OVERALL)))
+        for key in _periods(filters, period)
+    ]
+
+
+# ---- one period's evaluation: what the services page and the reports both show -------------------
+@dataclass
+class Evaluation:
+    """Everything the services page and the signed reports show of one period, computed once here
+    so that the two can never disagree."""
+
+    filters: Filters
+    min_answers: int
+    answers: AnswerQuality
+    answers_by_procedure: List[AnswerQuality]
+    answers_by_intent: List[AnswerQuality]
+    answers_by_channel: List[AnswerQuality]
+    answers_by_week: List[Tuple[str, Share]]
+    answers_by_month: List[Tuple[str, Share]]
+    service: ServiceEvaluation
+    service_groups: List[ServiceGroup]
+    service_by_channel: List[ServiceEvaluation]
+    service_by_week: List[Tuple[str, Mean]]
+    service_by_month: List[Tuple[str, Mean]]
+    procedures: Dict[str, ProcedureInfo]
+
+
+def evaluate(data: ReviewData, filters: Filters, min_answers: int) -> Evaluation:
+    """Both evaluations of the period in ``filters``: the assistant's answers and the services."""
+    feedback = data.feedback(filters)
+    surveys = data.surveys(filters)
+    procedures = data.procedures()
+    return Evaluation(
+        filters=filters,
+        min_answers=min_answers,
+        answers=answer_quality_overall(feedback),
+        answers_by_procedure=answer_quality(feedback, "procedure_id"),
+        answers_by_intent=answer_quality(feedback, "intent"),
+        answers_by_channel=answer_quality(feedback, "channel"),
+        answers_by_week=answer_trend(feedback, filters, WEEK),
+        answers_by_month=answer_trend(feedback, filters, MONTH),
+        service=service_evaluation_overall(surveys),
+        service_groups=rank_services(service_evaluation(surveys, "procedure_id"), procedures, min_answers),
+        service_by_channel=service_evaluation(surveys, "channel"),
+        service_by_week=service_trend(surveys, filters, WEEK),
+        service_by_month=service_trend(surveys, filters, MONTH),
+        procedures=procedures,
+    )
 
 
 def _words(text: str) -> frozenset:
     return frozenset(fold(text).split())
 
 
-def group_unanswered(turns: List[Turn], ratings: Iterable[Rating], similarity: float = 0.6) -> List[UnansweredGroup]:
-    """Questions not handled (fallback, not in the knowledge base, answered but 👎), near-duplicates merged."""
+def thumbs_down_label(reason: Optional[str]) -> str:
+    """How the unanswered list names a 👎: with its reason when the citizen gave one."""
+    return f"👎 {REASON_LABELS[reason]}" if reason in REASON_LABELS else "👎"
+
+
+def group_unanswered(
+    turns: List[Turn], feedback: Iterable[AnswerFeedback], similarity: float = 0.6
+) -> List[UnansweredGroup]:
+    """Questions not handled (fallback, not in the knowledge base, answered but 👎), near-duplicates merged.
+
+    A 👎 names the turn it rates by the id of the citizen's message (``turn_id``), so the question
+    shown is exactly the one whose answer was rated; feedback on a turn outside ``turns`` (another
+    period or channel, or carried over from before turns were recorded) is left out.
+    """
     candidates: List[Tuple[Turn, str]] = [
         (t, "không hiểu" if t.not_understood else "chưa có thông tin") for t in turns if t.unanswered and t.text.strip()
     ]
-    by_sender: Dict[str, List[Turn]] = defaultdict(list)
-    for turn in turns:
-        by_sender[turn.sender_id].append(turn)
-    for rating in ratings:
-        if rating.helpful is False:
-            before = [
-                t
-                for t in by_sender.get(rating.conversation_id, [])
-                if t.answer_status == AnswerStatus.ANSWERED and t.at <= rating.created_at
-            ]
-            if before:
-                candidates.append((before[-1], "👎"))
+    by_message = {(t.sender_id, t.message_id): t for t in turns if t.message_id}
+    for row in feedback:
+        turn = by_message.get((row.conversation_id, row.turn_id))
+        if not row.helpful and turn is not None and turn.text.strip():
+            candidates.append((turn, thumbs_down_label(row.reason)))
     groups: List[Tuple[frozenset, List[Tuple[Turn, str]]]] = []
     for turn, reason in candidates:
         words = _words(turn.text)

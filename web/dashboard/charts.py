@@ -15,9 +15,10 @@ PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 12, 16, 36
 
 
 def _fmt(value: float, percent: bool) -> str:
+    """A value as officers write it: "50%", "3,5", "12"."""
     if percent:
         return f"{value * 100:.0f}%"
-    return f"{value:.1f}" if value and value != int(value) else f"{int(value)}"
+    return f"{value:.1f}".replace(".", ",") if value and value != int(value) else f"{int(value)}"
 
 
 def empty(title: str) -> str:

@@ -23,15 +23,18 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.channels.outbox import OutboxStore
-from core.contract import DOMAIN_INTENTS, AnswerStatus
+from core.contract import DOMAIN_INTENTS, SURVEY_CRITERIA, AnswerStatus
 from core.db import engine_for, session_factory
-from core.settings import VIETNAM_TIME, Settings
+from core.settings import Settings
 from knowledge_base.repository import ProcedureRepository
 from knowledge_base.reviews import ReviewError, ReviewStore
 from knowledge_base.tables import CURATED_ORIGIN
 from web.dashboard import analytics, charts
 from web.dashboard.accounts import REVIEWER_ROLES, ROLES, AccountError, AccountStore, Throttled
 from web.dashboard.labels import LabelStore
+from web.dashboard.review_notes import ConversationReviewStore, ReviewNoteError
+from web.dashboard.search import quote as search_quote
+from web.dashboard.search import search_conversations
 from web.dashboard.security import (
     COOKIE_NAME,
     COOKIE_PATH,
@@ -41,24 +44,37 @@ from web.dashboard.security import (
     Session,
     SessionSigner,
 )
+from web.dashboard.wording import (
+    CHANNEL_LABELS,
+    CRITERION_LABELS,
+    INTERVAL_NOTE,
+    REASON_LABELS,
+    SELF_SELECTION_NOTE,
+    SEPARATE_NOTE,
+    STATUS_LABELS,
+    channel_label,
+    criterion_label,
+    group_label,
+    intent_label,
+    message_label,
+    ranking_note,
+    reason_label,
+    status_label,
+    vietnam_time,
+)
+from web.reports import figures
+from web.reports.pdf import pdf_bytes
+from web.reports.workbook import workbook_bytes
 
 logger = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).with_name("templates")
 PAGE_SIZE = 25
 INTENTS = list(DOMAIN_INTENTS)
-CHANNEL_LABELS = {"rest": "REST/API", "socketio": "Web (cổng thông tin)", "telegram": "Telegram", "zalo": "Zalo"}
-STATUS_LABELS = {
-    AnswerStatus.ANSWERED: "Đã trả lời",
-    AnswerStatus.GUIDE: "Đã trả lời (hướng dẫn dịch vụ công)",
-    AnswerStatus.AMBIGUOUS: "Hỏi lại (nhiều thủ tục)",
-    AnswerStatus.NOT_FOUND: "Chưa có thông tin",
-    AnswerStatus.NO_PROCEDURE: "Chưa rõ thủ tục",
-    AnswerStatus.NOT_UNDERSTOOD: "Không hiểu",
-    AnswerStatus.MESSAGE_TOO_LONG: "Tin nhắn quá dài",
-    AnswerStatus.LEGAL_QUESTION: "Hỏi về pháp luật (đã chỉ nơi tra cứu)",
-}
-
+MAX_QUERY_CHARS = 200
+# A survey's overall score at or below this marks its conversation "đánh giá thấp", as a 👎 does.
+LOW_SCORE = 2
+NOT_FOUND = "Không tìm thấy cuộc trò chuyện."
 BUSY = "Hệ thống đang bận, vui lòng thử lại sau ít phút."
 BUSY_RETRY_SECONDS = 30
 LOGIN_FORM_EXPIRED = "Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng đăng nhập lại."
@@ -75,6 +91,11 @@ CSP = "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 
 # a carriage return, also listed there, is removed by analytics.safe_text.
 MAX_PROCEDURE_ROWS = 200
 FORMULA_STARTS = ("=", "+", "-", "@", "\t")
+# The signed reports the services page offers: the previous week or month, or the range filtered.
+REPORT_FORMATS = {
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", workbook_bytes),
+    "pdf": ("application/pdf", pdf_bytes),
+}
 
 Handler = Callable[..., Awaitable[HTTPResponse]]
 # A page as written here: plain blocking code, run in a worker thread by in_worker_thread.
@@ -108,14 +129,20 @@ class ReviewSite:
         self.labels = LabelStore(self.sessions)
         self.procedures = ProcedureRepository(self.sessions)
         self.reviews = ReviewStore(self.sessions)
+        self.notes = ConversationReviewStore(self.sessions)
         self.signer = SessionSigner(settings.review_secret_key)
         self.jinja = Environment(
             loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]), finalize=_printable
         )
-        self.jinja.filters["dt"] = lambda value: (
-            value.astimezone(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M") if value else ""
+        self.jinja.filters["dt"] = vietnam_time
+        self.jinja.globals.update(
+            channel_labels=CHANNEL_LABELS,
+            status_labels=STATUS_LABELS,
+            reason_labels=REASON_LABELS,
+            criterion_labels=CRITERION_LABELS,
+            intent_label=intent_label,
+            message_label=message_label,
         )
-        self.jinja.globals.update(channel_labels=CHANNEL_LABELS, status_labels=STATUS_LABELS)
 
     # ---- helpers -----------------------------------------------------------------------------
     def session_of(self, request: Request) -> Optional[Session]:
@@ -237,6 +264,63 @@ def _csv_response(filename: str, header: List[str], rows: List[List[Any]]) -> HT
     )
 
 
+CONVERSATION_HEADER = [
+    "Thời gian",
+    "Mã cuộc trò chuyện",
+    "Kênh",
+    "Tin nhắn của người dân",
+    "Ý định",
+    "Độ tin cậy",
+    "Mã thủ tục",
+    "Thủ tục",
+    "Kết quả trả lời",
+]
+
+
+FEEDBACK_HEADER = [
+    "Thời gian",
+    "Mã cuộc trò chuyện",
+    "Kênh",
+    "Mã thủ tục",
+    "Thủ tục",
+    "Ý định",
+    "Đánh giá câu trả lời",
+    "Lý do chưa hữu ích",
+    "Góp ý",
+]
+SURVEY_HEADER = [
+    "Thời gian",
+    "Mã cuộc trò chuyện",
+    "Kênh",
+    "Mã thủ tục",
+    "Thủ tục",
+    "Lĩnh vực",
+    "Cấp",
+    *(f"{criterion_label(criterion)} (1–5)" for criterion in SURVEY_CRITERIA),
+]
+UNANSWERED_HEADER = ["Câu hỏi", "Số lần", "Gần nhất", "Lý do"]
+
+
+def conversations_csv(turns: List[analytics.Turn], names: Dict[str, str]) -> HTTPResponse:
+    """Citizens' messages as officers read them in Excel: Vietnamese headers and words, Vietnam time,
+    a button press as "[Bấm nút: …]" rather than its payload."""
+    rows = [
+        [
+            vietnam_time(t.at),
+            t.sender_id,
+            channel_label(t.channel),
+            message_label(t.text),
+            intent_label(t.intent),
+            f"{t.confidence:.0%}",
+            t.procedure_id or "",
+            names.get(t.procedure_id or "", ""),
+            status_label(t.answer_status),
+        ]
+        for t in turns
+    ]
+    return _csv_response("hoi-thoai.csv", CONVERSATION_HEADER, rows)
+
+
 async def security_headers(request: Request, answer: HTTPResponse) -> None:
     """App-wide response middleware (web/server.py), so that every response under /review gets
     the headers, Sanic's own 404 and 405 pages included, which blueprint middleware never sees."""
@@ -325,9 +409,9 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
     def overview(request: Request, session: Session) -> HTTPResponse:
         filters = site.filters(request)
         turns = site.data.turns(filters)
-        ratings = site.data.ratings(filters)
+        feedback = site.data.feedback(filters)
+        surveys = site.data.surveys(filters)
         names = site.data.procedure_names()
-        helpful = analytics.helpful_by_procedure(ratings)
         page = {
             "conversations": charts.line_chart(
                 "Số cuộc trò chuyện mỗi ngày theo kênh",
@@ -343,7 +427,9 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
                 ],
             ),
             "intents": charts.bar_chart(
-                "Ý định (intent) phổ biến", analytics.top_counts(t.intent for t in turns), colors=["#0b57d0"]
+                "Loại câu hỏi thường gặp",
+                [(intent_label(name), n) for name, n in analytics.top_counts(t.intent for t in turns)],
+                colors=["#0b57d0"],
             ),
             "unanswered": charts.line_chart(
                 "Tỷ lệ tin nhắn chưa hiểu hoặc chưa trả lời được",
@@ -351,32 +437,39 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
                 percent=True,
                 y_max=1.0,
             ),
-            "csat": charts.bar_chart(
-                "Phân bố điểm hài lòng (1–5)",
-                analytics.csat_distribution(ratings),
+            "survey_scores": charts.bar_chart(
+                "Điểm chung người dân chấm cho dịch vụ công trực tuyến (1–5)",
+                analytics.score_distribution(surveys),
                 colors=["#b30000", "#e37400", "#5f6368", "#0b57d0", "#137333"],
             ),
-            "csat_trend": charts.line_chart(
-                "Điểm hài lòng trung bình theo ngày", {"Điểm TB": analytics.csat_trend(ratings, filters)}, y_max=5.0
+            "survey_trend": charts.line_chart(
+                "Điểm chung trung bình của dịch vụ theo tuần",
+                {
+                    "Điểm TB": [
+                        (label, mean.value)
+                        for label, mean in analytics.service_trend(surveys, filters, analytics.WEEK)
+                        if mean.value is not None
+                    ]
+                },
+                y_max=5.0,
             ),
             "helpful": charts.split_bar_chart(
                 "Câu trả lời hữu ích (👍/👎) theo thủ tục",
                 [
-                    (site.procedure_label(names, pid), up, down)
-                    for pid, (up, down) in sorted(helpful.items(), key=lambda item: -sum(item[1]))[:10]
+                    (site.procedure_label(names, item.key), item.helpful.k, item.not_helpful)
+                    for item in analytics.answer_quality(feedback, "procedure_id")[:10]
                 ],
             ),
         }
-        scores = [r.score for r in ratings if r.score]
-        totals = {
-            "conversations": len({t.sender_id for t in turns}),
-            "messages": len(turns),
-            "unanswered": sum(t.unanswered for t in turns),
-            "csat": sum(scores) / len(scores) if scores else None,
-            "ratings": len(scores),
-        }
         return site.render(
-            request, "overview.html", filters=filters, charts=page, totals=totals, outbox=site.outbox.counts()
+            request,
+            "overview.html",
+            filters=filters,
+            charts=page,
+            totals=analytics.totals(turns),
+            answers=analytics.answer_quality_overall(feedback),
+            service=analytics.service_evaluation_overall(surveys),
+            outbox=site.outbox.counts(),
         )
 
     @bp.get("/conversations")
@@ -384,17 +477,30 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
     def conversations(request: Request, session: Session) -> HTTPResponse:
         filters = site.filters(request)
         turns = site.data.turns(filters)
-        ratings = site.data.ratings(filters)
         intent = request.args.get("intent") or ""
         procedure = request.args.get("procedure") or ""
         flag = request.args.get("flag") or ""
+        tag = request.args.get("tag") or ""
+        seen_state = request.args.get("seen") or ""
+        search = (request.args.get("q") or "").strip()[:MAX_QUERY_CHARS]
+        matches = search_conversations(site.data.engine, search, filters) if search else None
         by_sender: Dict[str, List[analytics.Turn]] = {}
         for turn in turns:
             by_sender.setdefault(turn.sender_id, []).append(turn)
-        low_rated = {r.conversation_id for r in ratings if r.score and r.score <= 2}
+        low_rated = {f.conversation_id for f in site.data.feedback(filters) if not f.helpful} | {
+            s.conversation_id for s in site.data.surveys(filters) if s.overall is not None and s.overall <= LOW_SCORE
+        }
         humans = site.data.handoff_conversations() | {t.sender_id for t in turns if t.intent == "request_human"}
+        tags = site.notes.tags_of()
+        seen = site.notes.seen()
         rows = []
         for sender, items in by_sender.items():
+            if matches is not None and sender not in matches:
+                continue
+            if tag and tag not in tags.get(sender, ()):
+                continue
+            if (seen_state == "seen" and sender not in seen) or (seen_state == "unseen" and sender in seen):
+                continue
             if intent and not any(t.intent == intent for t in items):
                 continue
             if procedure and not any(t.procedure_id == procedure for t in items):
@@ -418,6 +524,9 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
                     "unanswered": sum(t.unanswered for t in items),
                     "low_rated": sender in low_rated,
                     "human": sender in humans,
+                    "tags": tags.get(sender, []),
+                    "seen": seen.get(sender),
+                    "match": matches.get(sender) if matches else None,
                 }
             )
         rows.sort(key=lambda r: r["last"], reverse=True)
@@ -427,6 +536,9 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
             page_no = 1
         pages = max(1, -(-len(rows) // PAGE_SIZE))
         shown = rows[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE]
+        for row in shown:
+            if row["match"]:
+                row["quote"] = search_quote(row["match"].first.text, search)
         query = {k: v for k, v in request.args.items() if k != "page"}
         query = {k: v[0] if isinstance(v, list) else v for k, v in query.items()}
         return site.render(
@@ -443,42 +555,159 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
             intent=intent,
             procedure=procedure,
             flag=flag,
+            tags=site.notes.all_tags(),
+            tag=tag,
+            seen_state=seen_state,
+            search=search,
         )
 
-    @bp.get("/conversations/<sender_id:str>")
+    # unquote: links encode ids such as "telegram:1" ("telegram%3A1"), which Sanic does not decode itself
+    @bp.route("/conversations/<sender_id:str>", methods=["GET"], unquote=True)
     @login_required(site)
     def transcript(request: Request, session: Session, sender_id: str) -> HTTPResponse:
-        turns = site.data.turns(analytics.Filters.last_days(3650), sender_id=sender_id)
+        """Read-only by default; ``?mode=label`` adds the training-label forms (anyone who may label)."""
+        everything = analytics.Filters.last_days(3650)
+        turns = site.data.turns(everything, sender_id=sender_id)
         if not turns:
-            return site.render(request, "error.html", status=404, message="Không tìm thấy cuộc trò chuyện.")
-        ratings = site.data.ratings(analytics.Filters.last_days(3650), conversation_id=sender_id)
-        labels = site.labels.for_conversation(sender_id)
+            return site.render(request, "error.html", status=404, message=NOT_FOUND)
+        feedback = site.data.feedback(everything, conversation_id=sender_id)
         names = site.data.procedure_names()
+        labelling = request.args.get("mode") == "label"
+        turn_ids = {t.message_id for t in turns if t.message_id}
         return site.render(
             request,
             "transcript.html",
             sender_id=sender_id,
             turns=turns,
-            ratings=ratings,
+            feedback={f.turn_id: f for f in feedback if f.turn_id in turn_ids},
+            earlier_feedback=[f for f in feedback if f.turn_id not in turn_ids],
+            surveys=site.data.surveys(everything, conversation_id=sender_id),
             names=names,
+            labelling=labelling,
             intents=INTENTS,
-            labels=labels,
-            procedures=sorted(names.items(), key=lambda i: i[1]),
+            labels=site.labels.for_conversation(sender_id) if labelling else {},
+            procedures=sorted(names.items(), key=lambda i: i[1]) if labelling else [],
+            tags=site.notes.tags_of([sender_id]).get(sender_id, []),
+            notes=site.notes.notes_of(sender_id),
+            seen=site.notes.seen([sender_id]).get(sender_id),
+            can_write=session.role in REVIEWER_ROLES,
         )
+
+    def team_mark(
+        request: Request, session: Session, sender_id: str, change: Callable[[], str], action: str
+    ) -> HTTPResponse:
+        """One change to the team's tags, notes or "đã xem" of a conversation: editors and admins only,
+        on a conversation that exists; audited, then back to the conversation."""
+        if session.role not in REVIEWER_ROLES:
+            return site.render(
+                request,
+                "error.html",
+                status=403,
+                message="Chỉ biên tập viên hoặc quản trị viên được gắn nhãn, ghi chú hoặc đánh dấu đã xem.",
+            )
+        if not site.data.turns(analytics.Filters.last_days(3650), sender_id=sender_id):
+            return site.render(request, "error.html", status=404, message=NOT_FOUND)
+        try:
+            detail = change()
+        except ReviewNoteError as exc:
+            return site.render(request, "error.html", status=400, message=str(exc))
+        site.accounts.audit(session.username, action, f"{sender_id}: {detail}" if detail else sender_id)
+        return response.redirect(f"/review/conversations/{quote(sender_id)}#nhom")
+
+    @bp.route("/conversations/<sender_id:str>/tags", methods=["POST"], unquote=True)
+    @login_required(site)
+    def add_tag(request: Request, session: Session, sender_id: str) -> HTTPResponse:
+        tag = request.form.get("tag") or ""
+        return team_mark(
+            request, session, sender_id, lambda: site.notes.add_tag(sender_id, tag, session.username), "tag-add"
+        )
+
+    @bp.route("/conversations/<sender_id:str>/tags/remove", methods=["POST"], unquote=True)
+    @login_required(site)
+    def remove_tag(request: Request, session: Session, sender_id: str) -> HTTPResponse:
+        tag = request.form.get("tag") or ""
+
+        def change() -> str:
+            site.notes.remove_tag(sender_id, tag)
+            return tag
+
+        return team_mark(request, session, sender_id, change, "tag-remove")
+
+    @bp.route("/conversations/<sender_id:str>/notes", methods=["POST"], unquote=True)
+    @login_required(site)
+    def add_note(request: Request, session: Session, sender_id: str) -> HTTPResponse:
+        text = request.form.get("text") or ""
+        return team_mark(
+            request,
+            session,
+            sender_id,
+            lambda: f"note {site.notes.add_note(sender_id, text, session.username).id}",
+            "note-add",
+        )
+
+    @bp.route("/conversations/<sender_id:str>/seen", methods=["POST"], unquote=True)
+    @login_required(site)
+    def mark_seen(request: Request, session: Session, sender_id: str) -> HTTPResponse:
+        seen = request.form.get("seen") == "1"
+
+        def change() -> str:
+            if seen:
+                site.notes.mark_seen(sender_id, session.username)
+            else:
+                site.notes.unmark_seen(sender_id)
+            return ""
+
+        return team_mark(request, session, sender_id, change, "mark-seen" if seen else "mark-unseen")
 
     @bp.get("/unanswered")
     @login_required(site)
     def unanswered(request: Request, session: Session) -> HTTPResponse:
         filters = site.filters(request)
-        groups = analytics.group_unanswered(site.data.turns(filters), site.data.ratings(filters))
+        groups = analytics.group_unanswered(site.data.turns(filters), site.data.feedback(filters))
         return site.render(request, "unanswered.html", filters=filters, groups=groups)
 
     @bp.get("/services")
     @login_required(site)
     def services(request: Request, session: Session) -> HTTPResponse:
         filters = site.filters(request)
-        rows = analytics.satisfaction_by_procedure(site.data.ratings(filters))
-        return site.render(request, "services.html", filters=filters, rows=rows, names=site.data.procedure_names())
+        evaluation = analytics.evaluate(site.data, filters, site.settings.min_ratings_to_rank)
+        return site.render(
+            request,
+            "services.html",
+            filters=filters,
+            evaluation=evaluation,
+            names=site.data.procedure_names(),
+            criteria=analytics.OTHER_CRITERIA,
+            satisfied_from=analytics.SATISFIED_FROM,
+            notes=[INTERVAL_NOTE, SELF_SELECTION_NOTE, SEPARATE_NOTE],
+            ranking_note=ranking_note(evaluation.min_answers),
+            group_label=group_label,
+            reason_label=reason_label,
+            criterion_label=criterion_label,
+            week=figures.named_period(figures.WEEK),
+            month=figures.named_period(figures.MONTH),
+        )
+
+    @bp.get("/reports/<period:str>/<kind:str>")
+    @login_required(site, action="export")
+    def report_file(request: Request, session: Session, period: str, kind: str) -> HTTPResponse:
+        """The signed report of the previous week or month, or of the range filtered ("range"), as XLSX or PDF."""
+        if kind not in REPORT_FORMATS or period not in (*figures.PERIODS, figures.RANGE):
+            return site.render(request, "error.html", status=404, message="Không có báo cáo này.")
+        if period == figures.RANGE:
+            chosen = site.filters(request)
+            report_period = figures.period_between(chosen.start, chosen.end)
+        else:
+            report_period = figures.named_period(period)
+        report = figures.build_report(
+            site.data, report_period, site.settings.office_name, site.settings.min_ratings_to_rank
+        )
+        content_type, render = REPORT_FORMATS[kind]
+        return response.raw(
+            render(report),
+            content_type=content_type,
+            headers={"Content-Disposition": f'attachment; filename="{report_period.file_stem}.{kind}"'},
+        )
 
     @bp.get("/training")
     @login_required(site)
@@ -504,7 +733,7 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
             return site.render(request, "error.html", status=404, message="Không tìm thấy tin nhắn.")
         site.labels.label(event_id, turn.sender_id, turn.text, intent, procedure, session.username)
         site.accounts.audit(session.username, "label", f"event {event_id} -> {intent}/{procedure or '-'}")
-        return response.redirect(f"/review/conversations/{quote(turn.sender_id)}#e{event_id}")
+        return response.redirect(f"/review/conversations/{quote(turn.sender_id)}?mode=label#e{event_id}")
 
     @bp.get("/training/export.yml")
     @login_required(site, action="export")
@@ -529,61 +758,62 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
     @bp.get("/export/conversations.csv")
     @login_required(site, action="export")
     def export_conversations(request: Request, session: Session) -> HTTPResponse:
-        filters = site.filters(request)
+        return conversations_csv(site.data.turns(site.filters(request)), site.data.procedure_names())
+
+    @bp.get("/export/feedback.csv")
+    @login_required(site, action="export")
+    def export_feedback(request: Request, session: Session) -> HTTPResponse:
+        """Every 👍/👎 on an answer in the range, as officers read it in Excel."""
         names = site.data.procedure_names()
         rows = [
             [
-                t.at.isoformat(),
-                t.sender_id,
-                t.channel,
-                t.text,
-                t.intent or "",
-                f"{t.confidence:.2f}",
-                t.procedure_id or "",
-                names.get(t.procedure_id or "", ""),
-                t.answer_status or "",
+                vietnam_time(f.created_at),
+                f.conversation_id,
+                channel_label(f.channel),
+                f.procedure_id or "",
+                names.get(f.procedure_id or "", ""),
+                intent_label(f.intent),
+                "Hữu ích" if f.helpful else "Chưa hữu ích",
+                "" if f.helpful else reason_label(f.reason),
+                f.comment or "",
             ]
-            for t in site.data.turns(filters)
+            for f in site.data.feedback(site.filters(request))
         ]
-        return _csv_response(
-            "conversations.csv",
-            ["time", "conversation", "channel", "text", "intent", "confidence", "procedure_id", "procedure", "status"],
-            rows,
-        )
+        return _csv_response("gop-y-cau-tra-loi.csv", FEEDBACK_HEADER, rows)
 
-    @bp.get("/export/ratings.csv")
+    @bp.get("/export/surveys.csv")
     @login_required(site, action="export")
-    def export_ratings(request: Request, session: Session) -> HTTPResponse:
-        filters = site.filters(request)
-        rows = [
-            [
-                r.created_at.isoformat(),
-                r.conversation_id,
-                r.channel,
-                r.procedure_id or "",
-                r.intent or "",
-                r.score or "",
-                "" if r.helpful is None else int(r.helpful),
-                r.comment or "",
-            ]
-            for r in site.data.ratings(filters)
-        ]
-        return _csv_response(
-            "ratings.csv",
-            ["time", "conversation", "channel", "procedure_id", "intent", "score", "helpful", "comment"],
-            rows,
-        )
+    def export_surveys(request: Request, session: Session) -> HTTPResponse:
+        """Every service survey in the range: each score, or empty where the citizen gave none."""
+        procedures = site.data.procedures()
+        rows = []
+        for survey in site.data.surveys(site.filters(request)):
+            info = procedures.get(survey.procedure_id or "")
+            scores = [analytics.score_of(getattr(survey, criterion)) for criterion in SURVEY_CRITERIA]
+            rows.append(
+                [
+                    vietnam_time(survey.created_at),
+                    survey.conversation_id,
+                    channel_label(survey.channel),
+                    survey.procedure_id or "",
+                    info.name if info else "",
+                    info.field if info else "",
+                    info.level if info else "",
+                    *("" if score is None else score for score in scores),
+                ]
+            )
+        return _csv_response("danh-gia-dich-vu.csv", SURVEY_HEADER, rows)
 
     @bp.get("/export/unanswered.csv")
     @login_required(site, action="export")
     def export_unanswered(request: Request, session: Session) -> HTTPResponse:
         filters = site.filters(request)
-        groups = analytics.group_unanswered(site.data.turns(filters), site.data.ratings(filters))
+        groups = analytics.group_unanswered(site.data.turns(filters), site.data.feedback(filters))
         rows = [
-            [g.text, g.count, g.last_seen.isoformat(), "; ".join(f"{k}: {v}" for k, v in g.reasons.items())]
+            [g.text, g.count, vietnam_time(g.last_seen), "; ".join(f"{k}: {v}" for k, v in g.reasons.items())]
             for g in groups
         ]
-        return _csv_response("unanswered.csv", ["question", "count", "last_seen", "reasons"], rows)
+        return _csv_response("cau-hoi-chua-tra-loi.csv", UNANSWERED_HEADER, rows)
 
     def procedures_page(request: Request, status: int = 200, message: Optional[str] = None) -> HTTPResponse:
         query = (request.args.get("q") or "").strip().lower()

@@ -1,4 +1,5 @@
-"""A database seeded through Rasa's real SQL tracker store (our privacy subclass) plus ratings,
+"""A database seeded through Rasa's real SQL tracker store (our privacy subclass) plus answer feedback
+and service surveys,
 hostile rows written straight into its tables, and logging in to the dashboard as a browser does."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import insert
 
-from actions.stores.tables import Rating
+from actions.stores.tables import AnswerFeedback, ServiceSurvey
 from bot.analytics_events import AnalyticsEvent, AnalyticsEventStore
 from bot.event_broker import DatabaseEventBroker
 from bot.tracker_store import PrivacyTrackerStore
@@ -27,18 +28,21 @@ from web.tables import TrainingLabel
 DAY = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 
 
-def user(text, intent, confidence, channel, ts):
+def user(text, intent, confidence, channel, ts, message_id=None):
     return UserUttered(
         text,
         {"name": intent, "confidence": confidence},
         parse_data={"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []},
         input_channel=channel,
         timestamp=ts,
+        message_id=message_id,
     )
 
 
-def turn(text, intent, confidence, channel, ts, action, status=None, procedure=None, reply="…", buttons=()):
-    events = [user(text, intent, confidence, channel, ts), ActionExecuted(action, timestamp=ts + 1)]
+def turn(
+    text, intent, confidence, channel, ts, action, status=None, procedure=None, reply="…", buttons=(), message_id=None
+):
+    events = [user(text, intent, confidence, channel, ts, message_id), ActionExecuted(action, timestamp=ts + 1)]
     if procedure is not None or status == "answered":
         events.append(SlotSet("procedure_id", procedure, timestamp=ts + 1))
     if status:
@@ -61,6 +65,7 @@ CONVERSATIONS = {
             "ho-chieu",
             "Lệ phí…",
             ("Hồ sơ", "Thời gian"),
+            message_id="m-tg-1",
         ),
         *turn(
             "cần giấy tờ gì",
@@ -71,6 +76,7 @@ CONVERSATIONS = {
             "action_answer_procedure",
             "answered",
             "ho-chieu",
+            message_id="m-tg-2",
         ),
     ],
     "rest-2": turn(
@@ -105,12 +111,16 @@ CONVERSATIONS = {
         "action_answer_procedure",
         "answered",
         "tam-tru",
+        message_id="m-web-1",
     ),
 }
 
 
 def seed(database_url: str) -> str:
-    """Conversations through the tracker store, plus ratings; returns the URL."""
+    """Conversations through the tracker store, plus 👍/👎 on three answers and two service surveys; returns the URL.
+
+    A 👎 names its turn by the citizen message's id, as the action server stores it.
+    """
     # As the Rasa server stores turns: the tracker store, with the broker that fills analytics_events.
     broker = DatabaseEventBroker(AnalyticsEventStore(engine_for(database_url)))
     store = PrivacyTrackerStore(domain=Domain.empty(), url=database_url, event_broker=broker)
@@ -120,33 +130,63 @@ def seed(database_url: str) -> str:
     with sessions() as session, session.begin():
         session.add_all(
             [
-                Rating(
+                AnswerFeedback(
                     conversation_id="telegram:1",
+                    turn_id="m-tg-1",
                     channel="telegram",
                     procedure_id="ho-chieu",
                     intent="ask_fee",
-                    score=5,
-                    comment="nhanh",
+                    helpful=True,
                     created_at=DAY,
+                    updated_at=DAY,
                 ),
-                Rating(
-                    conversation_id="web-4",
-                    channel="socketio",
-                    procedure_id="tam-tru",
-                    score=2,
-                    comment="khó hiểu, gọi [SĐT]",
-                    created_at=DAY,
-                ),
-                Rating(
+                AnswerFeedback(
                     conversation_id="telegram:1",
+                    turn_id="m-tg-2",
                     channel="telegram",
                     procedure_id="ho-chieu",
                     intent="ask_documents",
                     helpful=False,
+                    reason="missing_information",
                     created_at=DAY.replace(minute=5),
+                    updated_at=DAY.replace(minute=5),
                 ),
-                Rating(
-                    conversation_id="web-4", channel="socketio", procedure_id="tam-tru", helpful=True, created_at=DAY
+                AnswerFeedback(
+                    conversation_id="web-4",
+                    turn_id="m-web-1",
+                    channel="socketio",
+                    procedure_id="tam-tru",
+                    intent="ask_procedure",
+                    helpful=False,
+                    reason="hard_to_understand",
+                    comment="khó hiểu, gọi [SĐT]",
+                    created_at=DAY.replace(minute=10),
+                    updated_at=DAY.replace(minute=10),
+                ),
+                ServiceSurvey(
+                    conversation_id="telegram:1",
+                    session_key="s-1",
+                    channel="telegram",
+                    procedure_id="ho-chieu",
+                    trigger="goodbye",
+                    overall=5,
+                    finding_information=4,
+                    submitting_online=5,
+                    time_as_promised=4,
+                    cost_as_announced=5,
+                    created_at=DAY.replace(minute=6),
+                    updated_at=DAY.replace(minute=6),
+                ),
+                ServiceSurvey(
+                    conversation_id="web-4",
+                    session_key="s-4",
+                    channel="socketio",
+                    procedure_id="tam-tru",
+                    trigger="idle",
+                    overall=2,
+                    finding_information=1,
+                    created_at=DAY.replace(minute=12),
+                    updated_at=DAY.replace(minute=12),
                 ),
             ]
         )
@@ -219,7 +259,8 @@ def hostile_events() -> List[Tuple[str, str, Optional[float], Optional[str]]]:
 
 
 def add_hostile_rows(url: str) -> None:
-    """The hostile events, plus ratings and a training label with formulas and control characters."""
+    """The hostile events, plus feedback, a survey out of range and a training label with formulas and control
+    characters."""
     engine = engine_for(url)
     with engine.begin() as connection:
         connection.execute(
@@ -238,17 +279,40 @@ def add_hostile_rows(url: str) -> None:
     with session_factory(url)() as session, session.begin():
         session.add_all(
             [
-                Rating(conversation_id=f"rest-formula-{i}", channel="rest", score=1, comment=text, created_at=DAY)
+                AnswerFeedback(
+                    conversation_id=f"rest-formula-{i}",
+                    turn_id=f"formula-{i}",
+                    channel="rest",
+                    helpful=False,
+                    comment=text,
+                    created_at=DAY,
+                    updated_at=DAY,
+                )
                 for i, text in enumerate(FORMULAS)
             ]
         )
         session.add(
-            Rating(
+            AnswerFeedback(
                 conversation_id="rest-hostile",
+                turn_id="\x00",
                 channel="rest",
-                score=1,
+                helpful=False,
+                reason="<script>",
                 comment="chậm\x00 quá",
                 created_at=DAY + timedelta(hours=1),
+                updated_at=DAY + timedelta(hours=1),
+            )
+        )
+        session.add(
+            ServiceSurvey(
+                conversation_id="rest-hostile",
+                session_key="x",
+                channel="rest",
+                trigger="\x07",
+                overall=9,
+                cost_as_announced=0,
+                created_at=DAY + timedelta(hours=1),
+                updated_at=DAY + timedelta(hours=1),
             )
         )
         session.add(

@@ -56,7 +56,9 @@ def test_review_flow(page: Page, site: Dict):
     page.get_by_label("Tên đăng nhập").fill(ADMIN)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", name="Mức độ hài lòng theo thủ tục")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Đánh giá dịch vụ công trực tuyến và câu trả lời của trợ lý")
+    ).to_be_visible()
 
     page.get_by_role("navigation").get_by_role("link", name="Tổng quan").click()
     expect(page.locator("svg.chart")).to_have_count(7)
@@ -80,6 +82,8 @@ def test_review_flow(page: Page, site: Dict):
     page.get_by_role("navigation").get_by_role("link", name="Hội thoại", exact=True).click()
     page.get_by_role("link", name="asdkjh qwezx").click()
     expect(page.get_by_test_id("transcript-user")).to_have_count(1)
+    expect(page.get_by_test_id("label-intent")).to_have_count(0)  # read-only until the labelling mode
+    page.get_by_test_id("label-mode").click()
     page.get_by_test_id("label-intent").select_option("out_of_scope")
     page.get_by_test_id("label-save").click()
     expect(page.get_by_test_id("label-save")).to_have_text("Đã đánh dấu – cập nhật")

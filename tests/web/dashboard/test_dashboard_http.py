@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import Dict, Iterator
+from typing import Dict, Iterator, List
 
 import pytest
 import requests
 import yaml
+from openpyxl import load_workbook
 
 from bot.channels.outbox import OutboxStore
 from core.db import session_factory
@@ -62,8 +63,11 @@ def csrf_of(html: str) -> str:
         "/review/training",
         "/review/users",
         "/review/export/conversations.csv",
-        "/review/export/ratings.csv",
+        "/review/export/feedback.csv",
+        "/review/export/surveys.csv",
         "/review/export/unanswered.csv",
+        "/review/reports/week/xlsx",
+        "/review/reports/month/pdf",
         "/review/training/export.yml",
         "/review/conversations/telegram:1",
         "/review/procedures",
@@ -189,21 +193,67 @@ def test_csv_exports_are_masked_and_complete(dashboard):
     )
     assert answer.headers["Content-Disposition"].startswith("attachment")
     rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
-    assert rows[0][:4] == ["time", "conversation", "channel", "text"] and len(rows) == 7
+    assert rows[0][:4] == ["Thời gian", "Mã cuộc trò chuyện", "Kênh", "Tin nhắn của người dân"] and len(rows) == 7
     assert "001203004567" not in answer.text and "[CCCD]" in answer.text
-    ratings = viewer.get(
-        f"{dashboard['base']}/review/export/ratings.csv", params={"from": "2026-11-19", "to": "2026-11-21"}
-    ).content.decode("utf-8-sig")
-    assert "khó hiểu, gọi [SĐT]" in ratings
-    unanswered = viewer.get(
-        f"{dashboard['base']}/review/export/unanswered.csv", params={"from": "2026-11-19", "to": "2026-11-21"}
-    ).content.decode("utf-8-sig")
-    assert "bắn pháo hoa" in unanswered
+    feedback = csv_table(viewer, dashboard, "feedback.csv")
+    assert feedback[0][:3] == ["Thời gian", "Mã cuộc trò chuyện", "Kênh"] and len(feedback) == 4
+    [explained] = [row for row in feedback if row[1] == "web-4"]
+    assert explained[0] == "20/11/2026 16:10" and explained[2] == "Web (cổng thông tin)", "Vietnam time, plain words"
+    assert explained[6:] == ["Chưa hữu ích", "Khó hiểu", "khó hiểu, gọi [SĐT]"]
+    surveys = csv_table(viewer, dashboard, "surveys.csv")
+    assert surveys[0][7:] == [
+        "Đánh giá chung (1–5)",
+        "Tìm thông tin (1–5)",
+        "Nộp hồ sơ trực tuyến (1–5)",
+        "Thời gian so với hẹn (1–5)",
+        "Chi phí đúng công bố (1–5)",
+    ]
+    [residence] = [row for row in surveys if row[1] == "web-4"]
+    assert residence[3:] == ["tam-tru", "Đăng ký tạm trú", "Cư trú", "cấp xã", "2", "1", "", "", ""]
+    unanswered = csv_table(viewer, dashboard, "unanswered.csv")
+    assert unanswered[0] == ["Câu hỏi", "Số lần", "Gần nhất", "Lý do"]
+    assert ["cấp phép bắn pháo hoa", "2"] in [row[:2] for row in unanswered]
+
+
+def csv_table(client: requests.Session, dashboard: Dict, name: str) -> List[List[str]]:
+    answer = client.get(f"{dashboard['base']}/review/export/{name}", params={"from": "2026-11-19", "to": "2026-11-21"})
+    assert answer.status_code == 200 and answer.headers["Content-Disposition"].startswith("attachment")
+    return list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+
+
+def test_services_page_shows_both_evaluations_with_n_and_intervals(dashboard):
+    viewer = login(dashboard, VIEWER, VIEWER_PASSWORD)
+    page = viewer.get(f"{dashboard['base']}/review/services", params={"from": "2026-11-19", "to": "2026-11-21"}).text
+    assert 'data-testid="service-overall">3,5 (1,0–5,0; n = 2)<' in page
+    assert 'data-testid="answers-helpful">33% (6–79%; n = 3)<' in page
+    assert page.count('data-testid="service-row"') == 2 and page.count("chưa xếp hạng") == 2
+    assert "Xuất nhập cảnh · cấp tỉnh" in page and "Cư trú · cấp xã" in page
+    assert "khoảng tin cậy 95%" in page and "không phải mẫu đại diện" in page
+    assert "Thiếu thông tin: 1" in page and "Tuần 47/2026" in page and "Tháng 11/2026" in page
+
+
+def test_a_reviewer_downloads_the_report_with_the_pages_figures(dashboard):
+    viewer = login(dashboard, VIEWER, VIEWER_PASSWORD)
+    answer = viewer.get(
+        f"{dashboard['base']}/review/reports/range/xlsx", params={"from": "2026-11-19", "to": "2026-11-21"}
+    )
+    assert answer.status_code == 200
+    assert answer.headers["Content-Disposition"] == 'attachment; filename="bao-cao-2026-11-19_2026-11-21.xlsx"'
+    book = load_workbook(io.BytesIO(answer.content))
+    overview = {row[0]: row for row in book["Tổng quan"].iter_rows(values_only=True)}
+    assert overview["Điểm chung (1–5)"][5] == "3,5 (1,0–5,0; n = 2)"
+    assert overview["Tỷ lệ câu trả lời được đánh giá hữu ích (👍)"][5] == "33% (6–79%; n = 3)"
+    pdf = viewer.get(f"{dashboard['base']}/review/reports/week/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    assert viewer.get(f"{dashboard['base']}/review/reports/year/pdf").status_code == 404
+    users = login(dashboard, ADMIN, ADMIN_PASSWORD).get(f"{dashboard['base']}/review/users").text
+    assert "/review/reports/range/xlsx?from=2026-11-19&amp;to=2026-11-21" in users
 
 
 def test_label_a_message_and_export_nlu_yaml(dashboard):
     viewer = login(dashboard, VIEWER, VIEWER_PASSWORD)
-    transcript = viewer.get(f"{dashboard['base']}/review/conversations/rest-2")
+    transcript = viewer.get(f"{dashboard['base']}/review/conversations/rest-2", params={"mode": "label"})
     event_id = re.search(r'name="event_id" value="(\d+)"', transcript.text).group(1)
     answer = viewer.post(
         f"{dashboard['base']}/review/training/label",
@@ -224,7 +274,13 @@ def test_label_a_message_and_export_nlu_yaml(dashboard):
 def test_transcript_shows_intent_confidence_buttons_and_ratings(dashboard):
     viewer = login(dashboard, VIEWER, VIEWER_PASSWORD)
     page = viewer.get(f"{dashboard['base']}/review/conversations/telegram:1").text
-    assert "ask_fee" in page and "97%" in page and "Hồ sơ" in page
-    assert "5/5" in page and "👎" in page and "nhanh" in page
+    assert "Hỏi phí, lệ phí" in page and "97%" in page and "Hồ sơ" in page
+    # each 👍/👎 under the answer it rates, with the reason in words; the service survey below
+    feedback = re.findall(r'data-testid="turn-feedback">([^<]*)<', page)
+    assert [" ".join(text.split()) for text in feedback] == [
+        "Người dân đánh giá câu trả lời: 👍 hữu ích",
+        "Người dân đánh giá câu trả lời: 👎 chưa hữu ích – Thiếu thông tin",
+    ]
+    assert "Đánh giá chung 5/5; Tìm thông tin 4/5" in page and "missing_information" not in page
     other = viewer.get(f"{dashboard['base']}/review/conversations/rest-2").text
-    assert "5/5" not in other and "Chưa có đánh giá" in other
+    assert "turn-feedback" not in other and "5/5" not in other and "Chưa có đánh giá" in other

@@ -136,7 +136,8 @@ def test_logout_clears_the_cookie_with_the_path_it_was_set_with(guarded):
         ("/review/training", "giấy tờ gì"),
         ("/review/users", ADMIN),
         ("/review/export/conversations.csv", "giấy tờ gì"),
-        ("/review/export/ratings.csv", "chậm quá"),
+        ("/review/export/feedback.csv", "chậm quá"),
+        ("/review/export/surveys.csv", "Mã cuộc trò chuyện"),
         ("/review/export/unanswered.csv", "câu hỏi lạ"),
         ("/review/training/export.yml", "giấy tờ gì"),
     ],
@@ -150,24 +151,25 @@ def test_hostile_stored_data_renders_on_every_page_and_export(guarded, admin, pa
 
 def test_object_fields_are_exported_as_text(guarded, admin):
     rows = csv_rows(admin.get(f"{guarded['base']}/review/export/conversations.csv", params=RANGE))
-    [hostile] = [row for row in rows if row["text"] == "giấy tờ gì"]
+    [hostile] = [row for row in rows if row["Tin nhắn của người dân"] == "giấy tờ gì"]
     assert (
-        hostile["conversation"],
-        hostile["channel"],
-        hostile["intent"],
-        hostile["confidence"],
-        hostile["procedure_id"],
-        hostile["status"],
-    ) == ("rest-hostile", '{"a": 1}', '{"x": 1}', "0.00", '{"a": [1]}', '["not_found"]')
-    [controlled] = [row for row in rows if row["conversation"] == "rest-ctl"]
-    assert controlled["text"] == "tab\tvà\nxuống dòng"
+        hostile["Mã cuộc trò chuyện"],
+        hostile["Kênh"],
+        hostile["Ý định"],
+        hostile["Độ tin cậy"],
+        hostile["Mã thủ tục"],
+        hostile["Kết quả trả lời"],
+    ) == ("rest-hostile", '{"a": 1}', '{"x": 1}', "0%", '{"a": [1]}', '["not_found"]')
+    [controlled] = [row for row in rows if row["Mã cuộc trò chuyện"] == "rest-ctl"]
+    assert controlled["Tin nhắn của người dân"] == "tab\tvà\nxuống dòng"
     nlu = yaml.safe_load(admin.get(f"{guarded['base']}/review/training/export.yml").text)
     assert {"text": "giấy tờ gì"} in nlu["nlu"][0]["examples"]
 
 
 # ---- 3. no spreadsheet formulas in CSV ---------------------------------------------------------
 @pytest.mark.parametrize(
-    "export, column", [("conversations.csv", "text"), ("ratings.csv", "comment"), ("unanswered.csv", "question")]
+    "export, column",
+    [("conversations.csv", "Tin nhắn của người dân"), ("feedback.csv", "Góp ý"), ("unanswered.csv", "Câu hỏi")],
 )
 def test_csv_exports_neutralise_formulas(guarded, admin, export, column):
     rows = csv_rows(admin.get(f"{guarded['base']}/review/export/{export}", params=RANGE))
@@ -320,8 +322,10 @@ def test_locked_database_gives_a_polite_503(guarded, admin):
         ("/review/training", "view"),
         ("/review/users", "view"),
         ("/review/export/conversations.csv", "export"),
-        ("/review/export/ratings.csv", "export"),
+        ("/review/export/feedback.csv", "export"),
+        ("/review/export/surveys.csv", "export"),
         ("/review/export/unanswered.csv", "export"),
+        ("/review/reports/week/xlsx", "export"),
         ("/review/training/export.yml", "export"),
     ],
 )
