@@ -163,9 +163,7 @@ class ActionRateAnswer(ServiceAction):
             return []
         if helpful not in (UP, DOWN):
             # Typed ("câu trả lời không hữu ích"): ask with the buttons, on the latest answer.
-            dispatcher.utter_message(
-                text="Câu trả lời vừa rồi có hữu ích không?", buttons=feedback_buttons(turn.turn_id)
-            )
+            utter(dispatcher, settings, "utter_ask_feedback_helpful", feedback_buttons(turn.turn_id))
             return []
         store.rate(conversation, turn.turn_id, channel, helpful == UP, turn.procedure_id, turn.intent)
         if helpful == UP:

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import (
     ServiceAction,
+    button_payload,
     channel_of,
     english_note,
     entity_values,
@@ -24,6 +25,7 @@ from actions.guide import answer_from_guide
 from actions.procedures import button_title, resolve_turn, send_resolution
 from actions.services import Services
 from actions.stores.applications import find_application_code
+from actions.stores.invitations import INVITING_CHANNELS
 from core.contract import FIELD_OF_INTENT, AnswerStatus, Intent, Slot
 from core.settings import MESSAGE_TOO_LONG_KEY, VIETNAM_TIME
 from knowledge_base.answers import format_number
@@ -35,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 # A message NLU did not understand is still searched, up to this many characters.
 MAX_FALLBACK_CHARS = 500
+NOTIFY_BUTTON = "Nhắn tôi khi hồ sơ có kết quả"
 # Intents action_other_question answers with their own response when no procedure is named.
 OTHER_INTENTS = ("help", "account_help", "out_of_scope")
 
@@ -71,10 +74,22 @@ class ActionTrackApplication(ServiceAction):
             utter(dispatcher, settings, "utter_application_not_found", code=code)
             return [SlotSet(Slot.APPLICATION_CODE, None)]
         record = self.services.procedures.get(status.procedure_id) if status.procedure_id else None
+        if entity_values(tracker, "notify") and not status.completed:
+            if self.services.invitations.opt_in(tracker.sender_id, channel_of(tracker), status.code):
+                utter(dispatcher, settings, "utter_completion_opt_in", code=status.code)
+            else:
+                utter(dispatcher, settings, "utter_completion_opt_in_unavailable")
+            return [SlotSet(Slot.APPLICATION_CODE, status.code)]
+        # Telegram and Zalo can message the citizen later: offer to invite them to evaluate the service.
+        buttons = []
+        if not status.completed and channel_of(tracker) in INVITING_CHANNELS:
+            payload = button_payload(Intent.TRACK_APPLICATION, application_code=status.code, notify="yes")
+            buttons.append({"title": NOTIFY_BUTTON, "payload": payload})
         utter(
             dispatcher,
             settings,
             "utter_application_status",
+            buttons,
             code=status.code,
             procedure=f" ({record['name']})" if record else "",
             status=status.status,

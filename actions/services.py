@@ -15,6 +15,7 @@ from sqlalchemy.orm import sessionmaker
 from actions.stores.applications import DatabaseStatusProvider, StatusProvider
 from actions.stores.feedback import AnswerFeedbackStore
 from actions.stores.handoff import HandoffLog
+from actions.stores.invitations import CompletionInvitationStore
 from actions.stores.surveys import ServiceSurveyStore
 from core.db import session_factory
 from core.settings import Settings, get_settings
@@ -42,6 +43,7 @@ class Services:
     surveys: ServiceSurveyStore
     applications: StatusProvider
     handoffs: HandoffLog
+    invitations: CompletionInvitationStore
     guide: GuideIndex
     _index: Optional[ProcedureIndex] = None
     _index_version: tuple = ()
@@ -60,6 +62,7 @@ class Services:
             surveys=ServiceSurveyStore(sessions),
             applications=DatabaseStatusProvider(sessions),
             handoffs=HandoffLog(sessions),
+            invitations=CompletionInvitationStore(sessions),
             guide=GuideIndex(load_guide()),
         )
 

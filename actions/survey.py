@@ -28,6 +28,8 @@ from knowledge_base.text import fold
 logger = logging.getLogger(__name__)
 
 SKIP = "skip"
+# The trigger of an invitation sent when the citizen's dossier was completed (they opted in).
+COMPLETED = "completed"
 SURVEY_SLOTS = {criterion: f"survey_{criterion}" for criterion in SURVEY_CRITERIA}
 IDLE_REMINDER = "survey_idle"
 # The channels that can send a message the citizen did not ask for (REST only answers requests).
@@ -89,7 +91,7 @@ def _trigger(tracker: Tracker) -> str:
     if intent == Intent.RATE_SERVICE:
         return "asked"
     given = entity_values(tracker, "trigger")
-    return given[0] if given and given[0] in ("closed", "idle") else "closed"
+    return given[0] if given and given[0] in ("closed", "idle", COMPLETED) else "closed"
 
 
 class ActionOfferSurvey(ServiceAction):
@@ -105,6 +107,8 @@ class ActionOfferSurvey(ServiceAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         settings = self.services.settings
         trigger = _trigger(tracker)
+        if trigger == COMPLETED:
+            return self._invite_after_completion(dispatcher, tracker)
         procedure_id = procedure_discussed(tracker)
         record = self.services.procedures.get(procedure_id) if procedure_id else None
         started = None
@@ -119,8 +123,33 @@ class ActionOfferSurvey(ServiceAction):
                 utter(dispatcher, settings, "utter_survey_already_done" if record else "utter_survey_not_now")
             return []
         utter(dispatcher, settings, "utter_survey_intro", procedure_name=record["name"])
-        reset = [SlotSet(slot, None) for slot in SURVEY_SLOTS.values()]
-        return reset + [SlotSet(Slot.SURVEY_PROCEDURE, record["name"]), FollowupAction("service_survey_form")]
+        return _open_survey(record)
+
+    def _invite_after_completion(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """Sent by ``python -m tools invite-completed``: the dossier is done, its service may be evaluated."""
+        codes = entity_values(tracker, "application_code")
+        status = self.services.applications.status(codes[0]) if codes else None
+        if status is None or not status.completed:
+            logger.warning("survey.invitation_without_completion conversation=%s", tracker.sender_id)
+            return []
+        record = self.services.procedures.get(status.procedure_id) if status.procedure_id else None
+        name = f" ({record['name']})" if record else ""
+        started = None
+        if record is not None:
+            started = self.services.surveys.start(
+                tracker.sender_id, session_key(tracker), channel_of(tracker), record["id"], COMPLETED
+            )
+        utter(dispatcher, self.services.settings, "utter_completion_notice", code=status.code, procedure=name)
+        if started is None:
+            return []
+        utter(dispatcher, self.services.settings, "utter_survey_intro_completed")
+        return _open_survey(record)
+
+
+def _open_survey(record: Dict[str, Any]) -> List[EventType]:
+    """The events that start the survey form about ``record``, its answers cleared."""
+    reset: List[EventType] = [SlotSet(slot, None) for slot in SURVEY_SLOTS.values()]
+    return reset + [SlotSet(Slot.SURVEY_PROCEDURE, record["name"]), FollowupAction("service_survey_form")]
 
 
 class ValidateServiceSurveyForm(UsesServices, FormValidationAction):

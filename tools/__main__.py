@@ -73,6 +73,12 @@ def _report(args: List[str]) -> int:
     return main(args)
 
 
+def _invite_completed(args: List[str]) -> int:
+    from tools.invitations import main
+
+    return main(args)
+
+
 def _create_user(args: List[str]) -> int:
     from tools.accounts import create_user
     from web.dashboard.accounts import ROLES
@@ -93,6 +99,10 @@ COMMANDS: Dict[str, tuple[Callable[[List[str]], int], str]] = {
     "build-spacy": (_build_spacy, "Save the blank Vietnamese spaCy pipeline (pyvi) that the NLU config loads."),
     "purge": (_purge, "Delete conversations older than RETENTION_DAYS (safe from cron)."),
     "report": (_report, "The weekly or monthly evaluation report, XLSX and PDF (safe from cron)."),
+    "invite-completed": (
+        _invite_completed,
+        "Invite opted-in citizens whose dossier is completed to the survey (cron).",
+    ),
     "create-user": (_create_user, "Create a dashboard account; the password is read from stdin."),
 }
 

@@ -1,12 +1,12 @@
 """Delete conversations older than ``RETENTION_DAYS`` (default 365): ``make purge``, e.g. from cron.
 
 Every table that holds citizens' words or traces of them is covered: Rasa's tracker events,
-their copy fed from RabbitMQ (``analytics_events``), hand-off rows, the delivered or given-up
-replies of the outbox (``outbound_messages``), messages marked for training, the dashboard's
-access log (it names conversations) and the comments after a 👎, all older than the cut-off;
-the team's tags, notes and "đã xem" marks go with their conversation; expired dashboard sessions
-go too. The 👍/👎 (with their reasons) and the service surveys stay, without comments: they hold
-no words of the citizen and the yearly figures need them.
+their copy fed from RabbitMQ (``analytics_events``), hand-off rows, opt-ins to a survey
+invitation, the delivered or given-up replies of the outbox (``outbound_messages``), messages
+marked for training, the dashboard's access log (it names conversations) and the comments after
+a 👎, all older than the cut-off; the team's tags, notes and "đã xem" marks go with their
+conversation; expired dashboard sessions go too. The 👍/👎 (with their reasons) and the service
+surveys stay, without comments: they hold no words of the citizen and the yearly figures need them.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import List, Optional
 
 from sqlalchemy import delete, inspect, or_, select, text, update
 
-from actions.stores.tables import AnswerFeedback, HandoffRequest
+from actions.stores.tables import AnswerFeedback, CompletionInvitation, HandoffRequest
 from bot.analytics_events import AnalyticsEvent
 from bot.channels.tables import OutboundMessage
 from core.db import engine_for
@@ -51,6 +51,8 @@ def purge(database_url: str, days: int, now: Optional[float] = None) -> dict:
         cutoff_dt = datetime.fromtimestamp(cutoff, tz=timezone.utc)
         result = connection.execute(delete(HandoffRequest).where(HandoffRequest.created_at < cutoff_dt))
         removed["handoff_requests"] = result.rowcount
+        result = connection.execute(delete(CompletionInvitation).where(CompletionInvitation.opted_in_at < cutoff_dt))
+        removed["completion_invitations"] = result.rowcount
         result = connection.execute(
             delete(OutboundMessage).where(
                 OutboundMessage.created_at < cutoff_dt,

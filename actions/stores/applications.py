@@ -11,6 +11,7 @@ from sqlalchemy.orm import sessionmaker
 from actions.stores.tables import Application
 from core.db import utcnow
 from knowledge_base.privacy import APPLICATION_CODE
+from knowledge_base.text import fold
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,20 @@ class ApplicationStatus:
     procedure_id: Optional[str]
     note: Optional[str]
     updated_at: datetime
+
+    @property
+    def completed(self) -> bool:
+        """Whether the dossier is done ("Đã trả kết quả", "Hoàn thành", ...): see :func:`is_completed`."""
+        return is_completed(self.status)
+
+
+# How agencies' systems word a finished dossier, diacritics folded (the start of the status).
+COMPLETED_STATUSES = ("da tra ket qua", "da co ket qua", "hoan thanh", "da hoan thanh", "da giai quyet xong")
+
+
+def is_completed(status: str) -> bool:
+    """Whether a status text says the dossier is finished; "Đang giải quyết" and "Chờ bổ sung" are not."""
+    return fold(status or "").startswith(COMPLETED_STATUSES)
 
 
 class StatusProvider(Protocol):

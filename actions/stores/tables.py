@@ -69,6 +69,24 @@ class Application(Base):
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
 
 
+class CompletionInvitation(Base):
+    """A citizen's opt-in to be invited to the service survey when their dossier is completed.
+
+    Kept with the channel the citizen used (only Telegram and Zalo can send unprompted); set
+    ``invited_at`` once the invitation went out, so nobody is invited twice for one dossier.
+    """
+
+    __tablename__ = "completion_invitations"
+    __table_args__ = (UniqueConstraint("conversation_id", "application_code", name="uq_completion_invitation"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(255), nullable=False)
+    channel = Column(String(32), nullable=False)
+    application_code = Column(String(64), nullable=False, index=True)
+    opted_in_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    invited_at = Column(UTCDateTime, index=True)
+
+
 class HandoffRequest(Base):
     """A citizen asked for a person or filed a complaint through the assistant."""
 

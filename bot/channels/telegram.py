@@ -29,7 +29,7 @@ import hmac
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -127,10 +127,16 @@ class TelegramOutput(MessengerOutput):
     channel = CHANNEL
     text_limit = MessageLimit.MAX_TEXT_LENGTH
 
-    def __init__(self, bot: Bot, callbacks: CallbackStore, outbox: OutboxStore) -> None:
-        super().__init__(
-            Courier(CHANNEL, lambda recipient, body: send_body(bot, recipient, body), outbox, PERMANENT_ERRORS)
-        )
+    def __init__(
+        self,
+        bot: Optional[Bot],
+        callbacks: CallbackStore,
+        outbox: OutboxStore,
+        send: Optional[Callable[[str, Dict[str, Any]], Awaitable[None]]] = None,
+    ) -> None:
+        """Sends with ``bot``, or with ``send`` where the bot is made later (TelegramInput.resend)."""
+        deliver = send or (lambda recipient, body: send_body(bot, recipient, body))
+        super().__init__(Courier(CHANNEL, deliver, outbox, PERMANENT_ERRORS))
         self.callbacks = callbacks
 
     def with_buttons(self, text: str, buttons: List[Dict[Text, Any]]) -> Dict[str, Any]:
@@ -194,6 +200,11 @@ class TelegramInput(InputChannel):
                     )
                     logger.info("telegram.webhook.set url=%s", self.settings.webhook_url)
         return self._bot
+
+    def get_output_channel(self) -> OutputChannel:
+        """Where Rasa sends what nobody just asked for (the idle reminder, an invitation after a
+        completed dossier: ``trigger_intent?output_channel=telegram``): the chat of the conversation."""
+        return TelegramOutput(None, self.callbacks, self.outbox, send=self.resend)
 
     async def resend(self, recipient_id: str, body: Dict[str, Any]) -> None:
         """How the outbox retrier sends a kept message."""

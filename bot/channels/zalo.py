@@ -42,7 +42,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 
 import aiohttp
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -264,6 +264,10 @@ class ZaloInput(InputChannel):
         if abs(time.time() - sent_at) > self.settings.max_event_age_seconds:
             return response.json({"error": "stale event timestamp"}, status=403)
         return None
+
+    def get_output_channel(self) -> OutputChannel:
+        """Where Rasa sends what nobody just asked for (``trigger_intent?output_channel=zalo``)."""
+        return ZaloOutput(self.client, self.outbox)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("zalo_webhook", __name__)

@@ -108,3 +108,23 @@ def test_the_office_settings_fill_the_domain_texts(loaded_database):
     assert "tra cứu tại https://dichvucong.danang.gov.vn hoặc gọi tổng đài 02363822123." in unknown[0]["text"]
     texts = [variant.get("text", "") for variants in DOMAIN.responses.values() for variant in variants]
     assert not [text for text in texts if "18001096" in text or "dichvucong.gov.vn" in text]
+
+
+def test_a_messenger_user_may_ask_to_be_invited_when_the_dossier_is_completed(services):
+    services.applications.upsert("G22.39-250101-0007", "Đang giải quyết", "ho-chieu")
+    tracking = make_tracker("g22.39-250101-0007", "track_application", channel="telegram")
+    messages, _ = run_action(ActionTrackApplication(services), tracking)
+    [button] = messages[0]["buttons"]
+    assert button["title"] == "Nhắn tôi khi hồ sơ có kết quả"
+    assert button["payload"] == '/track_application{"application_code":"G22.39-250101-0007","notify":"yes"}'
+    entities = [{"entity": "application_code", "value": "G22.39-250101-0007"}, {"entity": "notify", "value": "yes"}]
+    pressed = make_tracker(button["payload"], "track_application", entities=entities, channel="telegram")
+    messages, _ = run_action(ActionTrackApplication(services), pressed)
+    assert messages[0]["response"] == "utter_completion_opt_in" and "G22.39-250101-0007" in messages[0]["text"]
+    assert [i.application_code for i in services.invitations.for_conversation("citizen-1")] == ["G22.39-250101-0007"]
+    # The widget and REST cannot message the citizen later: no button, and no opt-in.
+    messages, _ = run_action(ActionTrackApplication(services), make_tracker("g22.39-250101-0007", "track_application"))
+    assert messages[0]["buttons"] == []
+    services.applications.upsert("G22.39-250101-0007", "Đã trả kết quả", "ho-chieu")
+    messages, _ = run_action(ActionTrackApplication(services), tracking)
+    assert messages[0]["buttons"] == []  # already completed: nothing to wait for

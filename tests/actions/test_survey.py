@@ -176,3 +176,29 @@ def test_the_end_of_the_survey_thanks_and_says_goodbye_when_a_goodbye_started_it
     messages, events = run_action(ActionSurveyDone(services), tracker)
     assert [m["response"] for m in messages] == ["utter_survey_thanks", "utter_goodbye"]
     assert {e["name"] for e in events} >= {"survey_overall", "survey_procedure"}
+
+
+def test_a_completed_dossier_brings_the_notice_and_the_survey_of_its_service(services):
+    services.applications.upsert("G22.39-250101-0009", "Đã trả kết quả", "tam-tru")
+    entities = [
+        {"entity": "trigger", "value": "completed"},
+        {"entity": "application_code", "value": "G22.39-250101-0009"},
+    ]
+    messages, events = offer(services, "end_conversation", "/end_conversation", events=SESSION, entities=entities)
+    assert [m["response"] for m in messages] == ["utter_completion_notice", "utter_survey_intro_completed"]
+    assert "G22.39-250101-0009" in messages[0]["text"]
+    assert events[-1]["name"] == "service_survey_form"
+    assert [(s.procedure_id, s.trigger) for s in services.surveys.for_conversation("citizen-1")] == [
+        ("tam-tru", "completed")
+    ]
+
+
+def test_no_invitation_for_a_dossier_that_is_not_completed(services):
+    services.applications.upsert("G22.39-250101-0010", "Đang giải quyết", "tam-tru")
+    entities = [
+        {"entity": "trigger", "value": "completed"},
+        {"entity": "application_code", "value": "G22.39-250101-0010"},
+    ]
+    messages, events = offer(services, "end_conversation", "/end_conversation", events=SESSION, entities=entities)
+    assert (messages, events) == ([], [])
+    assert services.surveys.for_conversation("citizen-1") == []

@@ -5,8 +5,9 @@ from sqlalchemy import insert, select, text
 
 from actions.stores.feedback import AnswerFeedbackStore
 from actions.stores.handoff import HandoffLog
+from actions.stores.invitations import CompletionInvitationStore
 from actions.stores.surveys import ServiceSurveyStore
-from actions.stores.tables import AnswerFeedback, HandoffRequest
+from actions.stores.tables import AnswerFeedback, CompletionInvitation, HandoffRequest
 from bot.analytics_events import AnalyticsEvent
 from core.db import engine_for, session_factory
 from tools.retention import purge
@@ -46,12 +47,16 @@ def test_purge_removes_old_conversations_and_keeps_recent_ones_and_the_figures(d
         feedback.rate(conversation, "m1", "rest", False, "ho-chieu", "ask_fee")
         feedback.explain(conversation, "m1", "missing_information")
         feedback.comment(conversation, "m1", comment)
+    invitations = CompletionInvitationStore(sessions)
+    invitations.opt_in("old", "telegram", "G22.39-250101-0001")
+    invitations.opt_in("new", "telegram", "G22.39-250101-0002")
     surveys = ServiceSurveyStore(sessions)
     surveys.start("old", "s1", "rest", "ho-chieu", "goodbye")
     surveys.answer("old", "s1", "overall", 4)
     long_ago = datetime.now(timezone.utc) - timedelta(days=400)
     with sessions() as session, session.begin():
         session.get(AnswerFeedback, 1).created_at = long_ago
+        session.get(CompletionInvitation, 1).opted_in_at = long_ago
         session.add_all(
             [
                 ConversationTag(sender_id="old", tag="khiếu nại", added_by="lan", at=long_ago),
@@ -76,6 +81,7 @@ def test_purge_removes_old_conversations_and_keeps_recent_ones_and_the_figures(d
         "events": 1,
         "analytics_events": 1,
         "handoff_requests": 1,
+        "completion_invitations": 1,
         "outbound_messages": 0,
         "training_labels": 1,
         "review_audit": 1,
@@ -94,6 +100,7 @@ def test_purge_removes_old_conversations_and_keeps_recent_ones_and_the_figures(d
     assert (old.helpful, old.reason, old.comment) == (False, "missing_information", None)
     assert new.comment == "sai địa chỉ"
     assert [s.overall for s in surveys.for_conversation("old")] == [4]
+    assert invitations.for_conversation("old") == [] and len(invitations.for_conversation("new")) == 1
     with sessions() as session:
         assert [t.sender_id for t in session.execute(select(TrainingLabel)).scalars()] == ["new"]
         assert [a.target for a in session.execute(select(AuditEntry)).scalars()] == ["/review/"]

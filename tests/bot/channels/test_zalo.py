@@ -21,7 +21,7 @@ from core.db import session_factory
 from core.settings import ZaloSettings
 from tests.bot.channels.conftest import outbox_rows, user_texts
 from tests.fakes.zalo_api import FakeZaloApi, signed_event, text_event
-from tools.stack import running_servers
+from tools.stack import TOKEN, running_servers
 
 pytestmark = pytest.mark.e2e
 
@@ -79,7 +79,7 @@ def test_expired_token_refreshed_once_persisted_and_send_retried(zalo):
         )
     assert [a.status_code for a in answers] == [200, 200, 200]
     for user_id in ["u-1", "u-2", "u-3"]:
-        messages = wait_for_messages(fake, user_id, 2)
+        messages = wait_for_messages(fake, user_id, 1)
         assert "200.000 đồng" in messages[0]["text"]
     assert fake.refreshes == 1, "concurrent sends must not burn the single-use refresh token twice"
     with session_factory(zalo["servers"].database_url)() as session:
@@ -90,14 +90,34 @@ def test_expired_token_refreshed_once_persisted_and_send_retried(zalo):
 def test_buttons_are_query_buttons_and_a_tap_is_answered(zalo):
     fake = zalo["fake"]
     send(zalo, text_event(APP_ID, "u-4", "đăng ký tạm trú cần giấy tờ gì"))
-    first = wait_for_messages(fake, "u-4", 2)[0]
+    first = wait_for_messages(fake, "u-4", 1)[0]
     assert first["text"].startswith("Hồ sơ cần chuẩn bị – Đăng ký tạm trú")
     buttons = first["attachment"]["payload"]["buttons"]
     assert {b["type"] for b in buttons} == {"oa.query.hide"}
+    assert [b["title"] for b in buttons][-2:] == ["👍", "👎"]  # on the answer itself, kept within Zalo's five
     fee = next(b for b in buttons if b["title"] == "Lệ phí")
     send(zalo, text_event(APP_ID, "u-4", fee["payload"]))
-    messages = wait_for_messages(fake, "u-4", 4)
-    assert messages[2]["text"].startswith("Lệ phí – Đăng ký tạm trú") and "15.000 đồng" in messages[2]["text"]
+    messages = wait_for_messages(fake, "u-4", 2)
+    assert messages[1]["text"].startswith("Lệ phí – Đăng ký tạm trú") and "15.000 đồng" in messages[1]["text"]
+
+
+def test_rasa_can_message_a_zalo_user_unprompted(zalo):
+    """The path of the idle survey and of an invitation after a completed dossier (trigger_intent)."""
+    fake, rasa = zalo["fake"], zalo["servers"].rasa
+    send(zalo, text_event(APP_ID, "u-unprompted", "đăng ký tạm trú cần giấy tờ gì"))
+    assert len(wait_for_messages(fake, "u-unprompted", 1)) == 1
+    answer = requests.post(
+        f"{rasa}/conversations/zalo:u-unprompted/trigger_intent",
+        params={"token": TOKEN, "output_channel": "zalo"},
+        json={"name": "end_conversation", "entities": {"trigger": "idle"}},
+        timeout=60,
+    )
+    assert answer.status_code == 200, answer.text
+    messages = wait_for_messages(fake, "u-unprompted", 3)
+    assert messages[1]["text"].startswith('Bạn vừa hỏi về thủ tục "Đăng ký tạm trú"')
+    assert messages[2]["text"].startswith("(1/5)")
+    # Zalo shows five buttons: the scores; "bỏ qua" can still be typed.
+    assert [b["title"] for b in messages[2]["attachment"]["payload"]["buttons"]] == ["1", "2", "3", "4", "5"]
 
 
 def test_unsigned_wrong_and_stale_events_are_refused_and_nothing_sent(zalo):
