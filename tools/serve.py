@@ -86,8 +86,8 @@ def commands(settings: Settings, token: str, endpoints: str, model: str) -> Dict
             endpoints,
             "--credentials",
             "bot/credentials.yml",
-            "--auth-token",
-            token,
+            # One argument: a generated token may start with "-", which argparse would read as an option.
+            f"--auth-token={token}",
             "--response-timeout",
             str(settings.response_timeout_seconds),
         ],
