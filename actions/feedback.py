@@ -152,9 +152,7 @@ class ActionRateAnswer(ServiceAction):
         if _first(tracker, "comment"):
             return [SlotSet(Slot.COMMENT_TURN, turn.turn_id), FollowupAction("comment_form")]
         if reason in {code for code, _title in REASON_BUTTONS}:
-            if not store.explain(conversation, turn.turn_id, reason):
-                store.rate(conversation, turn.turn_id, channel, False, turn.procedure_id, turn.intent)
-                store.explain(conversation, turn.turn_id, reason)
+            store.give_reason(conversation, turn.turn_id, channel, reason, turn.procedure_id, turn.intent)
             button = {
                 "title": COMMENT_BUTTON,
                 "payload": button_payload(Intent.RATE_ANSWER, turn=turn.turn_id, comment="yes"),

@@ -92,6 +92,20 @@ class AnswerFeedbackStore:
         logger.info("feedback.reason conversation=%s turn=%s reason=%s", conversation_id, turn_id, reason)
         return True
 
+    def give_reason(
+        self,
+        conversation_id: str,
+        turn_id: str,
+        channel: str,
+        reason: str,
+        procedure_id: Optional[str] = None,
+        intent: Optional[str] = None,
+    ) -> None:
+        """A reason button implies a 👎: attach the reason, storing (or switching to) the 👎 first if needed."""
+        if not self.explain(conversation_id, turn_id, reason):
+            self.rate(conversation_id, turn_id, channel, False, procedure_id, intent)
+            self.explain(conversation_id, turn_id, reason)
+
     def comment(self, conversation_id: str, turn_id: str, text: str) -> bool:
         """Attach the citizen's comment (masked, bounded) to a 👎; False when there is none to attach to."""
         with self._sessions() as session, session.begin():

@@ -81,9 +81,8 @@ def keep_feedback(message: UserMessage, feedback: Dict[str, str], store: Optiona
     channel = message.input_channel or "rest"
     if "helpful" in feedback:
         store.rate(message.sender_id, feedback["turn"], channel, feedback["helpful"] == "up")
-    elif not store.explain(message.sender_id, feedback["turn"], feedback["reason"]):
-        store.rate(message.sender_id, feedback["turn"], channel, False)
-        store.explain(message.sender_id, feedback["turn"], feedback["reason"])
+    else:
+        store.give_reason(message.sender_id, feedback["turn"], channel, feedback["reason"])
     logger.warning("turn.feedback_kept conversation=%s channel=%s", message.sender_id, channel)
 
 

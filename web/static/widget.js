@@ -238,10 +238,7 @@
     if (!text) { return; }
     acceptNotice();
     addMessage({ from: "user", text: text });
-    hideOffline();
-    unanswered = payload;
-    setTyping(true);
-    if (ready) { emit(payload); } else { pending.push(payload); }
+    sendQuietly(payload);
   }
 
   /* A press that needs no bubble of its own (a 👍/👎 shows as the pressed thumb). */

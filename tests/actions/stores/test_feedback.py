@@ -74,3 +74,17 @@ def test_comments_are_masked_and_cleaned_by_the_store(database_url):
     store.comment("c", "m1", "=gọi 0912345678\x00 lại cho tôi")
     [row] = store.for_conversation("c")
     assert row.comment == "=gọi [SĐT] lại cho tôi"
+
+
+def test_a_reason_implies_a_thumb_down(database_url):
+    store = AnswerFeedbackStore(session_factory(database_url))
+    store.give_reason("c", "m1", "zalo", "wrong_procedure", "ho-chieu", "ask_fee")  # no 👎 pressed before
+    store.rate("c", "m2", "zalo", True)
+    store.give_reason("c", "m2", "zalo", "other")  # a 👍 switched to 👎 by the reason
+    with pytest.raises(UnknownReason):
+        store.give_reason("c", "m3", "zalo", "rude")
+    rows = store.for_conversation("c")
+    assert [(r.turn_id, r.helpful, r.reason, r.procedure_id) for r in rows] == [
+        ("m1", False, "wrong_procedure", "ho-chieu"),
+        ("m2", False, "other", None),
+    ]

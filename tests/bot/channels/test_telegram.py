@@ -19,10 +19,9 @@ from bot.channels.outbox import OutboxStore
 from bot.channels.telegram import TelegramInput
 from core.db import session_factory
 from core.settings import TelegramSettings
-from tests.bot.channels.conftest import outbox_rows, user_texts
+from tests.bot.channels.conftest import outbox_rows, telegram_stack, user_texts
 from tests.conftest import ROOT
 from tests.fakes.telegram_api import FakeTelegramApi, callback_update, sticker_update, text_update
-from tools.stack import running_servers
 
 pytestmark = pytest.mark.e2e
 
@@ -33,19 +32,15 @@ WEBHOOK_URL = "https://portal.example.gov.vn/webhooks/telegram/webhook"
 
 @pytest.fixture(scope="module")
 def telegram(tmp_path_factory, curated_records) -> Iterator[Dict]:
-    fake = FakeTelegramApi(BOT_TOKEN).start()
-    env = {
-        "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "TELEGRAM_API_BASE_URL": f"{fake.url}/bot",
-        "TELEGRAM_WEBHOOK_URL": WEBHOOK_URL,
-        "OUTBOX_RETRY_SECONDS": "1",
-    }
-    try:
-        with running_servers(tmp_path_factory.mktemp("telegram"), curated_records, env) as servers:
-            yield {"fake": fake, "servers": servers, "env": env, "webhook": f"{servers.rasa}/webhooks/telegram/webhook"}
-    finally:
-        fake.stop()
+    with telegram_stack(
+        tmp_path_factory.mktemp("telegram"),
+        curated_records,
+        BOT_TOKEN,
+        SECRET,
+        TELEGRAM_WEBHOOK_URL=WEBHOOK_URL,
+        OUTBOX_RETRY_SECONDS="1",
+    ) as stack:
+        yield stack
 
 
 def post(telegram, update, secret=SECRET):

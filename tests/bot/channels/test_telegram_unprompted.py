@@ -15,9 +15,10 @@ from actions.stores.applications import DatabaseStatusProvider
 from actions.stores.tables import ServiceSurvey
 from core.db import session_factory
 from core.settings import get_settings
-from tests.fakes.telegram_api import FakeTelegramApi, callback_update, text_update
+from tests.bot.channels.conftest import telegram_stack
+from tests.fakes.telegram_api import callback_update, text_update
 from tools.invitations import invite_completed
-from tools.stack import TOKEN, running_servers
+from tools.stack import TOKEN
 
 pytestmark = pytest.mark.e2e
 
@@ -28,18 +29,10 @@ IDLE_SECONDS = 4
 
 @pytest.fixture(scope="module")
 def telegram(tmp_path_factory, curated_records) -> Iterator[Dict]:
-    fake = FakeTelegramApi(BOT_TOKEN).start()
-    env = {
-        "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "TELEGRAM_API_BASE_URL": f"{fake.url}/bot",
-        "SURVEY_IDLE_SECONDS": str(IDLE_SECONDS),
-    }
-    try:
-        with running_servers(tmp_path_factory.mktemp("idle"), curated_records, env) as servers:
-            yield {"fake": fake, "servers": servers, "webhook": f"{servers.rasa}/webhooks/telegram/webhook"}
-    finally:
-        fake.stop()
+    with telegram_stack(
+        tmp_path_factory.mktemp("idle"), curated_records, BOT_TOKEN, SECRET, SURVEY_IDLE_SECONDS=str(IDLE_SECONDS)
+    ) as stack:
+        yield stack
 
 
 def post(telegram, update) -> None:
