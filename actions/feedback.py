@@ -213,6 +213,7 @@ _ANSWERING_MODULES = (
     "actions.walkthrough",
     "actions.feedback",
     "actions.survey",
+    "actions.handoff",
 )
 
 

@@ -99,20 +99,6 @@ class ActionTrackApplication(ServiceAction):
         return [SlotSet(Slot.APPLICATION_CODE, status.code)]
 
 
-class ActionHandoff(ServiceAction):
-    """Gives the hotline and the official feedback channel, and records the request."""
-
-    def name(self) -> Text:
-        return "action_handoff"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        kind = "complain" if latest_intent(tracker) == "complain" else "request_human"
-        self.services.handoffs.record(tracker.sender_id, channel_of(tracker), kind, tracker.get_slot(Slot.PROCEDURE_ID))
-        response = "utter_handoff_complain" if kind == "complain" else "utter_handoff_human"
-        utter(dispatcher, self.services.settings, response)
-        return []
-
-
 class ActionPaymentHelp(ServiceAction):
     """How to pay online; the hotline and the portal in the text come from the settings."""
 

@@ -13,11 +13,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from actions.stores.applications import DatabaseStatusProvider, StatusProvider
+from actions.stores.callbacks import CallbackStore
 from actions.stores.feedback import AnswerFeedbackStore
-from actions.stores.handoff import HandoffLog
+from actions.stores.handoff import HandoffQueue
 from actions.stores.invitations import CompletionInvitationStore
 from actions.stores.surveys import ServiceSurveyStore
 from core.db import session_factory
+from core.field_cipher import FieldCipher
+from core.office_hours import OfficeHours
 from core.settings import Settings, get_settings
 from knowledge_base.guide import GuideIndex, load_guide
 from knowledge_base.repository import ProcedureRepository
@@ -33,7 +36,7 @@ INDEX_CHECK_SECONDS = 30.0
 @dataclass
 class Services:
     """Knowledge base (records and their reviews, the guide), answer feedback, service surveys,
-    application status and hand-off log for one database."""
+    application status, the hand-off queue with its callbacks and office hours, for one database."""
 
     settings: Settings
     sessions: sessionmaker
@@ -42,7 +45,9 @@ class Services:
     feedback: AnswerFeedbackStore
     surveys: ServiceSurveyStore
     applications: StatusProvider
-    handoffs: HandoffLog
+    handoffs: HandoffQueue
+    callbacks: CallbackStore
+    office_hours: OfficeHours
     invitations: CompletionInvitationStore
     guide: GuideIndex
     _index: Optional[ProcedureIndex] = None
@@ -61,7 +66,9 @@ class Services:
             feedback=AnswerFeedbackStore(sessions),
             surveys=ServiceSurveyStore(sessions),
             applications=DatabaseStatusProvider(sessions),
-            handoffs=HandoffLog(sessions),
+            handoffs=HandoffQueue(sessions),
+            callbacks=CallbackStore(sessions, FieldCipher.from_settings(settings)),
+            office_hours=OfficeHours.from_settings(settings),
             invitations=CompletionInvitationStore(sessions),
             guide=GuideIndex(load_guide()),
         )

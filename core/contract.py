@@ -104,6 +104,7 @@ class Slot:
     HAS_VNEID_LEVEL2 = "has_vneid_level2"
     HAS_SCANS = "has_scans"
     HAS_PAYMENT = "has_payment"
+    CALLBACK_PHONE = "callback_phone"
 
 
 class AnswerStatus:

@@ -125,6 +125,8 @@ class Settings:
     legal_aid_url: str = field(default_factory=lambda: os.environ.get("LEGAL_AID_URL", "https://tgpl.moj.gov.vn"))
     legal_aid_hotline: str = field(default_factory=lambda: os.environ.get("LEGAL_AID_HOTLINE", "18001233"))
     retention_days: int = field(default_factory=lambda: _env_int("RETENTION_DAYS", 365))
+    # Callback phone numbers are deleted after this many days even if their request was never closed.
+    callback_retention_days: int = field(default_factory=lambda: _env_int("CALLBACK_RETENTION_DAYS", 30))
     review_admin_user: Optional[str] = field(default_factory=lambda: os.environ.get("REVIEW_ADMIN_USER") or None)
     review_admin_password: Optional[str] = field(
         default_factory=lambda: os.environ.get("REVIEW_ADMIN_PASSWORD") or None
@@ -168,6 +170,30 @@ class Settings:
     # Services with fewer survey answers than this are listed with their figures but not ranked:
     # with so few answers their intervals overlap almost everything.
     min_ratings_to_rank: int = field(default_factory=lambda: _env_int("MIN_RATINGS_TO_RANK", 10))
+    # Hand-off to an officer (actions/handoff.py, web/dashboard/handoff.py). The web server reaches the
+    # Rasa server's HTTP API here to pause a conversation an officer takes and to deliver their replies.
+    rasa_url: str = field(
+        default_factory=lambda: (
+            os.environ.get("RASA_URL") or f"http://127.0.0.1:{_env_int('RASA_PORT', 5005)}"
+        ).rstrip("/")
+    )
+    # When officers answer (Vietnam time): periods of a working day, ISO weekdays (1 = Monday), and
+    # the file of public holidays and swapped working Saturdays (core/office_hours.py).
+    office_hours: str = field(default_factory=lambda: os.environ.get("OFFICE_HOURS") or "07:30-11:30,13:30-17:00")
+    office_weekdays: str = field(default_factory=lambda: os.environ.get("OFFICE_WEEKDAYS") or "1,2,3,4,5")
+    holidays_file: Path = field(
+        default_factory=lambda: Path(os.environ.get("HOLIDAYS_FILE") or PROJECT_ROOT / "core" / "public_holidays.yml")
+    )
+    # A request for a person nobody has taken after this many minutes gets a callback offer.
+    handoff_wait_minutes: int = field(default_factory=lambda: _env_int("HANDOFF_WAIT_MINUTES", 10))
+    # Longest reply an officer may send in one message (characters).
+    max_officer_reply_chars: int = field(default_factory=lambda: _env_int("MAX_OFFICER_REPLY_CHARS", 2000))
+    # Callback phone numbers are encrypted at rest with this key (Fernet, urlsafe base64 of 32 bytes).
+    # Without CALLBACK_KEY one is generated on first use and kept in CALLBACK_KEY_FILE (owner-only).
+    callback_key: Optional[str] = field(default_factory=lambda: os.environ.get("CALLBACK_KEY") or None)
+    callback_key_file: Path = field(
+        default_factory=lambda: Path(os.environ.get("CALLBACK_KEY_FILE") or VAR_DIR / "callback_key")
+    )
 
     def __post_init__(self) -> None:
         if not self.redis_key_prefix.isalnum():

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Callable, Dict, Iterator, List
 
 import pytest
+from cryptography.fernet import Fernet
 
 from core.db import session_factory
 from core.settings import Settings
@@ -25,6 +27,11 @@ NATIONAL_SAMPLE = ROOT / "tests" / "real_questions" / "national-sample"
 PREVIOUS_VERSION_DB = ROOT / "tests" / "data" / "assistant-acd730d.db"
 PREVIOUS_VERSION_ADMIN_PASSWORD = "a-long-password-123"
 
+
+# Secrets the servers would otherwise generate into var/ of the checkout: one per test session, shared
+# with every server a test starts (they inherit the environment). tools/stack.TOKEN is Rasa's token.
+os.environ.setdefault("CALLBACK_KEY", Fernet.generate_key().decode("ascii"))
+os.environ.setdefault("RASA_API_TOKEN", "test-token-123")
 
 SERVICE_FIXTURES = {"postgres_url", "rabbitmq_queue"}
 
@@ -145,3 +152,14 @@ def rabbitmq_queue() -> Iterator[str]:
     name = f"citizen_test_{uuid.uuid4().hex[:8]}"
     yield name
     delete_queues(name)
+
+
+def wait_until(check: Callable[[], object], seconds: float = 60, what: str = "") -> object:
+    """``check()``'s first true value, polled for up to ``seconds`` (servers answer asynchronously)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what or check}")

@@ -4,21 +4,35 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, Iterator, List
+from contextlib import contextmanager
+from typing import Callable, Dict, Iterator, List
 
 import pytest
 import requests
 from sqlalchemy import create_engine, text
 
+from actions.stores.handoff import HandoffQueue
 from core.db import session_factory
 from knowledge_base.repository import ProcedureRepository
-from tests.conftest import RABBITMQ_URL, ROOT, delete_queues, fresh_postgres_database, require_rabbitmq, require_server
+from tests.conftest import (
+    RABBITMQ_URL,
+    ROOT,
+    delete_queues,
+    fresh_postgres_database,
+    require_rabbitmq,
+    require_server,
+    wait_until,
+)
+from tests.web.dashboard.conftest import login
 from tools.stack import RASA, TOKEN, free_port, latest_model, running_web_server, stop, wait_for
+from web.dashboard.accounts import AccountStore
 from web.dashboard.analytics import Filters, ReviewData
+from web.dashboard.takeover import HANDED_BACK, JOINED
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
 
@@ -192,3 +206,94 @@ def test_masked_events_reach_the_dashboard_through_rabbitmq(replicas, tmp_path):
     assert "001203004567" not in json.dumps(stored, ensure_ascii=False)
     turns = ReviewData(create_engine(replicas["database_url"])).turns(Filters.last_days(1), sender_id="broker-1")
     assert [(t.intent, t.procedure_id, t.answer_status) for t in turns] == [("ask_fee", "ho-chieu", "answered")]
+
+
+@contextmanager
+def officer_desk(replicas: Dict, tmp_path, rasa_url: str) -> Iterator[Callable[..., int]]:
+    """A web server whose dashboard reaches Rasa at ``rasa_url``, two officers logged in; yields
+    ``act(officer_index, ticket_id, what, **form)`` returning the HTTP status."""
+    env = {
+        "DATABASE_URL": replicas["database_url"],
+        "RASA_URL": rasa_url,
+        "RASA_API_TOKEN": TOKEN,
+        "REVIEW_SECRET_KEY": "r" * 32,
+        "RABBITMQ_URL": RABBITMQ_URL,
+        "RABBITMQ_QUEUE": replicas["queue"],
+    }
+    accounts = AccountStore(session_factory(replicas["database_url"]))
+    with running_web_server(tmp_path, env) as base:
+        clients = []
+        for name in ("canbo1", "canbo2"):
+            if accounts.get(name) is None:
+                accounts.create(name, f"mat-khau-{name}-1", "officer")
+            clients.append(login(base, name, f"mat-khau-{name}-1"))
+
+        def act(officer: int, ticket_id: int, what: str, **form: str) -> int:
+            client = clients[officer]
+            page = client.get(f"{base}/review/handoff/{ticket_id}").text
+            token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+            return client.post(
+                f"{base}/review/handoff/{ticket_id}/{what}",
+                data={"csrf": token, **form},
+                headers={"Accept": "application/json"},
+            ).status_code
+
+        yield act
+
+
+def test_a_takeover_holds_on_both_replicas(replicas, tmp_path):
+    """An officer takes a conversation through replica A: both replicas stay silent in it until handed back."""
+    a, b = replicas["urls"]
+    sender = "takeover-1"
+    say(a, sender, "/request_human")
+    queue = HandoffQueue(session_factory(replicas["database_url"]))
+    ticket = queue.open_for(sender)
+    assert ticket is not None
+    with officer_desk(replicas, tmp_path, a) as act:
+        with ThreadPoolExecutor(2) as pool:
+            codes = sorted(pool.map(lambda officer: act(officer, ticket.id, "take"), (0, 1)))
+        assert codes == [200, 409], "exactly one officer gets the conversation"
+        owner = 0 if queue.get(ticket.id).owner == "canbo1" else 1
+        assert tracker(b, sender)["paused"] is True and tracker(a, sender)["paused"] is True
+        # A REST client gets what was sent between its requests first: here, that an officer joined.
+        assert [m["text"] for m in say(a, sender, "alo, có ai không")] == [JOINED]
+        assert say(b, sender, "làm hộ chiếu hết bao nhiêu tiền") == []
+        assert act(owner, ticket.id, "reply", text="Chào bạn, tôi là cán bộ một cửa.") == 200
+        texts = [e.get("text") for e in tracker(b, sender)["events"] if e["event"] == "bot"]
+        assert "Cán bộ: Chào bạn, tôi là cán bộ một cửa." in texts
+        users = [e["text"] for e in tracker(b, sender)["events"] if e["event"] == "user"]
+        assert users[-2:] == ["alo, có ai không", "làm hộ chiếu hết bao nhiêu tiền"], "the citizen's words are kept"
+        assert act(owner, ticket.id, "hand-back") == 200
+    assert tracker(b, sender)["paused"] is False
+    texts = [m["text"] for m in say(b, sender, "làm hộ chiếu hết bao nhiêu tiền")]
+    assert texts[:2] == ["Cán bộ: Chào bạn, tôi là cán bộ một cửa.", HANDED_BACK]
+    assert "200.000 đồng" in texts[2]
+
+
+def test_an_officer_reaches_a_widget_connected_to_the_other_replica(replicas, tmp_path):
+    """The widget's socket is on replica B; the dashboard talks to replica A: emits go through Redis."""
+    import socketio
+
+    a, b = replicas["urls"]
+    received: List[str] = []
+    confirmed: Dict[str, str] = {}
+    client = socketio.Client()
+    client.on("bot_uttered", lambda data: received.append(data.get("text") or ""))
+    client.on("session_confirm", lambda session_id: confirmed.update(id=session_id))
+    client.connect(b, socketio_path="/socket.io", transports=["polling"], headers={"Origin": "http://localhost:8000"})
+    try:
+        client.emit("session_request", {"session_id": None})
+        wait_until(lambda: confirmed.get("id"))
+        sender = confirmed["id"]
+        client.emit("user_uttered", {"message": "/request_human", "session_id": sender})
+        wait_until(lambda: received)
+        ticket = HandoffQueue(session_factory(replicas["database_url"])).open_for(sender)
+        with officer_desk(replicas, tmp_path, a) as act:
+            assert act(0, ticket.id, "take") == 200
+            wait_until(lambda: JOINED in received)
+            assert act(0, ticket.id, "reply", text="Tôi là cán bộ, bạn cần hỏi gì?") == 200
+            wait_until(lambda: "Cán bộ: Tôi là cán bộ, bạn cần hỏi gì?" in received)
+            assert act(0, ticket.id, "hand-back") == 200
+            wait_until(lambda: HANDED_BACK in received)
+    finally:
+        client.disconnect()

@@ -1,7 +1,8 @@
 """Delete conversations older than ``RETENTION_DAYS`` (default 365): ``make purge``, e.g. from cron.
 
 Every table that holds citizens' words or traces of them is covered: Rasa's tracker events,
-their copy fed from RabbitMQ (``analytics_events``), hand-off rows, opt-ins to a survey
+their copy fed from RabbitMQ (``analytics_events``), hand-off rows with their callback records (the
+encrypted numbers themselves after ``CALLBACK_RETENTION_DAYS``, default 30), opt-ins to a survey
 invitation, the delivered or given-up replies of the outbox (``outbound_messages``), messages
 marked for training, the dashboard's access log (it names conversations) and the comments after
 a 👎, all older than the cut-off; the team's tags, notes and "đã xem" marks go with their
@@ -20,7 +21,7 @@ from typing import List, Optional
 
 from sqlalchemy import delete, inspect, or_, select, text, update
 
-from actions.stores.tables import AnswerFeedback, CompletionInvitation, HandoffRequest
+from actions.stores.tables import AnswerFeedback, CallbackRequest, CompletionInvitation, HandoffRequest
 from bot.analytics_events import AnalyticsEvent
 from bot.channels.tables import OutboundMessage
 from core.db import engine_for
@@ -37,8 +38,9 @@ from web.tables import (
 logger = logging.getLogger(__name__)
 
 
-def purge(database_url: str, days: int, now: Optional[float] = None) -> dict:
-    """Delete what is older than ``days``; returns how many rows went from each table."""
+def purge(database_url: str, days: int, now: Optional[float] = None, number_days: int = 30) -> dict:
+    """Delete what is older than ``days`` (callback numbers: ``number_days``); returns how many rows went
+    from each table."""
     cutoff = (now or time.time()) - days * 86400
     engine = engine_for(database_url)
     removed = {}
@@ -49,6 +51,16 @@ def purge(database_url: str, days: int, now: Optional[float] = None) -> dict:
         result = connection.execute(delete(AnalyticsEvent).where(AnalyticsEvent.timestamp < cutoff))
         removed["analytics_events"] = result.rowcount
         cutoff_dt = datetime.fromtimestamp(cutoff, tz=timezone.utc)
+        # Callback numbers go after CALLBACK_RETENTION_DAYS even when nobody closed their request.
+        number_cutoff = datetime.fromtimestamp(now or time.time(), tz=timezone.utc) - timedelta(days=number_days)
+        result = connection.execute(
+            update(CallbackRequest)
+            .where(CallbackRequest.created_at < number_cutoff, CallbackRequest.phone_encrypted.is_not(None))
+            .values(phone_encrypted=None, deleted_at=datetime.now(timezone.utc))
+        )
+        removed["callback_numbers"] = result.rowcount
+        old_requests = select(HandoffRequest.id).where(HandoffRequest.created_at < cutoff_dt)
+        connection.execute(delete(CallbackRequest).where(CallbackRequest.handoff_id.in_(old_requests)))
         result = connection.execute(delete(HandoffRequest).where(HandoffRequest.created_at < cutoff_dt))
         removed["handoff_requests"] = result.rowcount
         result = connection.execute(delete(CompletionInvitation).where(CompletionInvitation.opted_in_at < cutoff_dt))
@@ -97,7 +109,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.days < 1:
         print("--days must be at least 1", file=sys.stderr)
         return 2
-    removed = purge(settings.database_url, args.days)
+    removed = purge(settings.database_url, args.days, number_days=settings.callback_retention_days)
     print(
         f"deleted conversations older than {args.days} days "
         f"({datetime.now(timezone.utc) - timedelta(days=args.days):%Y-%m-%d}): {removed}"

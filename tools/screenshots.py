@@ -5,8 +5,9 @@ the demo page at a phone's size and saves ``docs/images/first-screen.png`` (the 
 topics) and ``docs/images/walkthrough-step.png`` (the first step of the passport walkthrough).
 On invented figures for one week it also renders the first page of a weekly report to
 ``docs/images/report-first-page.png`` (no servers: ``python -m tools.screenshots --report``) and
-photographs the dashboard's services page to ``docs/images/services-page.png`` (only the web
-server: ``python -m tools.screenshots --dashboard``).
+photographs the dashboard's services page to ``docs/images/services-page.png`` and the officers'
+hand-off queue to ``docs/images/handoff-queue.png`` (only the web server: ``python -m tools.screenshots
+--dashboard``).
 """
 
 from __future__ import annotations
@@ -14,13 +15,18 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import List, Optional
 
-from actions.stores.tables import AnswerFeedback, ServiceSurvey
+from cryptography.fernet import Fernet
+
+from actions.stores.callbacks import CallbackStore
+from actions.stores.handoff import HandoffQueue
+from actions.stores.tables import AnswerFeedback, HandoffRequest, ServiceSurvey
 from bot.analytics_events import AnalyticsEventStore
 from core.db import engine_for, session_factory
+from core.field_cipher import FieldCipher
 from core.settings import PROJECT_ROOT, VIETNAM_TIME
 from knowledge_base.repository import ProcedureRepository
 from knowledge_base.schema import load_directory
@@ -161,32 +167,75 @@ def report_first_page(target: Path = IMAGES) -> Path:
 DEMO_ADMIN, DEMO_PASSWORD = "admin", "anh-chup-man-hinh-123"
 
 
-def services_page(target: Path = IMAGES) -> Path:
-    """``docs/images/services-page.png``: the dashboard's Đánh giá dịch vụ page on the invented week."""
-    target.mkdir(parents=True, exist_ok=True)
-    path = target / "services-page.png"
+def _dashboard_shot(path: Path, page_path: str, heading: str, height: int, queue: bool = False) -> Path:
+    """Logs in to the dashboard on the invented week (and queue) and photographs one page."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)
         url = f"sqlite:///{tmp / 'demo.db'}"
         _demo_database(url)
+        if queue:
+            _demo_queue(url)
         env = {
             "DATABASE_URL": url,
             "REVIEW_ADMIN_USER": DEMO_ADMIN,
             "REVIEW_ADMIN_PASSWORD": DEMO_PASSWORD,
             "REVIEW_SECRET_KEY": "s" * 32,
+            "RASA_API_TOKEN": "not-used-by-these-pages",
+            "CALLBACK_KEY": Fernet.generate_key().decode("ascii"),
         }
-        week = f"from={REPORT_WEEK:%Y-%m-%d}&to={REPORT_WEEK + timedelta(days=6):%Y-%m-%d}"
         with running_web_server(tmp, env) as base:
-            with chromium_page(viewport={"width": 1280, "height": 1100}) as page:
-                page.goto(f"{base}/review/services?{week}")
+            with chromium_page(viewport={"width": 1280, "height": height}) as page:
+                page.goto(f"{base}{page_path}")
                 page.get_by_label("Tên đăng nhập").fill(DEMO_ADMIN)
                 page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
                 page.get_by_role("button", name="Đăng nhập").click()
-                page.get_by_role("heading", name="Đánh giá dịch vụ công trực tuyến và câu trả lời của trợ lý").wait_for(
-                    timeout=TIMEOUT_MS
-                )
+                page.get_by_role("heading", name=heading).wait_for(timeout=TIMEOUT_MS)
                 page.screenshot(path=str(path))
     return path
+
+
+def services_page(target: Path = IMAGES) -> Path:
+    """``docs/images/services-page.png``: the dashboard's Đánh giá dịch vụ page on the invented week."""
+    week = f"from={REPORT_WEEK:%Y-%m-%d}&to={REPORT_WEEK + timedelta(days=6):%Y-%m-%d}"
+    return _dashboard_shot(
+        target / "services-page.png",
+        f"/review/services?{week}",
+        "Đánh giá dịch vụ công trực tuyến và câu trả lời của trợ lý",
+        1100,
+    )
+
+
+def _demo_queue(url: str) -> None:
+    """Invented requests for a person: waiting, taken, answered, one with a callback number."""
+    sessions = session_factory(url)
+    queue = HandoffQueue(sessions)
+    callbacks = CallbackStore(sessions, FieldCipher(Fernet.generate_key().decode("ascii")))
+    now = datetime.now(timezone.utc)
+    demo = [
+        ("telegram:501", "telegram", "ho-chieu", 3, None),
+        ("zalo:8812", "zalo", "tam-tru", 12, None),
+        ("a1b2c3d4e5f60718293a4b5c6d7e8f90", "socketio", "khai-sinh", 25, "canbo.lan"),
+        ("telegram:733", "telegram", "cap-doi-so-do", 95, "canbo.hung"),
+    ]
+    for conversation, channel, procedure, minutes_ago, owner in demo:
+        ticket = queue.open_request(conversation, channel, procedure)
+        with sessions() as session, session.begin():
+            row = session.get(HandoffRequest, ticket.id)
+            row.created_at = now - timedelta(minutes=minutes_ago)
+            if owner:
+                row.status, row.owner, row.taken_at = "taken", owner, row.created_at + timedelta(minutes=2)
+        if minutes_ago > 60:
+            queue.replied(ticket.id)
+            queue.hand_back(ticket.id, owner)
+    late = queue.open_request("zalo:9034", "zalo", "ket-hon")
+    queue.offer_callback(late.id)
+    callbacks.save(late.id, "0900000000", now + timedelta(hours=10))
+
+
+def handoff_queue(target: Path = IMAGES) -> Path:
+    """``docs/images/handoff-queue.png``: the officers' queue (Gặp cán bộ) on invented requests."""
+    return _dashboard_shot(target / "handoff-queue.png", "/review/handoff", "Yêu cầu gặp cán bộ", 640, queue=True)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -201,6 +250,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"wrote {report_first_page()}")
     if not args.report:
         print(f"wrote {services_page()}")
+        print(f"wrote {handoff_queue()}")
     return 0
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from core.db import make_engine
+from core.secret_files import read_or_create
 from core.settings import PROJECT_ROOT, Settings, get_settings
 
 logger = logging.getLogger("tools.serve")
@@ -46,15 +47,12 @@ def api_token(settings: Settings) -> str:
     """``RASA_API_TOKEN``, else the token kept under var/, created (and printed) on first use."""
     if settings.rasa_api_token:
         return settings.rasa_api_token
-    token_file = settings.rasa_api_token_file
-    if token_file.exists():
-        return token_file.read_text(encoding="utf-8").strip()
-    token_file.parent.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(32)
-    descriptor = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(token + "\n")
-    print(f"Rasa HTTP API token (kept in {token_file}; add ?token=... to API calls): {token}", flush=True)
+    token, created = read_or_create(settings.rasa_api_token_file, lambda: secrets.token_urlsafe(32))
+    if created:
+        print(
+            f"Rasa HTTP API token (kept in {settings.rasa_api_token_file}; add ?token=... to API calls): {token}",
+            flush=True,
+        )
     return token
 
 

@@ -21,6 +21,7 @@ from bot.analytics_events import AnalyticsEventStore
 from core.db import engine_for
 from core.settings import Settings, get_settings
 from knowledge_base import log_masking
+from web.dashboard.handoff import create_handoff_blueprint
 from web.dashboard.views import ReviewSite, create_blueprint, security_headers
 from web.event_feed import EventFeed
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings) -> Sanic:
 
     site = ReviewSite(settings)
     app.blueprint(create_blueprint(site))
+    app.blueprint(create_handoff_blueprint(site))
     app.register_middleware(security_headers, "response")
     feed = (
         EventFeed(

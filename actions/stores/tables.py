@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Text, UniqueConstraint
 
 from core.db import Base, UTCDateTime, utcnow
 
@@ -88,7 +88,12 @@ class CompletionInvitation(Base):
 
 
 class HandoffRequest(Base):
-    """A citizen asked for a person or filed a complaint through the assistant."""
+    """A citizen asked for a person or filed a complaint through the assistant.
+
+    A request for a person goes through the officers' queue (actions/stores/handoff.py):
+    ``new`` → ``taken`` (an officer has the conversation; the assistant is silent) → ``answered``
+    (handed back after the officer replied) → ``closed``. A complaint is recorded as ``closed``.
+    """
 
     __tablename__ = "handoff_requests"
 
@@ -98,3 +103,30 @@ class HandoffRequest(Base):
     kind = Column(String(32), nullable=False)
     procedure_id = Column(String(64))
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    status = Column(String(16), nullable=False, default="new", index=True)
+    owner = Column(String(64))
+    taken_at = Column(UTCDateTime)
+    first_reply_at = Column(UTCDateTime)
+    handed_back_at = Column(UTCDateTime)
+    closed_at = Column(UTCDateTime)
+    # Set once the citizen was offered a callback (outside office hours, or nobody took the request).
+    callback_offered_at = Column(UTCDateTime)
+
+
+class CallbackRequest(Base):
+    """A citizen's consent to be called back, with the number encrypted (core/field_cipher.py).
+
+    The number is kept only here: the tracker and the logs hold its masked form. ``phone_encrypted``
+    is emptied when the request is closed or by retention; ``phone_hint`` (the last three digits)
+    lets an officer confirm the right number without opening it.
+    """
+
+    __tablename__ = "callback_requests"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    handoff_id = Column(Integer, ForeignKey("handoff_requests.id"), nullable=False, unique=True)
+    phone_encrypted = Column(Text)
+    phone_hint = Column(String(8))
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    expected_by = Column(UTCDateTime, nullable=False)
+    deleted_at = Column(UTCDateTime)

@@ -222,6 +222,36 @@ class OutboxStore:
         with self._sessions() as session:
             return session.execute(query).first() is not None
 
+    def collect(self, channel: str, recipient: str, now: Optional[datetime] = None) -> List[Dict[str, Any]]:
+        """Hands over (and marks delivered) what waits for ``recipient``, oldest first.
+
+        For a channel whose client fetches its messages (REST); a message two requests collect at
+        once goes to the one whose update marked it.
+        """
+        now = now or utcnow()
+        waiting = (
+            select(OutboundMessage)
+            .where(
+                OutboundMessage.channel == channel,
+                OutboundMessage.recipient == recipient,
+                OutboundMessage.delivered_at.is_(None),
+                OutboundMessage.given_up_at.is_(None),
+            )
+            .order_by(OutboundMessage.id)
+            .limit(BATCH)
+        )
+        bodies = []
+        with self._sessions() as session, session.begin():
+            for row in session.execute(waiting).scalars().all():
+                taken = session.execute(
+                    update(OutboundMessage)
+                    .where(OutboundMessage.id == row.id, OutboundMessage.delivered_at.is_(None))
+                    .values(delivered_at=now)
+                )
+                if taken.rowcount == 1:
+                    bodies.append(dict(row.body))
+        return bodies
+
     def counts(self) -> Dict[str, int]:
         """How many messages are ``pending``, ``delivered`` and ``given_up`` (for the dashboard)."""
         query = select(func.count(), func.count(OutboundMessage.delivered_at), func.count(OutboundMessage.given_up_at))

@@ -12,7 +12,10 @@ and logs the raw message when processing fails. This channel keeps Rasa's wire f
 - names the channel itself (``rest``) and bounds the metadata;
 - bounds request bodies for the whole Rasa server (``MAX_REQUEST_BYTES``, Sanic's
   ``REQUEST_MAX_SIZE``), since this channel is always on;
-- answers "busy" rather than nothing when the turn fails (bot/channels/turns.py).
+- answers "busy" rather than nothing when the turn fails (bot/channels/turns.py);
+- keeps what Rasa sends the conversation between two requests (an officer's replies during a
+  hand-off, web/dashboard/takeover.py) in the outbox, and returns it first in the response to the
+  client's next message: a request/response client has no other way to receive it.
 
 Rasa's ``?stream=true`` variant is not offered: no client of ours uses it.
 """
@@ -29,6 +32,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.outbox import OutboxStore
 from bot.channels.turns import guarantee_reply
 from core.settings import get_settings
 from knowledge_base.privacy import mask_personal_data
@@ -72,8 +76,37 @@ def read_body(raw: bytes) -> Tuple[str, str, Optional[Dict[str, Any]]]:
     return sender, message, metadata
 
 
+class HeldRepliesOutput(CollectingOutputChannel):
+    """Messages for a REST conversation sent outside its own requests, kept until the client's next one."""
+
+    def __init__(self, outbox: OutboxStore) -> None:
+        super().__init__()
+        self.outbox = outbox
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL
+
+    async def _persist_message(self, message: Dict[Text, Any]) -> None:
+        body = {key: value for key, value in message.items() if key != "recipient_id"}
+        self.outbox.add(CHANNEL, message["recipient_id"], body, error=None)
+        logger.info("rest.held conversation=%s", message["recipient_id"])
+
+
 class CitizenRestInput(InputChannel):
     """Rasa input channel ``rest`` with validated bodies (replaces Rasa's ``RestInput``)."""
+
+    def __init__(self) -> None:
+        self.outbox: Optional[OutboxStore] = None
+
+    def held_replies(self) -> OutboxStore:
+        if self.outbox is None:
+            self.outbox = OutboxStore.from_settings()
+        return self.outbox
+
+    def get_output_channel(self) -> HeldRepliesOutput:
+        """Where Rasa sends this channel's messages outside a request (``output_channel=latest``)."""
+        return HeldRepliesOutput(self.held_replies())
 
     @classmethod
     def name(cls) -> Text:
@@ -104,6 +137,7 @@ class CitizenRestInput(InputChannel):
                 return response.json({"error": str(exc)}, status=400)
             collector = CollectingOutputChannel()
             await handle(UserMessage(text, collector, sender, input_channel=CHANNEL, metadata=metadata))
-            return response.json(collector.messages)
+            held = [{"recipient_id": sender, **body} for body in self.held_replies().collect(CHANNEL, sender)]
+            return response.json(held + collector.messages)
 
         return webhook

@@ -6,6 +6,9 @@ callback every input channel gets, watches what the turn sends, and when it sent
 raised) answers "busy, try again" itself. A 👍/👎 pressed meanwhile is stored from here, so no
 answer feedback is lost while the action server is away. A survey score pressed meanwhile stays in
 the conversation's log (the turn is stored) but cannot be linked to its survey from here.
+
+A conversation an officer has taken (web/dashboard/handoff.py) is paused in Rasa: its turns send
+nothing on purpose, and the officer answers. Those turns get no "busy" reply.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from actions.stores.feedback import AnswerFeedbackStore
+from actions.stores.handoff import HandoffQueue
 from core.contract import FEEDBACK_REASONS
 from core.db import session_factory
 
@@ -91,11 +95,21 @@ def is_silent_turn(text: Optional[str]) -> bool:
     return bool(_END_PAYLOAD.match((text or "").strip()))
 
 
+def officer_has_it(conversation_id: str, queue: Optional[HandoffQueue] = None) -> bool:
+    """True while an officer holds the conversation; a database error counts as no (say "busy")."""
+    try:
+        return (queue or HandoffQueue(session_factory())).is_taken(conversation_id)
+    except Exception as exc:
+        logger.error("turn.handoff_check_failed conversation=%s error=%s", conversation_id, type(exc).__name__)
+        return False
+
+
 def guarantee_reply(
     on_new_message: OnNewMessage,
     feedback: Optional[AnswerFeedbackStore] = None,
     conversation_id: Optional[Callable[[str], str]] = None,
     redo_failed_turns: bool = False,
+    handoffs: Optional[HandoffQueue] = None,
 ) -> OnNewMessage:
     """``on_new_message`` that answers "busy" when the turn itself answered nothing.
 
@@ -125,6 +139,9 @@ def guarantee_reply(
             if redo_failed_turns:
                 raise
         if watched.sent or (failed is None and is_silent_turn(message.text)):
+            return result
+        if failed is None and officer_has_it(message.sender_id, handoffs):
+            logger.info("turn.with_officer conversation=%s channel=%s", message.sender_id, message.input_channel)
             return result
         logger.warning("turn.no_reply conversation=%s channel=%s", message.sender_id, message.input_channel)
         pressed = feedback_in(message.text)

@@ -1,7 +1,7 @@
-from actions.service_help import ActionFallback, ActionHandoff, ActionPaymentHelp, ActionTrackApplication
+from actions.handoff import ActionHandoff
+from actions.service_help import ActionFallback, ActionPaymentHelp, ActionTrackApplication
 from actions.services import Services
 from actions.stores.applications import DatabaseStatusProvider
-from actions.stores.handoff import HandoffLog
 from core.settings import Settings
 from tests.actions.conftest import DOMAIN, make_tracker, run_action, slot_events
 
@@ -28,15 +28,6 @@ def test_track_known_and_unknown_code(services):
     assert "Hồ sơ G22.39-250101-0001 (Cấp hộ chiếu phổ thông ở trong nước): Đã có kết quả" in messages[0]["text"]
     messages, _ = run_action(ActionTrackApplication(services), make_tracker("h12.34-250101-9999", "track_application"))
     assert "Không tìm thấy hồ sơ có mã H12.34-250101-9999" in messages[0]["text"]
-
-
-def test_handoff_records_and_gives_hotline(services):
-    messages, _ = run_action(ActionHandoff(services), make_tracker("tôi muốn khiếu nại", "complain", channel="zalo"))
-    assert "18001096" in messages[0]["text"] and "Phản ánh, kiến nghị" in messages[0]["text"]
-    messages, _ = run_action(ActionHandoff(services), make_tracker("gặp cán bộ", "request_human", channel="zalo"))
-    assert "18001096" in messages[0]["text"]
-    rows = HandoffLog(services.sessions).for_conversation("citizen-1")
-    assert [(r.kind, r.channel) for r in rows] == [("complain", "zalo"), ("request_human", "zalo")]
 
 
 def test_fallback_is_polite_and_suggests_the_close_procedures(services):
@@ -102,7 +93,7 @@ def test_the_office_settings_fill_the_domain_texts(loaded_database):
     payment, _ = run_action(ActionPaymentHelp(office), make_tracker("trả tiền kiểu gì", "payment_help"))
     assert payment[0]["response"] == "utter_payment_help"
     assert "gọi tổng đài 02363822123. Chi tiết: https://dichvucong.danang.gov.vn" in payment[0]["text"]
-    human, _ = run_action(ActionHandoff(office), make_tracker("gặp cán bộ", "request_human"))
+    human, _ = run_action(ActionHandoff(office), make_tracker("tôi muốn khiếu nại", "complain"))
     assert "02363822123" in human[0]["text"] and "{" not in human[0]["text"]
     unknown, _ = run_action(ActionTrackApplication(office), make_tracker("h12.34-250101-9999", "track_application"))
     assert "tra cứu tại https://dichvucong.danang.gov.vn hoặc gọi tổng đài 02363822123." in unknown[0]["text"]

@@ -1,7 +1,7 @@
 import pytest
 
 from actions.stores.applications import DatabaseStatusProvider, find_application_code
-from actions.stores.handoff import HandoffLog
+from actions.stores.handoff import HandoffQueue
 from core.db import session_factory
 from knowledge_base.privacy import mask_personal_data
 
@@ -21,7 +21,7 @@ def test_application_code_in_text():
 
 
 def test_handoff_is_recorded(database_url):
-    log = HandoffLog(session_factory(database_url))
+    log = HandoffQueue(session_factory(database_url))
     log.record("conv-4", "telegram", "complain", "ket-hon")
     [row] = log.for_conversation("conv-4")
     assert (row.kind, row.channel, row.procedure_id) == ("complain", "telegram", "ket-hon")

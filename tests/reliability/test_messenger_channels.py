@@ -19,8 +19,9 @@ from sqlalchemy import select
 from actions.stores.tables import AnswerFeedback
 from bot.channels.turns import BUSY_REPLY
 from core.db import session_factory
-from tests.fakes.telegram_api import FakeTelegramApi, text_update
-from tests.fakes.zalo_api import FakeZaloApi, signed_event, text_event
+from tests.fakes.messengers import fake_messengers
+from tests.fakes.telegram_api import text_update
+from tests.fakes.zalo_api import signed_event, text_event
 from tests.reliability.conftest import peak_rss_mib
 from tools.stack import running_servers
 
@@ -33,26 +34,9 @@ LONG = ("thu tuc ho chieu " * 5_883).strip()  # 100,010 characters
 
 @pytest.fixture(scope="module")
 def messengers(tmp_path_factory, curated_records) -> Iterator[Dict]:
-    telegram = FakeTelegramApi(BOT_TOKEN).start()
-    zalo = FakeZaloApi(APP_ID, APP_SECRET, access_token="access-1", refresh_token="refresh-1").start()
-    env = {
-        "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "TELEGRAM_API_BASE_URL": f"{telegram.url}/bot",
-        "ZALO_APP_ID": APP_ID,
-        "ZALO_OA_SECRET_KEY": OA_SECRET,
-        "ZALO_APP_SECRET": APP_SECRET,
-        "ZALO_ACCESS_TOKEN": "access-1",
-        "ZALO_REFRESH_TOKEN": "refresh-1",
-        "ZALO_API_BASE_URL": zalo.url,
-        "ZALO_OAUTH_BASE_URL": zalo.url,
-    }
-    try:
+    with fake_messengers(BOT_TOKEN, SECRET, APP_ID, OA_SECRET, APP_SECRET) as (telegram, zalo, env):
         with running_servers(tmp_path_factory.mktemp("messengers"), curated_records, env) as servers:
             yield {"telegram": telegram, "zalo": zalo, "servers": servers}
-    finally:
-        telegram.stop()
-        zalo.stop()
 
 
 def on_telegram(messengers, update_id: int, chat_id: int, text: str) -> List[str]:

@@ -1,15 +1,18 @@
 import time
 from datetime import datetime, timedelta, timezone
 
+from cryptography.fernet import Fernet
 from sqlalchemy import insert, select, text
 
+from actions.stores.callbacks import CallbackStore
 from actions.stores.feedback import AnswerFeedbackStore
-from actions.stores.handoff import HandoffLog
+from actions.stores.handoff import HandoffQueue
 from actions.stores.invitations import CompletionInvitationStore
 from actions.stores.surveys import ServiceSurveyStore
-from actions.stores.tables import AnswerFeedback, CompletionInvitation, HandoffRequest
+from actions.stores.tables import AnswerFeedback, CallbackRequest, CompletionInvitation, HandoffRequest
 from bot.analytics_events import AnalyticsEvent
 from core.db import engine_for, session_factory
+from core.field_cipher import FieldCipher
 from tools.retention import purge
 from web.tables import (
     AuditEntry,
@@ -38,10 +41,10 @@ def test_purge_removes_old_conversations_and_keeps_recent_ones_and_the_figures(d
             ],
         )
     sessions = session_factory(database_url)
-    HandoffLog(sessions).record("old", "rest", "complain")
+    HandoffQueue(sessions).record("old", "rest", "complain")
     with sessions() as session, session.begin():
         session.get(HandoffRequest, 1).created_at = datetime.now(timezone.utc) - timedelta(days=400)
-    HandoffLog(sessions).record("new", "rest", "complain")
+    HandoffQueue(sessions).record("new", "rest", "complain")
     feedback = AnswerFeedbackStore(sessions)
     for conversation, comment in (("old", "chậm quá"), ("new", "sai địa chỉ")):
         feedback.rate(conversation, "m1", "rest", False, "ho-chieu", "ask_fee")
@@ -80,6 +83,7 @@ def test_purge_removes_old_conversations_and_keeps_recent_ones_and_the_figures(d
     assert purge(database_url, 365, now=now) == {
         "events": 1,
         "analytics_events": 1,
+        "callback_numbers": 0,
         "handoff_requests": 1,
         "completion_invitations": 1,
         "outbound_messages": 0,
@@ -94,7 +98,7 @@ def test_purge_removes_old_conversations_and_keeps_recent_ones_and_the_figures(d
     with engine.connect() as connection:
         assert [r[0] for r in connection.execute(text("SELECT sender_id FROM events"))] == ["new"]
         assert [r[0] for r in connection.execute(text("SELECT sender_id FROM analytics_events"))] == ["new"]
-    assert [r.conversation_id for r in HandoffLog(sessions).for_conversation("new")] == ["new"]
+    assert [r.conversation_id for r in HandoffQueue(sessions).for_conversation("new")] == ["new"]
     [old] = feedback.for_conversation("old")
     [new] = feedback.for_conversation("new")
     assert (old.helpful, old.reason, old.comment) == (False, "missing_information", None)
@@ -108,3 +112,24 @@ def test_purge_removes_old_conversations_and_keeps_recent_ones_and_the_figures(d
         assert [t.sender_id for t in session.execute(select(ConversationTag)).scalars()] == ["new"]
         assert [r.sender_id for r in session.execute(select(ConversationReview)).scalars()] == ["new"]
         assert list(session.execute(select(ConversationNote)).scalars()) == []
+
+
+def test_callback_numbers_expire_before_their_request_and_go_with_it(database_url):
+    sessions = session_factory(database_url)
+    queue = HandoffQueue(sessions)
+    callbacks = CallbackStore(sessions, FieldCipher(Fernet.generate_key().decode()))
+    now = datetime.now(timezone.utc)
+    ages = {"ancient": 400, "stale": 40, "fresh": 3}
+    for name, days in ages.items():
+        ticket = queue.open_request(name, "telegram")
+        callbacks.save(ticket.id, "0912345678", now)
+        with sessions() as session, session.begin():
+            session.get(HandoffRequest, ticket.id).created_at = now - timedelta(days=days)
+            row = session.execute(select(CallbackRequest).where(CallbackRequest.handoff_id == ticket.id)).scalar_one()
+            row.created_at = now - timedelta(days=days)
+    removed = purge(database_url, 365, number_days=30)
+    assert removed["callback_numbers"] == 2 and removed["handoff_requests"] == 1
+    with sessions() as session:
+        rows = {r.handoff_id: r.phone_encrypted for r in session.execute(select(CallbackRequest)).scalars()}
+    assert set(rows) == {2, 3}  # the 400-day-old request went with its callback record
+    assert rows[2] is None and callbacks.number(3) == "0912345678"

@@ -21,9 +21,12 @@ from web.tables import AuditEntry, ReviewSession, ReviewUser
 
 logger = logging.getLogger(__name__)
 
-# viewer: reads; editor: also records content reviews; admin: also manages accounts.
-ROLES = ("viewer", "editor", "admin")
+# viewer: reads; editor: also records content reviews; officer: also takes citizens' requests for a
+# person and talks to them; admin: all of that, and manages accounts.
+ROLES = ("viewer", "editor", "officer", "admin")
 REVIEWER_ROLES = ("editor", "admin")
+# Who may take a citizen's request for a person and talk to them (web/dashboard/handoff.py).
+OFFICER_ROLES = ("officer", "admin")
 MIN_PASSWORD_LENGTH = 10
 FAILURE_WINDOW_SECONDS = 15 * 60
 # One client (address) gets a few tries; one user name, whoever tries it, many more. The per-name

@@ -7,7 +7,7 @@ import csv
 import io
 import logging
 import secrets
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import partial, wraps
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional
@@ -22,6 +22,8 @@ from sanic.response import HTTPResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from actions.stores.handoff import NEW as HANDOFF_NEW
+from actions.stores.handoff import HandoffQueue
 from bot.channels.outbox import OutboxStore
 from core.contract import DOMAIN_INTENTS, SURVEY_CRITERIA, AnswerStatus
 from core.db import engine_for, session_factory
@@ -47,8 +49,10 @@ from web.dashboard.security import (
 from web.dashboard.wording import (
     CHANNEL_LABELS,
     CRITERION_LABELS,
+    HANDOFF_STATUS_LABELS,
     INTERVAL_NOTE,
     REASON_LABELS,
+    ROLE_LABELS,
     SELF_SELECTION_NOTE,
     SEPARATE_NOTE,
     STATUS_LABELS,
@@ -61,6 +65,7 @@ from web.dashboard.wording import (
     reason_label,
     status_label,
     vietnam_time,
+    wait_label,
 )
 from web.reports import figures
 from web.reports.pdf import pdf_bytes
@@ -130,16 +135,20 @@ class ReviewSite:
         self.procedures = ProcedureRepository(self.sessions)
         self.reviews = ReviewStore(self.sessions)
         self.notes = ConversationReviewStore(self.sessions)
+        self.handoffs = HandoffQueue(self.sessions)
         self.signer = SessionSigner(settings.review_secret_key)
         self.jinja = Environment(
             loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]), finalize=_printable
         )
         self.jinja.filters["dt"] = vietnam_time
+        self.jinja.filters["wait"] = wait_label
         self.jinja.globals.update(
             channel_labels=CHANNEL_LABELS,
             status_labels=STATUS_LABELS,
             reason_labels=REASON_LABELS,
             criterion_labels=CRITERION_LABELS,
+            role_labels=ROLE_LABELS,
+            handoff_status_labels=HANDOFF_STATUS_LABELS,
             intent_label=intent_label,
             message_label=message_label,
         )
@@ -158,6 +167,7 @@ class ReviewSite:
             csrf=self.signer.csrf_token(session) if session else "",
             path=request.path,
             csp_nonce=request.ctx.csp_nonce,
+            handoff_waiting=self.handoffs.counts()[HANDOFF_NEW] if session else 0,
         )
         return response.html(self.jinja.get_template(template).render(**context), status=status)
 
@@ -191,11 +201,14 @@ def in_worker_thread(page: Page) -> Handler:
     return handler
 
 
-def login_required(site: ReviewSite, admin: bool = False, action: str = "view") -> Callable[[Handler], Handler]:
+def login_required(
+    site: ReviewSite, admin: bool = False, action: str = "view", audited: bool = True
+) -> Callable[[Handler], Handler]:
     """Pages and exports need a live session, admin pages the admin role, forms a CSRF token.
 
     Every GET let through is written to the access log here as ``action`` (view or export),
-    so that no page can forget it; forms (POST) log what they changed themselves.
+    so that no page can forget it; forms (POST) log what they changed themselves. Only the
+    polls a page makes every few seconds for what it already shows pass ``audited=False``.
     """
 
     def decorate(handler: Page) -> Handler:
@@ -216,7 +229,7 @@ def login_required(site: ReviewSite, admin: bool = False, action: str = "view") 
                         status=403,
                         message="Phiên làm việc không hợp lệ (CSRF). Vui lòng tải lại trang.",
                     )
-            else:
+            elif audited:
                 site.accounts.audit(session.username, action, target)
             return handler(request, session, *args, **kwargs)
 
@@ -461,9 +474,16 @@ def create_blueprint(site: ReviewSite) -> Blueprint:
                 ],
             ),
         }
+        handoff = site.handoffs.figures(filters.start, filters.end, filters.channel)
+        days = [filters.start + timedelta(days=n) for n in range((filters.end - filters.start).days + 1)]
+        page["handoff"] = charts.line_chart(
+            "Yêu cầu gặp cán bộ mỗi ngày",
+            {"Yêu cầu": [(f"{day:%d/%m}", handoff.per_day.get(day, 0)) for day in days]},
+        )
         return site.render(
             request,
             "overview.html",
+            handoff=handoff,
             filters=filters,
             charts=page,
             totals=analytics.totals(turns),

@@ -7,7 +7,7 @@ instead, and a raw button payload ("/rate_answer{...}") is never shown as a citi
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Optional
 
 from core.contract import AnswerStatus, FeedbackReason, Intent, SurveyCriterion
@@ -164,3 +164,25 @@ def criterion_label(criterion: str) -> str:
 def group_label(field: str, level: str) -> str:
     """A field and level of services, as the services table heads them: "Cư trú · cấp xã"."""
     return f"{field or UNKNOWN_FIELD} · {level or UNKNOWN_LEVEL}"
+
+
+# Dashboard roles (web/dashboard/accounts.py) as the users page names them.
+ROLE_LABELS = {"viewer": "Xem", "editor": "Biên tập", "officer": "Cán bộ hỗ trợ", "admin": "Quản trị"}
+# Hand-off requests (actions/stores/handoff.py) as the queue names their status.
+HANDOFF_STATUS_LABELS = {"new": "Mới", "taken": "Đang xử lý", "answered": "Đã trả lời", "closed": "Đã đóng"}
+
+
+def wait_label(waited: Optional[timedelta]) -> str:
+    """A waiting time as officers say it: "45 giây", "12 phút", "2 giờ 5 phút", "3 ngày"."""
+    if waited is None:
+        return "–"
+    seconds = max(0, int(waited.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} giây"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} phút"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} giờ {minutes} phút" if minutes else f"{hours} giờ"
+    return f"{hours // 24} ngày"

@@ -25,6 +25,8 @@
   var MAX_HISTORY = 200;
   var URL_PATTERN = /(https?:\/\/[^\s<>"')]+)/g;
   var REPLY_TIMEOUT = parseInt(script.getAttribute("data-reply-timeout"), 10) || 20000;
+  var OFFICER_JOINED = "Một cán bộ đã tham gia cuộc trò chuyện.";
+  var ASSISTANT_BACK = "Cán bộ đã kết thúc trao đổi.";
   // Sent without a bubble when a conversation starts: the server answers with the first screen.
   var GREETING_PAYLOAD = "/greet";
   // Sent without a bubble when the citizen closes the panel (see endConversation).
@@ -241,11 +243,28 @@
     sendQuietly(payload);
   }
 
+  /* Whether an officer holds the conversation: the latest of the server's "an officer has joined" and
+     "the assistant is back" messages (web/dashboard/takeover.py, JOINED and HANDED_BACK) says so.
+     Meanwhile the assistant is silent by design: no "answering…" wait, no "cannot connect" after it. */
+  function withOfficer() {
+    for (var i = history.length - 1; i >= 0; i--) {
+      var text = history[i].from === "bot" ? history[i].text || "" : "";
+      if (text.indexOf(OFFICER_JOINED) === 0) { return true; }
+      if (text.indexOf(ASSISTANT_BACK) === 0) { return false; }
+    }
+    return false;
+  }
+
   /* A press that needs no bubble of its own (a 👍/👎 shows as the pressed thumb). */
   function sendQuietly(payload) {
     hideOffline();
-    unanswered = payload;
-    setTyping(true);
+    if (withOfficer()) {
+      unanswered = null;
+      showStatus("Đã gửi tới cán bộ.");
+    } else {
+      unanswered = payload;
+      setTyping(true);
+    }
     if (ready) { emit(payload); } else { pending.push(payload); }
   }
 

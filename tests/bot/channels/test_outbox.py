@@ -202,3 +202,16 @@ def test_purge_removes_old_delivered_and_given_up_messages_only(database_url):
     removed = purge(database_url, 365)
     assert removed["outbound_messages"] == 2
     assert [r.id for r in rows(outbox)] == [waiting.id, recent.id]
+
+
+def test_a_fetching_client_collects_its_held_messages_once_in_order(outbox):
+    outbox.add("rest", "citizen-1", {"text": "Cán bộ: chào bạn"}, error=None)
+    outbox.add("rest", "citizen-2", {"text": "Cán bộ: việc khác"}, error=None)
+    outbox.add("rest", "citizen-1", {"text": "Cán bộ: gọi 0912345678 nhé"}, error=None)
+    assert outbox.collect("rest", "citizen-1") == [
+        {"text": "Cán bộ: chào bạn"},
+        {"text": "Cán bộ: gọi [SĐT] nhé"},
+    ]
+    assert outbox.collect("rest", "citizen-1") == []
+    assert outbox.collect("telegram", "citizen-2") == []
+    assert [b["text"] for b in outbox.collect("rest", "citizen-2")] == ["Cán bộ: việc khác"]

@@ -6,6 +6,7 @@ import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from actions.stores.feedback import AnswerFeedbackStore
+from actions.stores.handoff import HandoffQueue
 from bot.channels.turns import BUSY_REPLY, feedback_in, guarantee_reply
 from core.db import session_factory
 
@@ -95,3 +96,23 @@ def test_a_channel_that_redoes_failed_turns_gets_the_failure_back():
     with pytest.raises(ConnectionError):
         asyncio.run(handle(UserMessage("xin chào", collector, "telegram:1", input_channel="telegram")))
     assert collector.messages == []
+
+
+def test_a_turn_silent_because_an_officer_holds_the_conversation_gets_no_busy_reply(database_url):
+    async def paused(message):
+        return None
+
+    queue = HandoffQueue(session_factory(database_url))
+    ticket = queue.open_request("citizen-1", "zalo")
+
+    def turn():
+        collector = CollectingOutputChannel()
+        handle = guarantee_reply(paused, handoffs=queue)
+        asyncio.run(handle(UserMessage("anh ơi cho em hỏi thêm", collector, "citizen-1", input_channel="zalo")))
+        return [m["text"] for m in collector.messages]
+
+    assert turn() == [BUSY_REPLY]  # waiting, not taken: the assistant should have answered
+    queue.take(ticket.id, "canbo1")
+    assert turn() == []
+    queue.hand_back(ticket.id, "canbo1")
+    assert turn() == [BUSY_REPLY]
