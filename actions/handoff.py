@@ -22,6 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import ServiceAction, UsesServices, button_payload, channel_of, entity_values, latest_intent, utter
 from actions.feedback import SKIP_WORDS, hand_over, is_question, original_text
 from actions.stores.handoff import COMPLAIN, NEW
+from actions.survey import PUSH_CHANNELS
 from core.contract import Intent, Slot
 from core.office_hours import OfficeHours
 from core.settings import VIETNAM_TIME
@@ -114,6 +115,8 @@ class ActionHandoff(ServiceAction):
             return []
         utter(dispatcher, settings, "utter_handoff_queued", minutes=settings.handoff_wait_minutes)
         logger.info("handoff.queued id=%s conversation=%s channel=%s", ticket.id, sender, channel)
+        if channel not in PUSH_CHANNELS:
+            return []  # a REST client could not receive the callback offer between its requests
         return [
             ReminderScheduled(
                 Intent.REQUEST_HUMAN,

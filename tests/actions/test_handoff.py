@@ -50,9 +50,13 @@ def test_in_office_hours_the_request_is_queued_and_a_wait_reminder_set(open_offi
     assert reminder and reminder[0]["intent"] == "request_human" and reminder[0]["kill_on_user_msg"] is False
     ticket = HandoffQueue(open_office.sessions).open_for("citizen-1")
     assert ticket.status == NEW and ticket.channel == "telegram"
+    rest, rest_events = run_action(
+        ActionHandoff(open_office), make_tracker("gặp cán bộ", "request_human", sender_id="r")
+    )
+    assert "cán bộ trực" in rest[0]["text"] and rest_events == []  # REST cannot receive the later offer
     # Asking again does not queue the citizen twice.
     run_action(ActionHandoff(open_office), make_tracker("gặp cán bộ", "request_human", channel="telegram"))
-    assert len(HandoffQueue(open_office.sessions).queue()) == 1
+    assert len(HandoffQueue(open_office.sessions).queue()) == 2
 
 
 def test_out_of_hours_a_callback_is_offered_with_the_hours_and_when(closed_office):

@@ -61,7 +61,7 @@ def test_review_flow(page: Page, site: Dict):
     ).to_be_visible()
 
     page.get_by_role("navigation").get_by_role("link", name="Tổng quan").click()
-    expect(page.locator("svg.chart")).to_have_count(7)
+    expect(page.locator("svg.chart")).to_have_count(8)
     expect(page.get_by_test_id("kpi-conversations")).to_have_text("4")
     page.screenshot(path=str(site["shots"] / "overview.png"), full_page=True)
     page.get_by_test_id("channel-filter").select_option("zalo")

@@ -170,7 +170,7 @@ def test_forms_without_csrf_are_refused(dashboard):
 def test_overview_has_charts_and_filters(dashboard):
     viewer = login(dashboard, VIEWER, VIEWER_PASSWORD)
     page = viewer.get(f"{dashboard['base']}/review/", params={"from": "2026-11-19", "to": "2026-11-21"}).text
-    assert page.count('<svg class="chart"') == 7
+    assert page.count('<svg class="chart"') == 8  # seven charts, and hand-off requests per day
     assert 'data-testid="kpi-conversations">4<' in page
     only_zalo = viewer.get(
         f"{dashboard['base']}/review/", params={"from": "2026-11-19", "to": "2026-11-21", "channel": "zalo"}
