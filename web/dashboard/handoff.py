@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Optional, Tuple
 
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -79,8 +79,8 @@ def create_handoff_blueprint(site: ReviewSite) -> Blueprint:
     def back_to(ticket_id: int) -> HTTPResponse:
         return response.redirect(f"/review/handoff/{ticket_id}")
 
-    def done(request: Request, ticket_id: int, **payload: object) -> HTTPResponse:
-        return response.json({"ok": True, **payload}) if _wants_json(request) else back_to(ticket_id)
+    def done(request: Request, ticket_id: int) -> HTTPResponse:
+        return response.json({"ok": True}) if _wants_json(request) else back_to(ticket_id)
 
     def unreachable(request: Request, call: Callable[[], None]) -> Optional[HTTPResponse]:
         """Runs one call of the Rasa API; the refusal (502, why) when Rasa did not take it."""
@@ -90,8 +90,10 @@ def create_handoff_blueprint(site: ReviewSite) -> Blueprint:
             return refuse(request, 502, str(exc))
         return None
 
-    def officer_ticket(request: Request, session: Session, value: str, owned: bool = False):
-        """The request named in the URL, or the refusal to answer with."""
+    def officer_ticket(
+        request: Request, session: Session, value: str, owned: bool = False
+    ) -> Tuple[Optional[Ticket], Optional[HTTPResponse]]:
+        """The request named in the URL for an officer (its owner, with ``owned``), or the refusal."""
         ticket_id = _request_id(value)
         ticket = desk.queue.get(ticket_id) if ticket_id is not None else None
         if ticket is None:
