@@ -20,20 +20,19 @@ from rasa_sdk.events import EventType, FollowupAction, ReminderScheduled, SlotSe
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction, UsesServices, button_payload, channel_of, entity_values, latest_intent, utter
-from actions.feedback import SKIP_WORDS, hand_over, is_question, original_text
+from actions.feedback import QUESTION, SKIP_WORDS, SKIPPED, hand_over, is_question, original_text
 from actions.stores.handoff import COMPLAIN, NEW
 from actions.survey import PUSH_CHANNELS
 from core.contract import Intent, Slot
 from core.office_hours import OfficeHours
 from core.settings import VIETNAM_TIME
+from knowledge_base.privacy import phone_numbers
 from knowledge_base.text import fold
 
 logger = logging.getLogger(__name__)
 
 WAIT_REMINDER = "handoff_wait"
 SAVED = "(đã lưu)"
-SKIPPED = "(bỏ qua)"
-QUESTION = "(câu hỏi khác)"
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 
@@ -68,9 +67,15 @@ def when_to_expect(hours: OfficeHours, now: datetime) -> str:
 
 
 def find_phone(text: str) -> Optional[str]:
-    """The first Vietnamese (or international) phone number in ``text``, as digits with its country code."""
-    for match in phonenumbers.PhoneNumberMatcher(text, "VN", leniency=phonenumbers.Leniency.VALID):
-        number = match.number
+    """The first valid phone number in ``text`` (as the masker finds them): a Vietnamese one as its
+    national digits, another in international form."""
+    for typed in phone_numbers(text):
+        try:
+            number = phonenumbers.parse(typed, "VN")
+        except phonenumbers.NumberParseException:
+            continue
+        if not phonenumbers.is_valid_number(number):
+            continue
         if number.country_code == 84:
             return "0" + str(number.national_number)
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -107,13 +107,17 @@ def test_consent_opens_the_number_prompt_and_no_declines_politely(closed_office)
         ("+84 912.345.678", "0912345678"),
         ("84912345678", "0912345678"),
         ("(024) 3824 5678", "02438245678"),
+        # Two numbers in a row: the first, where phonenumbers' own matcher found none.
+        ("0912 345 678 0987 654 321", "0912345678"),
     ],
 )
 def test_a_number_in_any_usual_form_is_found(typed, phone):
     assert find_phone(typed) == phone
 
 
-@pytest.mark.parametrize("typed", ["không nhớ số", "123", "mã hồ sơ G22.39-250101-0001"])
+@pytest.mark.parametrize(
+    "typed", ["không nhớ số", "123", "mã hồ sơ G22.39-250101-0001", "tổng đài 1800 1096", "01681234567"]
+)
 def test_no_number_is_found_where_there_is_none(typed):
     assert find_phone(typed) is None
 
