@@ -11,7 +11,7 @@ form. Taking, replying and handing back happen in the dashboard (web/dashboard/h
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from typing import Any, Dict, List, Optional, Text
 
 import phonenumbers
@@ -21,11 +21,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction, UsesServices, button_payload, channel_of, entity_values, latest_intent, utter
 from actions.feedback import QUESTION, SKIP_WORDS, SKIPPED, hand_over, is_question, original_text
-from actions.stores.handoff import COMPLAIN, NEW
+from actions.stores.handoff import COMPLAIN
 from actions.survey import PUSH_CHANNELS
 from core.contract import Intent, Slot
 from core.office_hours import OfficeHours
-from core.settings import VIETNAM_TIME
 from knowledge_base.privacy import phone_numbers
 from knowledge_base.text import fold
 
@@ -47,8 +46,7 @@ def callback_buttons() -> List[Dict[str, str]]:
 def describe_hours(hours: OfficeHours) -> str:
     """ "7:30–11:30, 13:30–17:00, Thứ Hai đến Thứ Sáu" for the citizen."""
     periods = ", ".join(
-        f"{start:%H:%M}–{'24:00' if end.hour == 23 and end.minute == 59 else f'{end:%H:%M}'}"
-        for start, end in hours.periods
+        f"{start:%H:%M}–{'24:00' if end == time.max else f'{end:%H:%M}'}" for start, end in hours.periods
     )
     days = sorted(hours.weekdays)
     if days and days == list(range(days[0], days[-1] + 1)) and len(days) > 1:
@@ -99,8 +97,7 @@ class ActionHandoff(ServiceAction):
             return self.nobody_took_it(dispatcher, tracker)
         consent = entity_values(tracker, "callback")
         if "yes" in consent:
-            queue.open_request(sender, channel, tracker.get_slot(Slot.PROCEDURE_ID))
-            return [FollowupAction("callback_form")]
+            return [FollowupAction("callback_form")]  # the number's request is opened when it is given
         if "no" in consent:
             utter(dispatcher, settings, "utter_callback_declined")
             return []
@@ -135,7 +132,8 @@ class ActionHandoff(ServiceAction):
     def nobody_took_it(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         """The wait is over: offer a callback if the request is still waiting, else say nothing."""
         ticket = self.services.handoffs.open_for(tracker.sender_id)
-        if ticket is None or ticket.status != NEW or not self.services.handoffs.offer_callback(ticket.id):
+        # offer_callback changes only a waiting request not offered one yet.
+        if ticket is None or not self.services.handoffs.offer_callback(ticket.id):
             return []
         hours = self.services.office_hours
         utter(
@@ -191,11 +189,10 @@ class ActionCallbackDone(ServiceAction):
         if value != SAVED:
             utter(dispatcher, self.services.settings, "utter_callback_declined")
             return reset
-        now = datetime.now(timezone.utc).astimezone(VIETNAM_TIME)
         utter(
             dispatcher,
             self.services.settings,
             "utter_callback_saved",
-            when=when_to_expect(self.services.office_hours, now),
+            when=when_to_expect(self.services.office_hours, datetime.now(timezone.utc)),
         )
         return reset

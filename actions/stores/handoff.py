@@ -12,7 +12,7 @@ import logging
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import sessionmaker
@@ -94,6 +94,18 @@ class HandoffQueue:
     def __init__(self, sessions: sessionmaker) -> None:
         self._sessions = sessions
 
+    def _change(self, request_id: int, conditions: Tuple[Any, ...], **values: Any) -> bool:
+        """One conditional UPDATE of a request (atomic, so it is safe between replicas); True when it applied."""
+        with self._sessions() as session, session.begin():
+            result = session.execute(
+                update(HandoffRequest).where(HandoffRequest.id == request_id, *conditions).values(**values)
+            )
+            return result.rowcount == 1
+
+    @staticmethod
+    def _held_by(officer: str) -> Tuple[Any, ...]:
+        return (HandoffRequest.owner == officer, HandoffRequest.status == TAKEN)
+
     # ---- the citizen's side (action server) ----------------------------------------------------
     def record(self, conversation_id: str, channel: str, kind: str, procedure_id: Optional[str] = None) -> int:
         """Store one request and return its id; a complaint needs no officer to join and is closed at once."""
@@ -145,17 +157,11 @@ class HandoffQueue:
 
     def offer_callback(self, request_id: int) -> bool:
         """Marks that the citizen was offered a callback; False when that was already done or taken."""
-        with self._sessions() as session, session.begin():
-            result = session.execute(
-                update(HandoffRequest)
-                .where(
-                    HandoffRequest.id == request_id,
-                    HandoffRequest.status == NEW,
-                    HandoffRequest.callback_offered_at.is_(None),
-                )
-                .values(callback_offered_at=utcnow())
-            )
-            return result.rowcount == 1
+        return self._change(
+            request_id,
+            (HandoffRequest.status == NEW, HandoffRequest.callback_offered_at.is_(None)),
+            callback_offered_at=utcnow(),
+        )
 
     # ---- the officers' side (dashboard) --------------------------------------------------------
     def get(self, request_id: int) -> Optional[Ticket]:
@@ -170,51 +176,31 @@ class HandoffQueue:
 
     def take(self, request_id: int, officer: str) -> bool:
         """Gives a waiting request to ``officer``; False when someone else took it first (or it is not waiting)."""
-        with self._sessions() as session, session.begin():
-            result = session.execute(
-                update(HandoffRequest)
-                .where(HandoffRequest.id == request_id, HandoffRequest.status == NEW)
-                .values(status=TAKEN, owner=officer, taken_at=utcnow())
-            )
-            taken = result.rowcount == 1
+        taken = self._change(
+            request_id, (HandoffRequest.status == NEW,), status=TAKEN, owner=officer, taken_at=utcnow()
+        )
         logger.info("handoff.take id=%s officer=%s taken=%s", request_id, officer, taken)
         return taken
 
     def untake(self, request_id: int, officer: str) -> None:
         """Puts a request back in the queue when joining the conversation failed."""
-        with self._sessions() as session, session.begin():
-            session.execute(
-                update(HandoffRequest)
-                .where(HandoffRequest.id == request_id, HandoffRequest.owner == officer, HandoffRequest.status == TAKEN)
-                .values(status=NEW, owner=None, taken_at=None)
-            )
+        self._change(request_id, self._held_by(officer), status=NEW, owner=None, taken_at=None)
 
     def replied(self, request_id: int) -> None:
         """Notes the time of the officer's first reply (the request counts as answered)."""
-        with self._sessions() as session, session.begin():
-            session.execute(
-                update(HandoffRequest)
-                .where(HandoffRequest.id == request_id, HandoffRequest.first_reply_at.is_(None))
-                .values(first_reply_at=utcnow())
-            )
+        self._change(request_id, (HandoffRequest.first_reply_at.is_(None),), first_reply_at=utcnow())
 
     def hand_back(self, request_id: int, officer: str) -> bool:
         """The owner gives the conversation back to the assistant; False when they do not own it."""
-        with self._sessions() as session, session.begin():
-            result = session.execute(
-                update(HandoffRequest)
-                .where(HandoffRequest.id == request_id, HandoffRequest.owner == officer, HandoffRequest.status == TAKEN)
-                .values(status=ANSWERED, handed_back_at=utcnow())
-            )
-            return result.rowcount == 1
+        return self._change(request_id, self._held_by(officer), status=ANSWERED, handed_back_at=utcnow())
 
     def close(self, request_id: int) -> bool:
-        """Closes a request that no officer holds in a live conversation, and deletes its callback number."""
+        """Closes a request (the dashboard hands a taken one back first) and deletes its callback number."""
         now = utcnow()
         with self._sessions() as session, session.begin():
             result = session.execute(
                 update(HandoffRequest)
-                .where(HandoffRequest.id == request_id, HandoffRequest.status.in_((NEW, ANSWERED, TAKEN)))
+                .where(HandoffRequest.id == request_id, HandoffRequest.status != CLOSED)
                 .values(status=CLOSED, closed_at=now)
             )
             session.execute(
