@@ -35,8 +35,9 @@ def read_or_create(path: Path, generate: Callable[[], str]) -> Tuple[str, bool]:
     return secret, True
 
 
-def rasa_api_token(settings: Settings) -> str:
-    """``RASA_API_TOKEN``, else the token kept in ``RASA_API_TOKEN_FILE`` (created by ``make run``)."""
+def rasa_api_token(settings: Settings) -> Tuple[str, bool]:
+    """``(token, created)``: ``RASA_API_TOKEN``, else the token kept in ``RASA_API_TOKEN_FILE``, created
+    on first use (``make run`` prints it then; the web server reads the same file)."""
     if settings.rasa_api_token:
-        return settings.rasa_api_token
-    return read_or_create(settings.rasa_api_token_file, lambda: secrets.token_urlsafe(32))[0]
+        return settings.rasa_api_token, False
+    return read_or_create(settings.rasa_api_token_file, lambda: secrets.token_urlsafe(32))

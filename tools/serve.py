@@ -16,7 +16,6 @@ import argparse
 import ctypes
 import logging
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from core.db import make_engine
-from core.secret_files import read_or_create
+from core.secret_files import rasa_api_token
 from core.settings import PROJECT_ROOT, Settings, get_settings
 
 logger = logging.getLogger("tools.serve")
@@ -45,9 +44,7 @@ def _die_with_parent() -> None:
 
 def api_token(settings: Settings) -> str:
     """``RASA_API_TOKEN``, else the token kept under var/, created (and printed) on first use."""
-    if settings.rasa_api_token:
-        return settings.rasa_api_token
-    token, created = read_or_create(settings.rasa_api_token_file, lambda: secrets.token_urlsafe(32))
+    token, created = rasa_api_token(settings)
     if created:
         print(
             f"Rasa HTTP API token (kept in {settings.rasa_api_token_file}; add ?token=... to API calls): {token}",

@@ -13,7 +13,6 @@ and opening of a callback number is in the audit log.
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Callable, Optional, Tuple
@@ -52,18 +51,18 @@ class HandoffDesk:
         settings = site.settings
         self.site = site
         self.queue = site.handoffs
-        self.rasa = RasaConversations(settings.rasa_url, rasa_api_token(settings))
+        self.rasa = RasaConversations(settings.rasa_url, rasa_api_token(settings)[0])
         self.callbacks = CallbackStore(site.sessions, FieldCipher.from_settings(settings))
         self.engine = engine_for(settings.database_url)
         self.max_reply_chars = settings.max_officer_reply_chars
 
+    def ticket(self, value: str) -> Optional[Ticket]:
+        """The request a URL names by its number, if there is one."""
+        return self.queue.get(int(value)) if value.isdigit() and len(value) < 12 else None
+
 
 def _wants_json(request: Request) -> bool:
     return "application/json" in (request.headers.get("accept") or "")
-
-
-def _request_id(value: str) -> Optional[int]:
-    return int(value) if value.isdigit() and len(value) < 12 else None
 
 
 def create_handoff_blueprint(site: ReviewSite) -> Blueprint:
@@ -94,8 +93,7 @@ def create_handoff_blueprint(site: ReviewSite) -> Blueprint:
         request: Request, session: Session, value: str, owned: bool = False
     ) -> Tuple[Optional[Ticket], Optional[HTTPResponse]]:
         """The request named in the URL for an officer (its owner, with ``owned``), or the refusal."""
-        ticket_id = _request_id(value)
-        ticket = desk.queue.get(ticket_id) if ticket_id is not None else None
+        ticket = desk.ticket(value)
         if ticket is None:
             return None, refuse(request, 404, NOT_FOUND)
         if session.role not in OFFICER_ROLES:
@@ -131,8 +129,7 @@ def create_handoff_blueprint(site: ReviewSite) -> Blueprint:
     @bp.get("/handoff/<ticket_id:str>")
     @login_required(site)
     def ticket_page(request: Request, session: Session, ticket_id: str) -> HTTPResponse:
-        number = _request_id(ticket_id)
-        ticket = desk.queue.get(number) if number is not None else None
+        ticket = desk.ticket(ticket_id)
         if ticket is None:
             return site.render(request, "error.html", status=404, message=NOT_FOUND)
         return render_ticket(request, session, ticket)
@@ -156,15 +153,13 @@ def create_handoff_blueprint(site: ReviewSite) -> Blueprint:
     @bp.get("/handoff/<ticket_id:str>/messages.json")
     @login_required(site, audited=False)
     def live_messages(request: Request, session: Session, ticket_id: str) -> HTTPResponse:
-        number = _request_id(ticket_id)
-        ticket = desk.queue.get(number) if number is not None else None
+        ticket = desk.ticket(ticket_id)
         if ticket is None:
             return response.json({"error": NOT_FOUND}, status=404)
         after = request.args.get("after") or "0"
         messages = messages_after(desk.engine, ticket.conversation_id, int(after) if after.isdigit() else 0)
         return response.json(
-            {"status": ticket.status, "owner": ticket.owner, "messages": [m.as_json() for m in messages]},
-            dumps=lambda value: json.dumps(value, ensure_ascii=False),
+            {"status": ticket.status, "owner": ticket.owner, "messages": [m.as_json() for m in messages]}
         )
 
     @bp.post("/handoff/<ticket_id:str>/take")
