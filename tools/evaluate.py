@@ -6,7 +6,8 @@ Each ``heldout_<style>.yml`` file is parsed by the trained model. Printed per st
 intent accuracy and macro-F1, entity F1 (entity type + normalised text), and
 procedure-resolution accuracy: the procedure our actions would answer about
 (DIET's entities, synonyms and knowledge-base search, as in production) against
-the id written in the test file.
+the id written in the test file. Every example that missed is listed under the
+table (and in the JSON report), so a drop can be traced to the sentences behind it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import asyncio
 import json
 import logging
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
@@ -34,6 +35,16 @@ PROCEDURES_DIR = Path(__file__).resolve().parent.parent / "knowledge_base" / "pr
 
 
 @dataclass
+class Miss:
+    """One held-out example the model or the resolver got wrong, and how."""
+
+    text: str
+    kind: str  # "intent", "entity" or "procedure"
+    expected: str
+    got: str
+
+
+@dataclass
 class StyleReport:
     """Metrics for one writing style."""
 
@@ -44,6 +55,7 @@ class StyleReport:
     entity_f1: float
     procedure_examples: int
     procedure_accuracy: float
+    misses: List[Miss] = field(default_factory=list)
 
 
 def load_examples(path: Path) -> List[Tuple[str, str, List[Dict]]]:
@@ -60,6 +72,30 @@ def _entity_keys(text: str, entities: List[Dict]) -> Set[Tuple[str, str]]:
     return {(e["entity"], fold(text[e["start"] : e["end"]])) for e in entities}
 
 
+def _spans(keys: Set[Tuple[str, str]]) -> str:
+    return ", ".join(f"{entity}:{text}" for entity, text in sorted(keys)) or "-"
+
+
+def misses_of(
+    text: str,
+    gold_intent: str,
+    predicted_intent: Optional[str],
+    gold_keys: Set[Tuple[str, str]],
+    predicted_keys: Set[Tuple[str, str]],
+    expected_id: Optional[str],
+    resolved_id: Optional[str],
+) -> List[Miss]:
+    """What one example got wrong: its intent, its entity spans, the procedure answered about."""
+    misses = []
+    if predicted_intent != gold_intent:
+        misses.append(Miss(text, "intent", gold_intent, str(predicted_intent)))
+    if gold_keys != predicted_keys:
+        misses.append(Miss(text, "entity", _spans(gold_keys), _spans(predicted_keys)))
+    if expected_id is not None and resolved_id != expected_id:
+        misses.append(Miss(text, "procedure", expected_id, str(resolved_id)))
+    return misses
+
+
 def _resolved_id(index: ProcedureIndex, text: str, entities: List[Dict]) -> str:
     values = [str(e.get("value")) for e in entities if e.get("entity") == "procedure"]
     resolution = resolve_procedure(index, text, values)
@@ -72,10 +108,12 @@ async def evaluate_style(agent, index: ProcedureIndex, style: str, path: Path) -
     gold_intents, predicted_intents = [], []
     true_positive = false_positive = false_negative = 0
     procedure_total = procedure_correct = 0
+    misses: List[Miss] = []
     for text, intent, gold_entities in load_examples(path):
         parsed = await agent.parse_message(text)
+        predicted_intent = (parsed.get("intent") or {}).get("name")
         gold_intents.append(intent)
-        predicted_intents.append((parsed.get("intent") or {}).get("name"))
+        predicted_intents.append(predicted_intent)
         predicted = parsed.get("entities") or []
         gold_keys = _entity_keys(text, gold_entities)
         predicted_keys = _entity_keys(parsed.get("text", text), predicted)
@@ -83,9 +121,13 @@ async def evaluate_style(agent, index: ProcedureIndex, style: str, path: Path) -
         false_positive += len(predicted_keys - gold_keys)
         false_negative += len(gold_keys - predicted_keys)
         expected = [e["value"] for e in gold_entities if e["entity"] == "procedure"]
+        resolved = None
         if expected:
             procedure_total += 1
-            procedure_correct += int(_resolved_id(index, text, predicted) == expected[0])
+            resolved = _resolved_id(index, text, predicted)
+            procedure_correct += int(resolved == expected[0])
+        expected_id = expected[0] if expected else None
+        misses += misses_of(text, intent, predicted_intent, gold_keys, predicted_keys, expected_id, resolved)
     precision = true_positive / (true_positive + false_positive) if true_positive + false_positive else 0.0
     recall = true_positive / (true_positive + false_negative) if true_positive + false_negative else 0.0
     entity_f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -101,6 +143,7 @@ async def evaluate_style(agent, index: ProcedureIndex, style: str, path: Path) -
         entity_f1=round(entity_f1, 4),
         procedure_examples=procedure_total,
         procedure_accuracy=round(procedure_correct / procedure_total, 4) if procedure_total else 0.0,
+        misses=misses,
     )
 
 
@@ -137,6 +180,15 @@ def print_table(reports: List[StyleReport]) -> None:
         )
 
 
+def print_misses(reports: List[StyleReport]) -> None:
+    """Each missed example under its style: kind, sentence, expected → got."""
+    for r in reports:
+        if r.misses:
+            print(f"\n{r.style}: {len(r.misses)} misses")
+        for miss in r.misses:
+            print(f"  {miss.kind:<9} {miss.text!r}: {miss.expected} → {miss.got}")
+
+
 def check_gate(reports: List[StyleReport], thresholds: Dict[str, Dict[str, float]]) -> List[str]:
     """Every metric below its committed threshold, as readable lines."""
     failures = []
@@ -165,6 +217,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     configure_structlog(logging.WARNING)
     reports = asyncio.run(evaluate(args.model, args.data))
     print_table(reports)
+    print_misses(reports)
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(json.dumps([asdict(r) for r in reports], indent=2), encoding="utf-8")

@@ -11,7 +11,10 @@ Deterministic and stable: every random choice is seeded by the text it is about 
 and an alias, an example), so the output does not change between runs (Rasa's fingerprinting
 does not retrain needlessly) and editing one alias changes only the few examples it takes
 part in instead of reshuffling the whole training set.
-The held-out test set in tests/nlu/ is written separately and never generated here.
+The held-out test set in tests/nlu/ is written separately and never generated here; a
+generated example that reads the same as an evaluation sentence once marks and spacing are
+ignored (held-out or real question, see ``evaluation_sentences``) is dropped, so no
+evaluation sentence is ever trained on.
 """
 
 from __future__ import annotations
@@ -28,9 +31,11 @@ import yaml
 
 from core.settings import PROJECT_ROOT as ROOT
 from knowledge_base.schema import load_directory
-from knowledge_base.text import normalize, normalize_text, strip_diacritics
+from knowledge_base.text import fold, normalize, normalize_text, strip_diacritics
 
 OUT_DIR = ROOT / "nlu_data" / "generated"
+HELD_OUT_DIR = ROOT / "tests" / "nlu"
+REAL_QUESTIONS_DIR = ROOT / "tests" / "real_questions"
 SEED = 20251127
 # Each template is filled with this many aliases: the ones that rank first for it by a hash of
 # (template, alias), so every template is used equally and adding an alias moves only the few
@@ -41,6 +46,8 @@ PER_TEMPLATE = 7
 TEMPLATES: Dict[str, List[str]] = {
     "ask_procedure": [
         "tôi muốn {p}",
+        "tôi cần {p}",
+        "mình đang cần {p} ạ",
         "hướng dẫn {p}",
         "thủ tục {p} như thế nào",
         "làm sao để {p}",
@@ -239,6 +246,24 @@ TEENCODE: List[Tuple[str, List[str]]] = [
 ]
 
 _ENTITY = re.compile(r"\[([^\]]+)\]\((\w+)\)")
+# Both of Rasa's annotation forms: [text](entity) and [text]{"entity": ..., "value": ...}
+_ANY_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+
+
+def evaluation_sentences() -> frozenset:
+    """Every sentence of the held-out NLU set and the real-question sets, folded (no marks, lower
+    case, single spaces): the generator must never write one of them, in any style."""
+    sentences = set()
+    for path in sorted(HELD_OUT_DIR.glob("heldout_*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            for line in block.get("examples", "").splitlines():
+                if line.strip().startswith("- "):
+                    sentences.add(fold(_ANY_ANNOTATION.sub(lambda m: m.group(1), line.strip()[2:])))
+    for path in sorted(REAL_QUESTIONS_DIR.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for row in data.get("questions", []) if isinstance(data, dict) else []:
+            sentences.add(fold(row["text"]))
+    return frozenset(sentences)
 
 
 def procedure_phrases(with_ambiguous: bool = True) -> List[Tuple[str, str]]:
@@ -354,13 +379,20 @@ def main() -> int:
     OUT_DIR.mkdir(exist_ok=True)
     hand = read_hand_written()
     seen = {normalize_text(_plain_text(line)) for lines in hand.values() for line in lines}
+    evaluation = evaluation_sentences()
+    withheld = 0
 
     def unique(lines: Iterable[str]) -> List[str]:
+        nonlocal withheld
         kept = []
         for line in lines:
             key = normalize_text(_plain_text(line))
-            if key not in seen:
-                seen.add(key)
+            if key in seen:
+                continue
+            seen.add(key)
+            if fold(key) in evaluation:
+                withheld += 1
+            else:
                 kept.append(line)
         return kept
 
@@ -387,5 +419,8 @@ def main() -> int:
         lines.extend(f"    - {form}" for form in dict.fromkeys(forms))
     (OUT_DIR / "synonyms.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     total = sum(len(v) for v in generated.values()) + sum(len(v) for v in variant_blocks.values())
-    print(f"generated {total} examples and {sum(len(v) for v in synonyms.values())} synonyms into {OUT_DIR}")
+    print(
+        f"generated {total} examples and {sum(len(v) for v in synonyms.values())} synonyms into {OUT_DIR}; "
+        f"{withheld} left out because they read as an evaluation sentence"
+    )
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from knowledge_base.text import fold
 from tools import generate_nlu
 
 
@@ -66,3 +67,21 @@ def test_a_span_that_pyvi_joins_with_its_neighbour_is_detected(generate):
     # pyvi reads "kết quả báo tử" as one word; "báo tử" alone cannot be labelled inside it
     assert not generate.entities_align("bao lâu thì có kết quả [báo tử](procedure)")
     assert generate.entities_align("[đăng ký khai tử](procedure) bao lâu thì có kết quả")
+
+
+def test_no_evaluation_sentence_is_trained_on_in_any_style(generate, monkeypatch, tmp_path):
+    """Held-out and real-question sentences stay unseen: the generator leaves out any example that
+    reads the same once marks are ignored, and no hand-written example is one of them."""
+    evaluation = generate.evaluation_sentences()
+    assert "lam ho chieu het bao nhieu tien" in evaluation  # held-out, diacritics style
+    assert "thu tuc dang ky nghia vu quan su lan dau can giay to gi" in evaluation  # real question
+    hand = [line for lines in generate.read_hand_written().values() for line in lines]
+    assert [line for line in hand if fold(generate._plain_text(line)) in evaluation] == []
+    monkeypatch.setattr(generate, "OUT_DIR", tmp_path)
+    generate.main()
+    written = [line for path in tmp_path.glob("*.yml") for line in _examples_in(path)]
+    assert written and [line for line in written if fold(generate._plain_text(line)) in evaluation] == []
+
+
+def _examples_in(path):
+    return [line.strip()[2:] for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("    - ")]
