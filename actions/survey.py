@@ -18,12 +18,13 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, ReminderScheduled, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import ServiceAction, UsesServices, channel_of, entity_values, latest_intent, utter
+from actions.base import ServiceAction, UsesServices, channel_of, entity_values, latest_intent, latest_text, utter
 from actions.feedback import QUESTION, SKIP_WORDS, hand_over, is_question, original_text
 from actions.stores.surveys import MAX_SCORE, MIN_SCORE
 from core.contract import SURVEY_CRITERIA, Intent, Slot
 from core.settings import Settings
-from knowledge_base.text import fold
+from knowledge_base.resolver import FOUND, LEGAL
+from knowledge_base.text import fold, is_button_payload
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,9 @@ IDLE_REMINDER = "survey_idle"
 PUSH_CHANNELS = ("socketio", "telegram", "zalo")
 _NUMBER_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5}
 _DIGITS = re.compile(r"(?<![\d.,])(\d{1,3})(?![\d.,]\d)")
+# The words of a request to rate, folded ("đánh giá", "chấm điểm", "góp ý", "5 sao"). A typed
+# message NLU files as rate_service without any of them is a question it misread.
+_RATING_CUE = re.compile(r"\b(danh gia|cham|diem|gop y|hai long|khao sat|rate|review)\b|\d\s*sao\b")
 
 
 def parse_score(text: str) -> Optional[int]:
@@ -94,11 +98,18 @@ def _trigger(tracker: Tracker) -> str:
     return given[0] if given and given[0] in ("closed", "idle", COMPLETED) else "closed"
 
 
+def _no_rating_words(tracker: Tracker) -> bool:
+    """Typed, with no score and none of the words of a request to rate."""
+    text = latest_text(tracker)
+    return not is_button_payload(text) and not entity_values(tracker, "rating") and not _RATING_CUE.search(fold(text))
+
+
 class ActionOfferSurvey(ServiceAction):
     """The end of a conversation (goodbye, widget closed, idle) or "đánh giá dịch vụ": offer the survey.
 
     Offered once per conversation and only after one about a procedure; otherwise a goodbye says
     goodbye, a request to rate says when it can be done, and a closed or idle widget hears nothing.
+    A question misread as a request to rate is answered instead (see :meth:`_answer_instead`).
     """
 
     def name(self) -> Text:
@@ -107,6 +118,10 @@ class ActionOfferSurvey(ServiceAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         settings = self.services.settings
         trigger = _trigger(tracker)
+        if trigger == "asked" and _no_rating_words(tracker):
+            answered = self._answer_instead(dispatcher, tracker)
+            if answered is not None:
+                return answered
         if trigger == COMPLETED:
             return self._invite_after_completion(dispatcher, tracker)
         procedure_id = procedure_discussed(tracker)
@@ -124,6 +139,19 @@ class ActionOfferSurvey(ServiceAction):
             return []
         utter(dispatcher, settings, "utter_survey_intro", procedure_name=record["name"])
         return _open_survey(record)
+
+    def _answer_instead(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+        """A question NLU misread as a request to rate ("Những ai sẽ phải làm, đổi thẻ căn cước từ
+        ngày 01/7/2024?"): answered as action_other_question answers, when it names its procedure
+        in full or asks about the law; None otherwise."""
+        # imported here: service_help imports procedures, which imports this module
+        from actions.service_help import answer_unsure, resolve_unsure
+
+        resolution = resolve_unsure(self.services, tracker)
+        if resolution.status not in (FOUND, LEGAL):
+            return None
+        logger.info("survey.misread_question conversation=%s status=%s", tracker.sender_id, resolution.status)
+        return answer_unsure(self.services, dispatcher, tracker, resolution)
 
     def _invite_after_completion(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         """Sent by ``python -m tools invite-completed``: the dossier is done, its service may be evaluated."""

@@ -15,7 +15,7 @@ from actions.survey import (
     parse_score,
     session_key,
 )
-from tests.actions.conftest import make_tracker, run_action
+from tests.actions.conftest import make_tracker, run_action, slot_events
 
 SESSION = [{"event": "session_started", "timestamp": 1764990000.0}]
 
@@ -202,3 +202,21 @@ def test_no_invitation_for_a_dossier_that_is_not_completed(services):
     messages, events = offer(services, "end_conversation", "/end_conversation", events=SESSION, entities=entities)
     assert (messages, events) == ([], [])
     assert services.surveys.for_conversation("citizen-1") == []
+
+
+def test_a_question_misread_as_a_request_to_rate_is_answered(services):
+    """A real question NLU once filed under rate_service; it names its procedure in full."""
+    messages, events = offer(
+        services, "rate_service", "Những ai sẽ phải làm, đổi thẻ căn cước từ ngày 01/7/2024?", events=SESSION
+    )
+    assert slot_events(events)["procedure_id"] == "doi-cap-lai-the-can-cuoc"
+    assert "utter_survey_not_now" not in [m.get("response") for m in messages]
+    assert services.surveys.for_conversation("citizen-1") == []
+
+
+def test_a_request_to_rate_that_names_a_procedure_is_still_a_request_to_rate(services):
+    for text in ("tôi muốn đánh giá thủ tục cấp hộ chiếu", "cho 4 sao thủ tục hộ chiếu", "chấm diem ho chieu"):
+        messages, _ = offer(services, "rate_service", text, events=SESSION)
+        assert [m["response"] for m in messages] == ["utter_survey_not_now"], text
+    messages, _ = offer(services, "rate_service", "cho tôi hỏi cái này với", events=SESSION)
+    assert [m["response"] for m in messages] == ["utter_survey_not_now"]
