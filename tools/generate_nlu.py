@@ -85,6 +85,8 @@ TEMPLATES: Dict[str, List[str]] = {
         "lệ phí {p} bao nhiêu vậy ạ",
         "{p} có miễn phí không",
         "làm {p} bao nhiêu tiền",
+        "{p} giá bao nhiêu",
+        "giá {p} hiện nay",
         "chi phí {p}",
         "cho em hỏi {p} thì đóng phí bao nhiêu ạ",
         "nộp online {p} có được giảm phí không",
@@ -149,6 +151,8 @@ TEMPLATES: Dict[str, List[str]] = {
         "link nộp {p} online",
         "{p} qua điện thoại được không",
         "{p} trên app được không",
+        "cách làm {p} trên vneid như thế nào",
+        "{p} nộp trên mạng thế nào ạ",
     ],
     "ask_eligibility": [
         "ai được {p}",
