@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -134,6 +134,19 @@ def answer_unsure(
     return send_resolution(services, dispatcher, tracker, resolution, field)
 
 
+def answer_if_named(
+    services: Services, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> Optional[List[EventType]]:
+    """A typed message NLU filed outside the procedure questions, answered when it names its
+    procedure in full or asks about the law; None (nothing sent) otherwise."""
+    if is_button_payload(latest_text(tracker)):
+        return None
+    resolution = resolve_unsure(services, tracker)
+    if resolution.status not in (FOUND, LEGAL):
+        return None
+    return answer_unsure(services, dispatcher, tracker, resolution)
+
+
 class ActionFallback(ServiceAction):
     """A polite "I did not understand", with a suggestion when a procedure name is recognisable."""
 
@@ -189,10 +202,9 @@ class ActionOtherQuestion(ServiceAction):
         intent = latest_intent(tracker)
         english_note(dispatcher, self.services.settings, tracker)
         if not is_button_payload(text):
-            resolution = resolve_unsure(self.services, tracker)
-            if resolution.status in (FOUND, LEGAL):
-                return answer_unsure(self.services, dispatcher, tracker, resolution)
-            answered = answer_from_guide(self.services, dispatcher, tracker)
+            answered = answer_if_named(self.services, dispatcher, tracker)
+            if answered is None:
+                answered = answer_from_guide(self.services, dispatcher, tracker)
             if answered is not None:
                 return answered
         utter(dispatcher, self.services.settings, f"utter_{intent}" if intent in OTHER_INTENTS else "utter_help")

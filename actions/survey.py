@@ -20,11 +20,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ServiceAction, UsesServices, channel_of, entity_values, latest_intent, latest_text, utter
 from actions.feedback import QUESTION, SKIP_WORDS, hand_over, is_question, original_text
+from actions.services import Services
 from actions.stores.surveys import MAX_SCORE, MIN_SCORE
 from core.contract import SURVEY_CRITERIA, Intent, Slot
 from core.settings import Settings
-from knowledge_base.resolver import FOUND, LEGAL
-from knowledge_base.text import fold, is_button_payload
+from knowledge_base.text import fold
 
 logger = logging.getLogger(__name__)
 
@@ -99,9 +99,22 @@ def _trigger(tracker: Tracker) -> str:
 
 
 def _no_rating_words(tracker: Tracker) -> bool:
-    """Typed, with no score and none of the words of a request to rate."""
-    text = latest_text(tracker)
-    return not is_button_payload(text) and not entity_values(tracker, "rating") and not _RATING_CUE.search(fold(text))
+    """No score and none of the words of a request to rate."""
+    return not entity_values(tracker, "rating") and not _RATING_CUE.search(fold(latest_text(tracker)))
+
+
+def _answer_instead(
+    services: Services, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> Optional[List[EventType]]:
+    """A question NLU misread as a request to rate ("Những ai sẽ phải làm, đổi thẻ căn cước từ
+    ngày 01/7/2024?"), answered as action_other_question answers it; None otherwise."""
+    # imported here: service_help imports procedures, which imports this module
+    from actions.service_help import answer_if_named
+
+    answered = answer_if_named(services, dispatcher, tracker)
+    if answered is not None:
+        logger.info("survey.misread_question conversation=%s", tracker.sender_id)
+    return answered
 
 
 class ActionOfferSurvey(ServiceAction):
@@ -109,7 +122,7 @@ class ActionOfferSurvey(ServiceAction):
 
     Offered once per conversation and only after one about a procedure; otherwise a goodbye says
     goodbye, a request to rate says when it can be done, and a closed or idle widget hears nothing.
-    A question misread as a request to rate is answered instead (see :meth:`_answer_instead`).
+    A question misread as a request to rate is answered instead (see :func:`_answer_instead`).
     """
 
     def name(self) -> Text:
@@ -119,7 +132,7 @@ class ActionOfferSurvey(ServiceAction):
         settings = self.services.settings
         trigger = _trigger(tracker)
         if trigger == "asked" and _no_rating_words(tracker):
-            answered = self._answer_instead(dispatcher, tracker)
+            answered = _answer_instead(self.services, dispatcher, tracker)
             if answered is not None:
                 return answered
         if trigger == COMPLETED:
@@ -139,19 +152,6 @@ class ActionOfferSurvey(ServiceAction):
             return []
         utter(dispatcher, settings, "utter_survey_intro", procedure_name=record["name"])
         return _open_survey(record)
-
-    def _answer_instead(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
-        """A question NLU misread as a request to rate ("Những ai sẽ phải làm, đổi thẻ căn cước từ
-        ngày 01/7/2024?"): answered as action_other_question answers, when it names its procedure
-        in full or asks about the law; None otherwise."""
-        # imported here: service_help imports procedures, which imports this module
-        from actions.service_help import answer_unsure, resolve_unsure
-
-        resolution = resolve_unsure(self.services, tracker)
-        if resolution.status not in (FOUND, LEGAL):
-            return None
-        logger.info("survey.misread_question conversation=%s status=%s", tracker.sender_id, resolution.status)
-        return answer_unsure(self.services, dispatcher, tracker, resolution)
 
     def _invite_after_completion(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         """Sent by ``python -m tools invite-completed``: the dossier is done, its service may be evaluated."""

@@ -262,7 +262,7 @@ def evaluation_sentences() -> frozenset:
         for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
             for line in block.get("examples", "").splitlines():
                 if line.strip().startswith("- "):
-                    sentences.add(fold(_ANY_ANNOTATION.sub(lambda m: m.group(1), line.strip()[2:])))
+                    sentences.add(fold(_plain_text(line.strip()[2:])))
     for path in sorted(REAL_QUESTIONS_DIR.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for row in data.get("questions", []) if isinstance(data, dict) else []:
@@ -376,7 +376,8 @@ def _dump_nlu(path: Path, blocks: Iterable[Tuple[str, List[str]]], comment: str)
 
 
 def _plain_text(example: str) -> str:
-    return _ENTITY.sub(lambda m: m.group(1), example)
+    """An example without its annotations, in either of Rasa's forms."""
+    return _ANY_ANNOTATION.sub(lambda m: m.group(1), example)
 
 
 def main() -> int:

@@ -69,13 +69,14 @@ def occurrences(text: str, phrases: FrozenSet[Phrase], longest: int) -> List[Spa
     return found
 
 
-def align(text: str, span: Span, phrases: FrozenSet[Phrase], longest: int) -> Optional[Span]:
-    """The span a mention should have: the longest known phrase holding it when it is one itself
-    ("[khai tử]" in "đăng ký khai tử" → "đăng ký khai tử"), else the known phrase overlapping it
-    most (then the longer), else its own unless it is a single unknown word."""
+def align(text: str, span: Span, found: List[Span], phrases: FrozenSet[Phrase]) -> Optional[Span]:
+    """The span a mention should have, among the known phrases ``found`` in ``text``: the longest
+    one holding it when it is one itself ("[khai tử]" in "đăng ký khai tử" → "đăng ký khai tử"),
+    else the one overlapping it most (then the longer), else its own unless it is a single
+    unknown word."""
     start, end = span
-    found = occurrences(text, phrases, longest)
-    if phrase_of(text[start:end]) in phrases:
+    own = phrase_of(text[start:end])
+    if own in phrases:
         holding = [c for c in found if c[0] <= start and c[1] >= end]
         return max(holding, key=lambda c: c[1] - c[0], default=span)
 
@@ -85,7 +86,7 @@ def align(text: str, span: Span, phrases: FrozenSet[Phrase], longest: int) -> Op
     overlapping = [c for c in found if overlap(c) > 0]
     if overlapping:
         return max(overlapping, key=lambda c: (overlap(c), c[1] - c[0]))
-    return span if len(phrase_of(text[start:end])) > 1 else None
+    return span if len(own) > 1 else None
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
@@ -137,13 +138,16 @@ class ProcedureSpanAligner(GraphComponent):
 
     def aligned(self, text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         """The entities with procedure mentions aligned, merged and lone words dropped."""
+        if not any(entity.get(ENTITY_ATTRIBUTE_TYPE) == PROCEDURE for entity in entities):
+            return entities
+        known = occurrences(text, self.phrases, self.longest)
         kept, spans = [], set()
         for entity in entities:
             if entity.get(ENTITY_ATTRIBUTE_TYPE) != PROCEDURE:
                 kept.append(entity)
                 continue
             found = (entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END])
-            span = align(text, found, self.phrases, self.longest)
+            span = align(text, found, known, self.phrases)
             if span is None or span in spans:
                 continue
             spans.add(span)
